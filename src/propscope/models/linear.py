@@ -1,0 +1,297 @@
+"""Linear text classifiers: TF-IDF n-grams, optionally with sentence embeddings, and logistic regression.
+
+One class serves genre (single-label), frames and paragraph techniques (multi-label). Decision
+thresholds are tuned on out-of-fold predictions of the training data and stored with the model.
+The model is saved as plain arrays (``.npz``) and JSON, not as a pickle, so a saved model neither
+runs code on load nor breaks with a new scikit-learn release.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
+
+
+@dataclass
+class LinearConfig:
+    """Settings of :class:`LinearTextClassifier`."""
+
+    labels: list[str] = field(default_factory=list)
+    multi_label: bool = True
+    ngram_max: int = 2
+    min_df: int = 2
+    max_features: int = 30000
+    char_ngrams: bool = False
+    use_embeddings: bool = False
+    embedding_weight: float = 1.0
+    C: float = 4.0
+    class_weight: str | None = "balanced"
+    # "per_label": one threshold per label (labels with little support fall back to the global
+    # one); "global": one threshold for all labels (best for micro-F1 on few examples).
+    thresholds: str = "per_label"
+    min_support_per_label: int = 15
+    tuning_folds: int = 4
+    seed: int = 13
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """The threshold in a fixed grid that maximises F1 of ``scores >= t`` against ``truth``."""
+    best_t, best_f1 = 0.5, -1.0
+    positives = float(truth.sum())
+    for t in np.arange(0.05, 0.96, 0.025):
+        pred = scores >= t
+        tp = float((pred & truth).sum())
+        f1 = 2 * tp / max(1.0, float(pred.sum()) + positives)
+        if f1 > best_f1:
+            best_t, best_f1 = float(t), f1
+    return round(best_t, 3), best_f1
+
+
+class LinearTextClassifier:
+    """TF-IDF (+ embeddings) logistic regression over a fixed label list.
+
+    Follows the scikit-learn contract: settings in ``__init__``, ``fit`` returns ``self``, learned
+    state ends in ``_``, and prediction before fitting raises ``NotFittedError``.
+
+    Example:
+        >>> clf = LinearTextClassifier(LinearConfig(labels=["a", "b"], multi_label=False))
+        >>> clf = clf.fit(["good day", "bad day"] * 4, ["a", "b"] * 4)
+        >>> clf.predict_labels(["good"])[0][0].name
+        'a'
+    """
+
+    def __init__(self, config: LinearConfig) -> None:
+        self.config = config
+
+    # ----------------------------------------------------------------------------- features
+    def _vectorizer(self, vocabulary: dict[str, int] | None = None) -> Any:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        cfg = self.config
+        return TfidfVectorizer(
+            sublinear_tf=True,
+            ngram_range=(1, cfg.ngram_max),
+            min_df=1 if vocabulary is not None else cfg.min_df,
+            max_features=None if vocabulary is not None else cfg.max_features,
+            analyzer="char_wb" if cfg.char_ngrams else "word",
+            lowercase=True,
+            vocabulary=vocabulary,
+            dtype=np.float32,
+        )
+
+    def _features(self, texts: Sequence[str], embeddings: np.ndarray | None) -> Any:
+        from scipy import sparse
+
+        x = self.vectorizer_.transform(texts)
+        if self.config.use_embeddings:
+            if embeddings is None:
+                from propscope.models.encoder import sentence_embeddings
+
+                embeddings = sentence_embeddings(list(texts))
+            dense = sparse.csr_matrix(embeddings * self.config.embedding_weight)
+            x = sparse.hstack([x, dense], format="csr")
+        return x
+
+    def _targets(self, targets: Sequence[Any]) -> np.ndarray:
+        index = {label: i for i, label in enumerate(self.config.labels)}
+        if self.config.multi_label:
+            y = np.zeros((len(targets), len(index)), dtype=bool)
+            for row, names in enumerate(targets):
+                for name in names:
+                    y[row, index[name]] = True
+            return y
+        return np.array([index[name] for name in targets])
+
+    def _fit_weights(self, x: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.linear_model import LogisticRegression
+
+        cfg = self.config
+        n_labels = len(cfg.labels)
+        if not cfg.multi_label:
+            model = LogisticRegression(
+                C=cfg.C, class_weight=cfg.class_weight, max_iter=2000, random_state=cfg.seed
+            )
+            model.fit(x, y)
+            coef = np.zeros((n_labels, x.shape[1]), dtype=np.float32)
+            intercept = np.full(n_labels, -1e4, dtype=np.float32)  # classes never seen
+            classes = model.classes_
+            if len(classes) == 2:  # sklearn keeps one row of weights for two classes
+                coef[classes[1]], intercept[classes[1]] = model.coef_[0], model.intercept_[0]
+                intercept[classes[0]] = 0.0
+            else:
+                coef[classes], intercept[classes] = model.coef_, model.intercept_
+            return coef, intercept
+        coef = np.zeros((n_labels, x.shape[1]), dtype=np.float32)
+        intercept = np.full(n_labels, -1e4, dtype=np.float32)  # labels never seen: never fire
+        for j in range(n_labels):
+            column = y[:, j]
+            if column.sum() == 0 or column.all():
+                continue
+            model = LogisticRegression(
+                C=cfg.C,
+                class_weight=cfg.class_weight,
+                solver="liblinear",
+                max_iter=1000,
+                random_state=cfg.seed,
+            )
+            model.fit(x, column)
+            coef[j] = model.coef_[0]
+            intercept[j] = model.intercept_[0]
+        return coef, intercept
+
+    def _scores(self, x: Any, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        logits = np.asarray(x @ coef.T.astype(np.float32)) + intercept
+        return _sigmoid(logits) if self.config.multi_label else _softmax(logits)
+
+    # ------------------------------------------------------------------------------ fitting
+    def fit(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[Any],
+        embeddings: np.ndarray | None = None,
+    ) -> LinearTextClassifier:
+        """Fit on ``texts`` with ``targets`` (label sets if multi-label, else one label each)."""
+        cfg = self.config
+        if len(texts) != len(targets) or len(texts) < 2:
+            raise TrainingError(
+                Errors.E043.format(reason=f"need >= 2 texts with targets, got {len(texts)}")
+            )
+        unknown = {n for t in targets for n in (t if cfg.multi_label else [t])} - set(cfg.labels)
+        if unknown:
+            raise TrainingError(Errors.E043.format(reason=f"labels not in the label list: {unknown}"))
+        if cfg.use_embeddings and embeddings is None:
+            from propscope.models.encoder import sentence_embeddings
+
+            embeddings = sentence_embeddings(list(texts))
+        y = self._targets(targets)
+        self.thresholds_ = self._tune_thresholds(texts, y, embeddings)
+        self.vectorizer_ = self._vectorizer().fit(texts)
+        x = self._features(texts, embeddings)
+        self.coef_, self.intercept_ = self._fit_weights(x, y)
+        return self
+
+    def _tune_thresholds(
+        self, texts: Sequence[str], y: np.ndarray, embeddings: np.ndarray | None
+    ) -> list[float]:
+        cfg = self.config
+        if not cfg.multi_label:
+            return [0.0] * len(cfg.labels)
+        from sklearn.model_selection import KFold
+
+        folds = min(cfg.tuning_folds, len(texts))
+        if folds < 2:
+            return [0.5] * len(cfg.labels)
+        oof = np.zeros(y.shape, dtype=np.float32)
+        splitter = KFold(n_splits=folds, shuffle=True, random_state=cfg.seed)
+        for train_idx, test_idx in splitter.split(np.arange(len(texts))):
+            self.vectorizer_ = self._vectorizer().fit([texts[i] for i in train_idx])
+            emb = None if embeddings is None else embeddings[train_idx]
+            x = self._features([texts[i] for i in train_idx], emb)
+            coef, intercept = self._fit_weights(x, y[train_idx])
+            emb = None if embeddings is None else embeddings[test_idx]
+            x_test = self._features([texts[i] for i in test_idx], emb)
+            oof[test_idx] = self._scores(x_test, coef, intercept)
+        global_t, _ = _best_threshold(oof.ravel(), y.ravel())
+        if cfg.thresholds == "global":
+            return [global_t] * len(cfg.labels)
+        thresholds = []
+        for j in range(len(cfg.labels)):
+            if y[:, j].sum() < cfg.min_support_per_label:
+                thresholds.append(global_t)
+            else:
+                thresholds.append(_best_threshold(oof[:, j], y[:, j])[0])
+        return thresholds
+
+    # --------------------------------------------------------------------------- prediction
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+
+    def predict_proba(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Scores ``(n_texts, n_labels)``: sigmoid per label, or softmax for single-label."""
+        self._check_fitted()
+        if not texts:
+            return np.zeros((0, len(self.config.labels)), dtype=np.float32)
+        return self._scores(self._features(texts, embeddings), self.coef_, self.intercept_)
+
+    def predict_labels(
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray | None = None,
+        threshold: float | None = None,
+    ) -> list[list[Any]]:
+        """Predicted labels per text as :class:`propscope.types.Label` lists, best first.
+
+        Single-label models return exactly one label per text. ``threshold`` overrides the tuned
+        thresholds of a multi-label model.
+        """
+        from propscope.types import Label
+
+        scores = self.predict_proba(texts, embeddings)
+        out = []
+        for row in scores:
+            if not self.config.multi_label:
+                j = int(row.argmax())
+                out.append([Label(self.config.labels[j], float(row[j]))])
+                continue
+            picked = [
+                Label(self.config.labels[j], float(row[j]))
+                for j in range(len(row))
+                if row[j] >= (threshold if threshold is not None else self.thresholds_[j])
+            ]
+            out.append(sorted(picked, key=lambda label: -label.score))
+        return out
+
+    # -------------------------------------------------------------------------- persistence
+    def save(self, path: Path) -> None:
+        """Write ``config.json``, ``vocabulary.json`` and ``weights.npz`` to ``path``."""
+        self._check_fitted()
+        path.mkdir(parents=True, exist_ok=True)
+        vocabulary = sorted(self.vectorizer_.vocabulary_.items(), key=lambda kv: kv[1])
+        (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
+        (path / "vocabulary.json").write_text(
+            json.dumps([term for term, _ in vocabulary], ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+        np.savez_compressed(
+            path / "weights.npz",
+            idf=self.vectorizer_.idf_.astype(np.float32),
+            coef=self.coef_.astype(np.float16),
+            intercept=self.intercept_.astype(np.float32),
+            thresholds=np.asarray(self.thresholds_, dtype=np.float32),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LinearTextClassifier:
+        """Load a classifier saved with :meth:`save`."""
+        files = [path / n for n in ("config.json", "vocabulary.json", "weights.npz")]
+        missing = [f.name for f in files if not f.exists()]
+        if missing:
+            raise ModelLoadError(Errors.E041.format(path=path, reason=f"missing {missing}"))
+        model = cls(LinearConfig(**json.loads(files[0].read_text())))
+        terms = json.loads(files[1].read_text(encoding="utf-8"))
+        with np.load(files[2]) as weights:
+            model.vectorizer_ = model._vectorizer({term: i for i, term in enumerate(terms)})
+            model.vectorizer_.idf_ = weights["idf"]
+            model.coef_ = weights["coef"].astype(np.float32)
+            model.intercept_ = weights["intercept"]
+            model.thresholds_ = [float(t) for t in weights["thresholds"]]
+        return model

@@ -1,0 +1,463 @@
+"""A token tagger for technique spans: a LoRA-adapted encoder with a multi-label head per token.
+
+Techniques overlap, so every token gets an independent probability for each of the 23 techniques
+plus one technique-agnostic "propaganda" channel (used for span identification). Long articles are
+cut into overlapping windows; probabilities of a token seen in several windows are averaged. Spans
+are decoded per technique as runs of tokens above that technique's threshold, widened to whole
+words, and mapped back to character offsets through the tokenizer's offset mapping.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
+from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
+from propscope.taxonomy import TECHNIQUE_NAMES
+from propscope.types import Document, Span
+
+ANY = "<propaganda>"
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass
+class TaggerConfig:
+    """Settings of :class:`SpanTagger`. Stored with the model as ``config.json``."""
+
+    encoder: str = DEFAULT_ENCODER
+    labels: list[str] = field(default_factory=lambda: [ANY, *TECHNIQUE_NAMES])
+    window: int = 256
+    train_stride: int = 254
+    predict_stride: int = 128
+    lora_rank: int = 16
+    lora_alpha: float = 32.0
+    lora_dropout: float = 0.1
+    # Layers below ``frozen_layers`` get no adapters: their outputs are computed once per training
+    # window and cached, which makes each epoch about twice as fast on a CPU.
+    frozen_layers: int = 2
+    epochs: int = 3
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.01
+    validation_fraction: float = 0.1
+    default_threshold: float = 0.4
+    seed: int = 13
+
+
+@dataclass
+class _Encoded:
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+
+
+class SpanTagger:
+    """Finds technique spans in documents.
+
+    Follows the scikit-learn contract: ``__init__`` stores settings, :meth:`fit` returns ``self``,
+    learned state ends in ``_``, and :meth:`predict` before fitting raises ``NotFittedError``.
+
+    Example:
+        >>> tagger = SpanTagger(TaggerConfig(epochs=1)).fit(train_docs)  # doctest: +SKIP
+        >>> tagger.predict(Document("x", "They are traitors."))  # doctest: +SKIP
+    """
+
+    name = "tagger"
+
+    def __init__(self, config: TaggerConfig | None = None) -> None:
+        self.config = config or TaggerConfig()
+
+    # ----------------------------------------------------------------------------------- model
+    def _build(self) -> Any:
+        torch = configure_torch()
+        self.tokenizer_, body = load_pretrained(self.config.encoder)
+        head = torch.nn.Linear(body.config.hidden_size, len(self.config.labels))
+        return body, head
+
+    def _encode(self, text: str) -> _Encoded:
+        enc = self.tokenizer_(
+            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
+        return _Encoded(list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]])
+
+    def _windows(self, n_tokens: int, stride: int) -> list[tuple[int, int]]:
+        size = self.config.window - 2
+        if n_tokens <= size:
+            return [(0, n_tokens)]
+        starts = list(range(0, n_tokens - size, stride)) + [n_tokens - size]
+        return [(s, s + size) for s in starts]
+
+    def _targets(self, doc: Document, encoded: _Encoded) -> np.ndarray:
+        labels = {name: i for i, name in enumerate(self.config.labels)}
+        target = np.zeros((len(encoded.ids), len(labels)), dtype=np.float32)
+        if not encoded.offsets:
+            return target
+        starts = np.array([o[0] for o in encoded.offsets])
+        ends = np.array([o[1] for o in encoded.offsets])
+        for span in doc.spans:
+            inside = (starts < span.end) & (ends > span.start)
+            target[inside, labels[ANY]] = 1.0
+            if span.technique in labels:
+                target[inside, labels[span.technique]] = 1.0
+        return target
+
+    def _batch(self, rows: list[tuple[list[int], np.ndarray | None]]) -> tuple[Any, Any, Any]:
+        torch = configure_torch()
+        cls, sep = self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id
+        width = max(len(ids) for ids, _ in rows) + 2
+        input_ids = torch.zeros((len(rows), width), dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        targets = torch.zeros((len(rows), width, len(self.config.labels)))
+        for i, (ids, target) in enumerate(rows):
+            n = len(ids)
+            input_ids[i, : n + 2] = torch.tensor([cls, *ids, sep])
+            mask[i, : n + 2] = 1
+            if target is not None:
+                targets[i, 1 : n + 1] = torch.from_numpy(target)
+        return input_ids, mask, targets
+
+    # ------------------------------------------------------------------------------- training
+    def fit(
+        self,
+        documents: Sequence[Document],
+        *,
+        checkpoint_dir: Path | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SpanTagger:
+        """Train adapters and head on ``documents`` (their ``spans`` are the gold).
+
+        A fraction of the documents is held out to tune one threshold per label. With
+        ``checkpoint_dir``, the state is saved after every epoch and a rerun resumes from it.
+        """
+        if not any(doc.spans for doc in documents):
+            raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
+        torch = configure_torch()
+        from propscope.models.lora import add_lora
+
+        cfg = self.config
+        random.seed(cfg.seed)
+        np.random.seed(cfg.seed)
+        torch.manual_seed(cfg.seed)
+        body, head = self._build()
+        n_layers = len(body.encoder.layer)
+        upper = list(range(cfg.frozen_layers, n_layers))
+        add_lora(body, cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, upper)
+        body.train()
+
+        rng = random.Random(cfg.seed)
+        docs = list(documents)
+        rng.shuffle(docs)
+        n_val = int(len(docs) * cfg.validation_fraction) if len(docs) >= 10 else 0
+        val_docs, train_docs = docs[:n_val], docs[n_val:]
+
+        rows: list[tuple[list[int], np.ndarray]] = []
+        for doc in train_docs:
+            encoded = self._encode(doc.text)
+            target = self._targets(doc, encoded)
+            for s, e in self._windows(len(encoded.ids), cfg.train_stride):
+                rows.append((encoded.ids[s:e], target[s:e]))
+        if not rows:
+            raise TrainingError(Errors.E043.format(reason="the training documents have no tokens"))
+        cache = self._cache_lower_layers(body, rows, progress)
+
+        params = [p for p in body.parameters() if p.requires_grad] + list(head.parameters())
+        optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+        steps_per_epoch = (len(rows) + cfg.batch_size - 1) // cfg.batch_size
+        total = steps_per_epoch * cfg.epochs
+        warmup = max(1, total // 20)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer,
+            lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup))),
+        )
+        start_epoch = 0
+        ckpt = checkpoint_dir / "tagger-checkpoint.pt" if checkpoint_dir else None
+        if ckpt is not None and ckpt.exists():
+            state = torch.load(ckpt, weights_only=False)
+            body.load_state_dict(state["body"], strict=False)
+            head.load_state_dict(state["head"])
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+            start_epoch = state["epoch"]
+            rng.setstate(state["rng"])
+        loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+        self.epoch_seconds_: list[float] = []
+        for epoch in range(start_epoch, cfg.epochs):
+            began = time.perf_counter()
+            # Length bucketing: sort by length in chunks so batches need little padding.
+            order = list(range(len(rows)))
+            rng.shuffle(order)
+            chunk = cfg.batch_size * 20
+            order = [
+                i
+                for c in range(0, len(order), chunk)
+                for i in sorted(order[c : c + chunk], key=lambda j: len(rows[j][0]))
+            ]
+            batches = [order[b : b + cfg.batch_size] for b in range(0, len(order), cfg.batch_size)]
+            rng.shuffle(batches)
+            for step, batch in enumerate(batches):
+                _, mask, targets = self._batch([rows[i] for i in batch])
+                hidden = torch.zeros((len(batch), mask.shape[1], body.config.hidden_size))
+                for r, i in enumerate(batch):
+                    hidden[r, : cache[i].shape[0]] = cache[i].float()
+                additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    for index in upper:
+                        out = body.encoder.layer[index](hidden, additive)
+                        hidden = out[0] if isinstance(out, tuple) else out
+                    logits = head(hidden).float()
+                token_mask = mask.clone()
+                token_mask[:, 0] = 0
+                token_mask[torch.arange(len(batch)), mask.sum(1) - 1] = 0
+                loss = loss_fn(logits, targets).mean(-1)
+                loss = (loss * token_mask).sum() / token_mask.sum().clamp(min=1)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+                if progress:
+                    progress(f"tagger epoch {epoch + 1}/{cfg.epochs}", step + 1, len(batches))
+            self.epoch_seconds_.append(time.perf_counter() - began)
+            if ckpt is not None:
+                ckpt.parent.mkdir(parents=True, exist_ok=True)
+                tmp = ckpt.with_suffix(".tmp")
+                torch.save(
+                    {
+                        "body": {k: v for k, v in body.state_dict().items() if "lora_" in k},
+                        "head": head.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "scheduler": scheduler.state_dict(),
+                        "epoch": epoch + 1,
+                        "rng": rng.getstate(),
+                    },
+                    tmp,
+                )
+                tmp.replace(ckpt)
+
+        from propscope.models.lora import lora_state
+
+        self.adapters_ = {k: v.to(torch.bfloat16) for k, v in lora_state(body).items()}
+        self.head_ = {k: v.detach().clone() for k, v in head.state_dict().items()}
+        self._install_inference_model()
+        self.thresholds_ = self._tune_thresholds(val_docs)
+        if ckpt is not None and ckpt.exists():
+            ckpt.unlink()
+        return self
+
+    def _cache_lower_layers(
+        self, body: Any, rows: list[tuple[list[int], np.ndarray]], progress: ProgressCallback | None
+    ) -> list[Any]:
+        """Outputs of the frozen embedding and lower layers for every training window (bf16)."""
+        torch = configure_torch()
+        cache: list[Any] = []
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i][0]))
+        by_row: dict[int, Any] = {}
+        size = 32
+        body.eval()
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+            for b in range(0, len(order), size):
+                idx = order[b : b + size]
+                input_ids, mask, _ = self._batch([(rows[i][0], None) for i in idx])
+                hidden = body.embeddings(
+                    input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids)
+                )
+                additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+                for index in range(self.config.frozen_layers):
+                    out = body.encoder.layer[index](hidden, additive)
+                    hidden = out[0] if isinstance(out, tuple) else out
+                for r, i in enumerate(idx):
+                    by_row[i] = hidden[r, : len(rows[i][0]) + 2].to(torch.bfloat16).clone()
+                if progress:
+                    progress("tagger: encoding", min(b + size, len(order)), len(order))
+        body.train()
+        cache = [by_row[i] for i in range(len(rows))]
+        return cache
+
+    def _tune_thresholds(self, val_docs: Sequence[Document]) -> dict[str, float]:
+        """One threshold per label maximising token-level F1 on held-out documents."""
+        cfg = self.config
+        thresholds = dict.fromkeys(cfg.labels, cfg.default_threshold)
+        if not val_docs:
+            return thresholds
+        probs, targets = [], []
+        for doc in val_docs:
+            encoded = self._encode(doc.text)
+            probs.append(self._token_probs(encoded))
+            targets.append(self._targets(doc, encoded))
+        p = np.concatenate(probs)
+        t = np.concatenate(targets) > 0.5
+        grid = np.arange(0.1, 0.91, 0.05)
+        for j, label in enumerate(cfg.labels):
+            if t[:, j].sum() < 20:
+                continue  # too little evidence: keep the default
+            best, best_f1 = cfg.default_threshold, -1.0
+            for thr in grid:
+                pred = p[:, j] >= thr
+                tp = float((pred & t[:, j]).sum())
+                f1 = 2 * tp / max(1.0, float(pred.sum() + t[:, j].sum()))
+                if f1 > best_f1:
+                    best, best_f1 = float(thr), f1
+            thresholds[label] = round(best, 2)
+        return thresholds
+
+    # ------------------------------------------------------------------------------ inference
+    def _install_inference_model(self) -> None:
+        torch = configure_torch()
+        from propscope.models.lora import merge_lora
+
+        body, head = self._build()
+        merge_lora(body, self.adapters_, self.config.lora_rank, self.config.lora_alpha)
+        head.load_state_dict({k: v.float() for k, v in self.head_.items()})
+        body.eval()
+        self._body = body.to(torch.bfloat16)
+        self._head = head.eval()
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+
+    def _token_probs(self, encoded: _Encoded, batch_size: int = 16) -> np.ndarray:
+        torch = configure_torch()
+        n = len(encoded.ids)
+        n_labels = len(self.config.labels)
+        if n == 0:
+            return np.zeros((0, n_labels), dtype=np.float32)
+        total = np.zeros((n, n_labels), dtype=np.float32)
+        counts = np.zeros((n, 1), dtype=np.float32)
+        windows = self._windows(n, self.config.predict_stride)
+        with torch.inference_mode():
+            for b in range(0, len(windows), batch_size):
+                chunk = windows[b : b + batch_size]
+                input_ids, mask, _ = self._batch([(encoded.ids[s:e], None) for s, e in chunk])
+                hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                probs = torch.sigmoid(self._head(hidden.float())).numpy()
+                for row, (s, e) in enumerate(chunk):
+                    total[s:e] += probs[row, 1 : e - s + 1]
+                    counts[s:e] += 1
+        return total / np.maximum(counts, 1)
+
+    def token_probabilities(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """Per-token label probabilities ``(n_tokens, n_labels)`` and token character offsets."""
+        self._check_fitted()
+        encoded = self._encode(text)
+        return self._token_probs(encoded), encoded.offsets
+
+    def predict(self, document: Document, threshold: float | None = None) -> list[Span]:
+        """Technique spans in ``document``, sorted by position.
+
+        ``threshold`` overrides the tuned per-technique thresholds.
+        """
+        probs, offsets = self.token_probabilities(document.text)
+        return decode_spans(
+            document.text, probs, offsets, self.config.labels, self.thresholds_, threshold
+        )
+
+    def predict_si(self, document: Document, threshold: float | None = None) -> list[Span]:
+        """Technique-agnostic spans (SemEval-2020 span identification)."""
+        probs, offsets = self.token_probabilities(document.text)
+        j = self.config.labels.index(ANY)
+        thr = {ANY: threshold if threshold is not None else self.thresholds_[ANY]}
+        return decode_spans(document.text, probs[:, j : j + 1], offsets, [ANY], thr, None)
+
+    def span_scores(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Mean technique probabilities over the tokens of each given span: ``(n_spans, 23)``."""
+        probs, offsets = self.token_probabilities(text)
+        techniques = [i for i, label in enumerate(self.config.labels) if label != ANY]
+        starts = np.array([o[0] for o in offsets]) if offsets else np.zeros(0)
+        ends = np.array([o[1] for o in offsets]) if offsets else np.zeros(0)
+        out = np.zeros((len(spans), len(techniques)), dtype=np.float32)
+        for k, (start, end) in enumerate(spans):
+            inside = (starts < end) & (ends > start)
+            if inside.any():
+                out[k] = probs[inside][:, techniques].mean(0)
+        return out
+
+    # -------------------------------------------------------------------------- persistence
+    def save(self, path: Path) -> None:
+        """Write ``config.json``, ``thresholds.json`` and ``adapters.safetensors`` to ``path``."""
+        self._check_fitted()
+        from safetensors.torch import save_file
+
+        path.mkdir(parents=True, exist_ok=True)
+        tensors = {f"adapter.{k}": v.contiguous() for k, v in self.adapters_.items()}
+        tensors.update({f"head.{k}": v.to(self._bf16()).contiguous() for k, v in self.head_.items()})
+        save_file(tensors, str(path / "adapters.safetensors"))
+        (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
+        (path / "thresholds.json").write_text(json.dumps(self.thresholds_, indent=2) + "\n")
+
+    @staticmethod
+    def _bf16() -> Any:
+        return configure_torch().bfloat16
+
+    @classmethod
+    def load(cls, path: Path) -> SpanTagger:
+        """Load a tagger saved with :meth:`save`; the base weights come from the carrier."""
+        files = [path / n for n in ("config.json", "thresholds.json", "adapters.safetensors")]
+        missing = [f.name for f in files if not f.exists()]
+        if missing:
+            raise ModelLoadError(Errors.E041.format(path=path, reason=f"missing {missing}"))
+        from safetensors.torch import load_file
+
+        tagger = cls(TaggerConfig(**json.loads(files[0].read_text())))
+        tagger.thresholds_ = json.loads(files[1].read_text())
+        tensors = load_file(str(files[2]))
+        tagger.adapters_ = {
+            k[len("adapter.") :]: v for k, v in tensors.items() if k.startswith("adapter.")
+        }
+        tagger.head_ = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
+        tagger._install_inference_model()
+        return tagger
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_'’-"
+
+
+def decode_spans(
+    text: str,
+    probs: np.ndarray,
+    offsets: Sequence[tuple[int, int]],
+    labels: Sequence[str],
+    thresholds: dict[str, float],
+    override: float | None,
+) -> list[Span]:
+    """Turn token probabilities into spans: runs of tokens at or above the label's threshold.
+
+    A run never crosses a line break. Its edges are widened to whole words, so a run that starts
+    or ends inside a word (a WordPiece continuation) covers the word. The span's score is the mean
+    probability of its tokens.
+    """
+    spans: list[Span] = []
+    for j, label in enumerate(labels):
+        thr = override if override is not None else thresholds.get(label, 0.5)
+        above = probs[:, j] >= thr
+        i = 0
+        n = len(offsets)
+        while i < n:
+            if not above[i]:
+                i += 1
+                continue
+            k = i
+            while (
+                k + 1 < n and above[k + 1] and "\n" not in text[offsets[k][1] : offsets[k + 1][0]]
+            ):
+                k += 1
+            start, end = offsets[i][0], offsets[k][1]
+            while start > 0 and _word_char(text[start - 1]) and _word_char(text[start]):
+                start -= 1
+            while end < len(text) and _word_char(text[end]) and _word_char(text[end - 1]):
+                end += 1
+            if end > start:
+                score = float(probs[i : k + 1, j].mean())
+                technique = None if label == ANY else label
+                spans.append(Span.from_text(text, start, end, technique, min(1.0, score)))
+            i = k + 1
+    spans.sort(key=lambda s: (s.start, s.end, s.technique or ""))
+    return spans
