@@ -11,16 +11,20 @@ turn errors into exit codes or JSON bodies; the library only raises.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Errors(str, Enum):
+class Errors(StrEnum):
     """Numbered message templates. Format them with ``Errors.E001.format(...)``."""
 
     # Input text
-    E001 = "[E001] The input {source} is empty (no text after decoding). Give an article with some text."
+    E001 = (
+        "[E001] The input {source} is empty (no text after decoding). "
+        "Give an article with some text."
+    )
     E002 = (
-        "[E002] The input {source} looks binary ({reason}), not text. Give a UTF-8 text or HTML file."
+        "[E002] The input {source} looks binary ({reason}), not text. "
+        "Give a UTF-8 text or HTML file."
     )
     E003 = (
         "[E003] The input {source} is not valid UTF-8 (byte {position}: {reason}). "
@@ -36,8 +40,8 @@ class Errors(str, Enum):
         "limits; save the page and pass the file instead."
     )
     E007 = (
-        "[E007] No article text could be extracted from {url}. Save the page as a file and pass the "
-        "file instead."
+        "[E007] No article text could be extracted from {url}. "
+        "Save the page as a file and pass the file instead."
     )
     # Spans and documents
     E010 = (
@@ -65,8 +69,7 @@ class Errors(str, Enum):
     # Corpus formats
     E030 = "[E030] {path}, line {line}: {problem}. Expected {expected}."
     E031 = (
-        "[E031] {path} is missing. Expected a folder laid out like {layout}; see "
-        "docs/formats.md."
+        "[E031] {path} is missing. Expected a folder laid out like {layout}; see docs/formats.md."
     )
     E032 = "[E032] {path}: {problem}."
     # Models

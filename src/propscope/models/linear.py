@@ -1,4 +1,4 @@
-"""Linear text classifiers: TF-IDF n-grams, optionally with sentence embeddings, and logistic regression.
+"""Linear text classifiers: TF-IDF n-grams (optionally with embeddings) and logistic regression.
 
 One class serves genre (single-label), frames and paragraph techniques (multi-label). Decision
 thresholds are tuned on out-of-fold predictions of the training data and stored with the model.
@@ -174,7 +174,9 @@ class LinearTextClassifier:
             )
         unknown = {n for t in targets for n in (t if cfg.multi_label else [t])} - set(cfg.labels)
         if unknown:
-            raise TrainingError(Errors.E043.format(reason=f"labels not in the label list: {unknown}"))
+            raise TrainingError(
+                Errors.E043.format(reason=f"labels not in the label list: {unknown}")
+            )
         if cfg.use_embeddings and embeddings is None:
             from propscope.models.encoder import sentence_embeddings
 

@@ -91,7 +91,7 @@ class SpanTagger:
         size = self.config.window - 2
         if n_tokens <= size:
             return [(0, n_tokens)]
-        starts = list(range(0, n_tokens - size, stride)) + [n_tokens - size]
+        starts = [*list(range(0, n_tokens - size, stride)), n_tokens - size]
         return [(s, s + size) for s in starts]
 
     def _targets(self, doc: Document, encoded: _Encoded) -> np.ndarray:
@@ -387,7 +387,9 @@ class SpanTagger:
 
         path.mkdir(parents=True, exist_ok=True)
         tensors = {f"adapter.{k}": v.contiguous() for k, v in self.adapters_.items()}
-        tensors.update({f"head.{k}": v.to(self._bf16()).contiguous() for k, v in self.head_.items()})
+        tensors.update(
+            {f"head.{k}": v.to(self._bf16()).contiguous() for k, v in self.head_.items()}
+        )
         save_file(tensors, str(path / "adapters.safetensors"))
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
         (path / "thresholds.json").write_text(json.dumps(self.thresholds_, indent=2) + "\n")

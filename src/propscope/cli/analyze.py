@@ -1,0 +1,121 @@
+"""``propscope analyze``: analyse one article from a file, standard input or a URL."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from propscope.errors import ConfigError, Errors
+
+FORMATS = ("text", "json")
+
+
+def analyze_cli(
+    source: str = typer.Argument(
+        ..., help="A text or HTML file, '-' for standard input, or a URL."
+    ),
+    output_format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    threshold: float | None = typer.Option(
+        None, "--threshold", "-t", min=0.0, max=1.0, help="Override the tuned thresholds."
+    ),
+    model: str = typer.Option("en-fast", "--model", "-m", help="Bundled model name or a folder."),
+    max_chars: int = typer.Option(200_000, "--max-chars", min=1, help="Refuse longer articles."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead."),
+) -> None:
+    """Analyse an article: spans with techniques, paragraph labels, genre and frames."""
+    if output_format not in FORMATS:
+        raise ConfigError(
+            Errors.E050.format(name="--format", value=output_format, reason="use text or json")
+        )
+    from propscope.inputs import read_input
+    from propscope.pipeline import load, result_dict
+
+    stdin = sys.stdin.buffer.read() if source == "-" else None
+    given = read_input(source, max_chars=max_chars, stdin=stdin)
+    pipeline = load(model)
+    document = pipeline.analyze(given.text, doc_id=given.id, threshold=threshold)
+    if output_format == "json":
+        rendered = json.dumps(result_dict(document, pipeline), indent=2, ensure_ascii=False)
+        if out:
+            from propscope.io import atomic_write_text
+
+            atomic_write_text(out, rendered + "\n")
+        else:
+            typer.echo(rendered)
+        return
+    from rich.console import Console
+
+    if out:
+        with out.open("w", encoding="utf-8") as handle:
+            render_text(document, pipeline, Console(file=handle, width=100))
+    else:
+        render_text(document, pipeline, Console())
+
+
+def render_text(document: Any, pipeline: Any, console: Any) -> None:
+    """Print the article with spans highlighted by category, then legend and labels."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from propscope.taxonomy import CATEGORY_COLOURS, get_technique
+
+    console.rule(f"[bold]{document.id}[/] · model {pipeline.name} {pipeline.version}")
+    genre = document.genre
+    frames = (
+        ", ".join(f"{f.name} ({f.score:.2f})" for f in document.frames) or "none above threshold"
+    )
+    console.print(
+        f"[bold]Genre:[/] {genre.name} ({genre.score:.2f})" if genre else "[bold]Genre:[/] -"
+    )
+    console.print(f"[bold]Frames:[/] {frames}")
+    console.print()
+    text = Text(document.text.replace("\r", ""))
+    # Offsets shift when \r is dropped for display; map each span through the same removal.
+    shift = [0] * (len(document.text) + 1)
+    removed = 0
+    for i, ch in enumerate(document.text):
+        shift[i] = i - removed
+        if ch == "\r":
+            removed += 1
+    shift[len(document.text)] = len(document.text) - removed
+    # Paint lower scores first so the most confident span wins where spans overlap.
+    for span in sorted(document.spans, key=lambda s: s.score):
+        colour = CATEGORY_COLOURS.get(span.category or "", "#dddddd")
+        text.stylize(f"black on {colour}", shift[span.start], shift[span.end])
+    console.print(text)
+    console.print()
+    if document.spans:
+        legend = Table(title="Techniques found", show_lines=False)
+        legend.add_column("category")
+        legend.add_column("technique")
+        legend.add_column("spans", justify="right")
+        legend.add_column("definition")
+        counts: dict[str, int] = {}
+        for span in document.spans:
+            counts[span.technique] = counts.get(span.technique, 0) + 1
+        for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+            technique = get_technique(name)
+            colour = CATEGORY_COLOURS.get(technique.category, "#dddddd")
+            legend.add_row(
+                Text(technique.category, style=f"black on {colour}"),
+                name,
+                str(count),
+                technique.definition,
+            )
+        console.print(legend)
+    table = Table(title="Paragraph labels")
+    table.add_column("no.", justify="right")
+    table.add_column("techniques")
+    for par in document.paragraphs:
+        if par.techniques:
+            table.add_row(
+                str(par.index), ", ".join(f"{t.name} ({t.score:.2f})" for t in par.techniques)
+            )
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print("No paragraph has a technique above its threshold.")

@@ -1,0 +1,252 @@
+"""The analysis pipeline: text -> paragraphs -> models -> a :class:`~propscope.types.Document`.
+
+A saved pipeline is a directory::
+
+    meta.json          propscope version, taxonomy, labels, training data, scores
+    pipeline.json      how component outputs combine (paragraph label source, thresholds)
+    tagger/            SpanTagger (LoRA adapters + head), optional
+    paragraphs/        LinearTextClassifier over paragraph texts
+    genre/             LinearTextClassifier over article texts (single-label)
+    frames/            LinearTextClassifier over article texts (multi-label)
+
+Loading needs no network: the base encoder comes from its installed carrier package.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from propscope.errors import Errors, ModelLoadError, UnknownLabelError
+from propscope.types import Document, Label, Paragraph, Span
+
+PARAGRAPH_SOURCES = ("classifier", "spans", "union")
+DEFAULT_MODEL = "en-fast"
+BUNDLED_MODELS = ("en-fast",)
+
+
+@dataclass
+class PipelineSettings:
+    """How the components' outputs are combined. Stored as ``pipeline.json``."""
+
+    # Where paragraph technique sets come from: the paragraph classifier, the spans found in the
+    # paragraph, or the union of both (see docs/benchmarks.md for the measured comparison).
+    paragraph_source: str = "union"
+    # Spans contribute to paragraph labels only when their score reaches this value.
+    span_paragraph_min_score: float = 0.0
+    language: str = "en"
+
+    def __post_init__(self) -> None:
+        if self.paragraph_source not in PARAGRAPH_SOURCES:
+            raise UnknownLabelError(
+                Errors.E020.format(
+                    kind="paragraph source",
+                    name=self.paragraph_source,
+                    expected=", ".join(PARAGRAPH_SOURCES),
+                )
+            )
+
+
+@dataclass
+class Pipeline:
+    """The trained components of one propscope model, and how to run them on text.
+
+    Example:
+        >>> import propscope
+        >>> pipeline = propscope.load()  # doctest: +SKIP
+        >>> doc = pipeline.analyze("They are traitors and cowards.")  # doctest: +SKIP
+        >>> [(s.text, s.technique) for s in doc.spans]  # doctest: +SKIP
+        [('traitors and cowards', 'Name_Calling-Labeling')]
+    """
+
+    tagger: Any = None
+    paragraphs: Any = None
+    genre: Any = None
+    frames: Any = None
+    settings: PipelineSettings = field(default_factory=PipelineSettings)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", "unnamed"))
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", "0"))
+
+    # ------------------------------------------------------------------------------ analysis
+    def analyze(
+        self,
+        text: str,
+        doc_id: str = "input",
+        threshold: float | None = None,
+    ) -> Document:
+        """Analyse one article. ``threshold`` overrides the tuned thresholds of all outputs."""
+        return self.analyze_documents(
+            [Document(doc_id, text, language=self.settings.language)], threshold
+        )[0]
+
+    def analyze_documents(
+        self,
+        documents: Sequence[Document],
+        threshold: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Document]:
+        """Analyse documents (their text only; gold labels are ignored) into new documents."""
+        bare = [Document(d.id, d.text, language=d.language, metadata=d.metadata) for d in documents]
+        paragraph_texts = [[d.paragraph_text(p) for p in d.paragraphs] for d in bare]
+        flat = [t for texts in paragraph_texts for t in texts]
+        par_labels = (
+            self.paragraphs.predict_labels(flat, threshold=threshold)
+            if (self.paragraphs is not None and flat and self.settings.paragraph_source != "spans")
+            else [[] for _ in flat]
+        )
+        texts = [d.text for d in bare]
+        genres = self.genre.predict_labels(texts) if self.genre is not None else [[]] * len(bare)
+        frames = (
+            self.frames.predict_labels(texts, threshold=threshold)
+            if self.frames is not None
+            else [[]] * len(bare)
+        )
+        out: list[Document] = []
+        cursor = 0
+        for i, doc in enumerate(bare):
+            spans: list[Span] = []
+            if self.tagger is not None:
+                spans = self.tagger.predict(doc, threshold=threshold)
+            paragraphs = []
+            for par in doc.paragraphs:
+                labels = {lab.name: lab.score for lab in par_labels[cursor]}
+                cursor += 1
+                if self.settings.paragraph_source != "classifier":
+                    for span in spans:
+                        if (
+                            span.technique
+                            and span.start < par.end
+                            and span.end > par.start
+                            and span.score >= self.settings.span_paragraph_min_score
+                        ):
+                            labels[span.technique] = max(
+                                labels.get(span.technique, 0.0), span.score
+                            )
+                ordered = sorted(labels.items(), key=lambda kv: -kv[1])
+                paragraphs.append(
+                    Paragraph(par.index, par.start, par.end, tuple(Label(n, s) for n, s in ordered))
+                )
+            out.append(
+                doc.with_spans(spans).with_labels(
+                    paragraphs=paragraphs,
+                    genre=genres[i][0] if genres[i] else None,
+                    frames=frames[i],
+                )
+            )
+            if progress:
+                progress(i + 1, len(bare))
+        return out
+
+    # --------------------------------------------------------------------------- persistence
+    def save(self, path: Path) -> Path:
+        """Save every component and the settings under ``path``; returns ``path``."""
+        path.mkdir(parents=True, exist_ok=True)
+        for name in ("tagger", "paragraphs", "genre", "frames"):
+            component = getattr(self, name)
+            if component is not None:
+                component.save(path / name)
+        (path / "pipeline.json").write_text(json.dumps(self.settings.__dict__, indent=2) + "\n")
+        meta = {**self.meta, "components": self.components()}
+        (path / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        return path
+
+    def components(self) -> list[str]:
+        return [n for n in ("tagger", "paragraphs", "genre", "frames") if getattr(self, n)]
+
+    @classmethod
+    def load(cls, path: Path) -> Pipeline:
+        """Load a pipeline saved with :meth:`save`."""
+        from propscope.models.linear import LinearTextClassifier
+        from propscope.models.tagger import SpanTagger
+
+        if not (path / "meta.json").exists():
+            raise ModelLoadError(Errors.E041.format(path=path, reason="no meta.json"))
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("taxonomy") != "semeval2023":
+            raise ModelLoadError(
+                Errors.E042.format(
+                    path=path, what="taxonomy", got=meta.get("taxonomy"), expected="semeval2023"
+                )
+            )
+        settings = PipelineSettings(**json.loads((path / "pipeline.json").read_text()))
+        parts: dict[str, Any] = {}
+        for name in ("paragraphs", "genre", "frames"):
+            if (path / name).is_dir():
+                parts[name] = LinearTextClassifier.load(path / name)
+        if (path / "tagger").is_dir():
+            parts["tagger"] = SpanTagger.load(path / "tagger")
+        return cls(settings=settings, meta=meta, **parts)
+
+
+def bundled_model_path(name: str = DEFAULT_MODEL) -> Path:
+    """The folder of a model shipped inside the package."""
+    if name not in BUNDLED_MODELS:
+        raise ModelLoadError(
+            Errors.E041.format(
+                path=name, reason=f"no bundled model of that name; bundled: {BUNDLED_MODELS}"
+            )
+        )
+    return Path(str(resources.files("propscope") / "resources" / "models" / name))
+
+
+def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
+    """The documented JSON object of one analysis (CLI ``--format json`` and ``POST /api/analyze``).
+
+    Keys: ``id``, ``language``, ``text``, ``model`` (name, version), ``genre`` (name, score),
+    ``frames`` (list of name, score), ``paragraphs`` (index, start, end, techniques with scores)
+    and ``spans`` (start, end, text, technique, category, score). Offsets are character offsets
+    into ``text``, end exclusive. See docs/output.md.
+    """
+    data = document.to_dict()
+    data["model"] = {"name": pipeline.name, "version": pipeline.version}
+    return data
+
+
+_CACHE: dict[str, Pipeline] = {}
+
+
+def load(name_or_path: str | Path = DEFAULT_MODEL) -> Pipeline:
+    """Load a bundled model by name (default ``"en-fast"``) or a saved model from a folder.
+
+    The result is cached per process, so repeated calls are free.
+
+    Example:
+        >>> import propscope
+        >>> nlp = propscope.load()  # doctest: +SKIP
+    """
+    key = str(name_or_path)
+    if key not in _CACHE:
+        path = Path(name_or_path)
+        if not path.is_dir():
+            path = bundled_model_path(key)
+        began = time.perf_counter()
+        pipeline = Pipeline.load(path)
+        pipeline.meta["load_seconds"] = round(time.perf_counter() - began, 2)
+        _CACHE[key] = pipeline
+    return _CACHE[key]
+
+
+def analyze(
+    text: str, model: str | Path = DEFAULT_MODEL, threshold: float | None = None
+) -> Document:
+    """Analyse ``text`` with the model ``model`` (loaded once per process).
+
+    Example:
+        >>> import propscope
+        >>> doc = propscope.analyze("Only fools trust these corrupt clowns.")  # doctest: +SKIP
+        >>> doc.spans[0].technique  # doctest: +SKIP
+        'Name_Calling-Labeling'
+    """
+    return load(model).analyze(text, threshold=threshold)

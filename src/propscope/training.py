@@ -1,0 +1,270 @@
+"""Training: a TOML config and the shared corpora in, a saved pipeline out.
+
+Example config (``configs/en-fast.toml`` is the one the bundled model is built from)::
+
+    name = "en-fast"
+    language = "en"
+    [data]
+    semeval2023 = ["en"]     # train splits of these SemEval-2023 languages
+    ptc = []                 # PTC splits added to the span tagger's data
+    [components]
+    tagger = true
+    paragraphs = true
+    genre = true
+    frames = true
+    [tagger]                 # any TaggerConfig field
+    epochs = 3
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from propscope.errors import ConfigError, Errors, InputNotFoundError, TrainingError
+from propscope.pipeline import Pipeline, PipelineSettings
+from propscope.taxonomy import FRAMES, GENRES, TECHNIQUE_NAMES
+from propscope.types import Document
+
+ProgressCallback = Callable[[str, int, int], None]
+COMPONENTS = ("tagger", "paragraphs", "genre", "frames")
+
+
+@dataclass
+class TrainConfig:
+    """A parsed training config. See the module docstring for the TOML layout."""
+
+    name: str = "custom"
+    language: str = "en"
+    semeval2023: list[str] = field(default_factory=lambda: ["en"])
+    ptc: list[str] = field(default_factory=list)
+    components: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, True))
+    tagger: dict[str, Any] = field(default_factory=dict)
+    paragraphs: dict[str, Any] = field(default_factory=dict)
+    genre: dict[str, Any] = field(default_factory=dict)
+    frames: dict[str, Any] = field(default_factory=dict)
+    pipeline: dict[str, Any] = field(default_factory=dict)
+    seed: int = 13
+
+    @classmethod
+    def from_toml(cls, path: Path) -> TrainConfig:
+        """Read a config file; unknown keys are errors, so typos don't pass silently."""
+        if not path.exists():
+            raise InputNotFoundError(Errors.E005.format(path=path))
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(Errors.E050.format(name=path, value="...", reason=exc)) from exc
+        data = raw.pop("data", {})
+        known = {f.name for f in fields(cls)}
+        unknown = (set(raw) - known) | (set(data) - {"semeval2023", "ptc"})
+        if unknown:
+            raise ConfigError(
+                Errors.E050.format(name=path, value=sorted(unknown), reason="unknown keys")
+            )
+        config = cls(**raw, **data)
+        config.components = {c: bool(config.components.get(c, False)) for c in COMPONENTS}
+        return config
+
+
+@dataclass
+class TrainingData:
+    """Documents with gold labels, grouped by what each can teach."""
+
+    span_docs: list[Document] = field(default_factory=list)
+    paragraph_docs: list[Document] = field(default_factory=list)
+    genre_docs: list[Document] = field(default_factory=list)
+    frame_docs: list[Document] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def subset(self, keep: Callable[[str], bool]) -> TrainingData:
+        """The documents whose id passes ``keep`` (for cross-validation folds)."""
+        return TrainingData(
+            [d for d in self.span_docs if keep(d.id)],
+            [d for d in self.paragraph_docs if keep(d.id)],
+            [d for d in self.genre_docs if keep(d.id)],
+            [d for d in self.frame_docs if keep(d.id)],
+            self.sources,
+        )
+
+
+def load_training_data(config: TrainConfig, data_dir: Path) -> TrainingData:
+    """Read the corpora named in ``config`` from ``data_dir`` (laid out like ``shared/data``)."""
+    from propscope.corpora.ptc import read_ptc
+    from propscope.corpora.semeval2023 import load_split
+
+    data = TrainingData()
+    for lang in config.semeval2023:
+        split = load_split(data_dir / "semeval2023-task3", lang, "train")
+        docs = split.documents
+        data.span_docs += [docs[i] for i in split.ids_by_subtask.get(3, ()) if i in docs]
+        data.paragraph_docs += [docs[i] for i in split.ids_by_subtask.get(3, ()) if i in docs]
+        data.genre_docs += [d for d in docs.values() if d.genre is not None]
+        if 2 in split.gold_subtasks:
+            data.frame_docs += [docs[i] for i in split.ids_by_subtask.get(2, ()) if i in docs]
+        data.sources.append(f"semeval2023-task3/{lang}/train")
+    for split_name in config.ptc:
+        data.span_docs += read_ptc(data_dir / "ptc-semeval2020" / split_name)
+        data.sources.append(f"ptc-semeval2020/{split_name}")
+    return data
+
+
+def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]]]:
+    texts, targets = [], []
+    for doc in docs:
+        for par in doc.paragraphs:
+            texts.append(doc.paragraph_text(par))
+            targets.append(par.technique_names())
+    return texts, targets
+
+
+def fit_pipeline(
+    config: TrainConfig,
+    data: TrainingData,
+    *,
+    checkpoint_dir: Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> Pipeline:
+    """Fit every enabled component of ``config`` on ``data`` and return the pipeline."""
+    from propscope.models.linear import LinearConfig, LinearTextClassifier
+    from propscope.models.tagger import SpanTagger, TaggerConfig
+
+    def say(stage: str) -> None:
+        if progress:
+            progress(stage, 0, 1)
+
+    parts: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    enabled = config.components
+    if enabled.get("genre"):
+        if not data.genre_docs:
+            raise TrainingError(Errors.E043.format(reason="no documents with a genre label"))
+        say("genre classifier")
+        began = time.perf_counter()
+        cfg = LinearConfig(**{"labels": list(GENRES), "multi_label": False, **config.genre})
+        parts["genre"] = LinearTextClassifier(cfg).fit(
+            [d.text for d in data.genre_docs], [d.genre.name for d in data.genre_docs]
+        )
+        timings["genre"] = time.perf_counter() - began
+    if enabled.get("frames"):
+        if not data.frame_docs:
+            raise TrainingError(Errors.E043.format(reason="no documents with frame labels"))
+        say("frame classifier")
+        began = time.perf_counter()
+        cfg = LinearConfig(**{"labels": list(FRAMES), "thresholds": "global", **config.frames})
+        parts["frames"] = LinearTextClassifier(cfg).fit(
+            [d.text for d in data.frame_docs],
+            [[f.name for f in d.frames] for d in data.frame_docs],
+        )
+        timings["frames"] = time.perf_counter() - began
+    if enabled.get("paragraphs"):
+        texts, targets = _paragraph_rows(data.paragraph_docs)
+        if not texts:
+            raise TrainingError(Errors.E043.format(reason="no paragraphs with technique labels"))
+        say("paragraph classifier")
+        began = time.perf_counter()
+        cfg = LinearConfig(**{"labels": list(TECHNIQUE_NAMES), **config.paragraphs})
+        parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets)
+        timings["paragraphs"] = time.perf_counter() - began
+    if enabled.get("tagger"):
+        began = time.perf_counter()
+        tagger_cfg = TaggerConfig(**{"seed": config.seed, **config.tagger})
+        parts["tagger"] = SpanTagger(tagger_cfg).fit(
+            data.span_docs, checkpoint_dir=checkpoint_dir, progress=progress
+        )
+        timings["tagger"] = time.perf_counter() - began
+        timings["tagger_epoch_seconds"] = parts["tagger"].epoch_seconds_
+    if not parts:
+        raise TrainingError(Errors.E043.format(reason="the config enables no component"))
+    settings = PipelineSettings(**{"language": config.language, **config.pipeline})
+    if "tagger" not in parts and settings.paragraph_source != "classifier":
+        settings.paragraph_source = "classifier"
+    if "paragraphs" not in parts and settings.paragraph_source != "spans":
+        settings.paragraph_source = "spans"
+    from propscope import __version__
+
+    meta = {
+        "name": config.name,
+        "version": __version__,
+        "propscope_version": __version__,
+        "taxonomy": "semeval2023",
+        "language": config.language,
+        "techniques": list(TECHNIQUE_NAMES),
+        "frames": list(FRAMES),
+        "genres": list(GENRES),
+        "training_data": data.sources,
+        "training_counts": {
+            "span_docs": len(data.span_docs),
+            "paragraph_docs": len(data.paragraph_docs),
+            "genre_docs": len(data.genre_docs),
+            "frame_docs": len(data.frame_docs),
+        },
+        "seed": config.seed,
+        "config": config.__dict__,
+        "train_seconds": {k: v for k, v in timings.items()},
+        "trained_on": f"{platform.machine()}, {platform.python_version()}",
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return Pipeline(settings=settings, meta=meta, **parts)
+
+
+def train(
+    config: TrainConfig,
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """Train the pipeline of ``config`` on the corpora in ``data_dir`` and save it to ``out_dir``.
+
+    Checkpoints go to ``out_dir/checkpoints`` so that a stopped run resumes where it stopped.
+    The model is written to a temporary sibling folder and renamed into place at the end, so an
+    interrupted run never leaves a half-written model.
+
+    Example:
+        >>> from propscope.training import TrainConfig, train
+        >>> train(TrainConfig.from_toml(Path("configs/en-fast.toml")),
+        ...       Path("../shared/data"), Path("models/en-fast"))  # doctest: +SKIP
+    """
+    import shutil
+
+    data = load_training_data(config, data_dir)
+    checkpoints = out_dir.parent / f".{out_dir.name}.checkpoints"
+    pipeline = fit_pipeline(config, data, checkpoint_dir=checkpoints, progress=progress)
+    staging = out_dir.parent / f".{out_dir.name}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)
+    pipeline.save(staging)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    staging.replace(out_dir)
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    return out_dir
+
+
+def write_scores(model_dir: Path, scores: dict[str, Any]) -> None:
+    """Record measured scores in a saved model's ``meta.json``."""
+    meta_path = model_dir / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["scores"] = {**meta.get("scores", {}), **scores}
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+
+
+def default_folds(ids: Sequence[str], n_folds: int = 5, seed: int = 0) -> list[set[str]]:
+    """Split article ids into ``n_folds`` test folds (KFold over sorted ids, shuffled by seed)."""
+    from sklearn.model_selection import KFold
+
+    unique = sorted(set(ids))
+    if len(unique) < n_folds:
+        raise TrainingError(
+            Errors.E043.format(reason=f"{len(unique)} articles cannot make {n_folds} folds")
+        )
+    splitter = KFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    return [{unique[i] for i in test} for _, test in splitter.split(unique)]
