@@ -38,23 +38,28 @@ app.command("train")(train.train_cli)
 app.add_typer(predict.app, name="predict")
 
 
-def main() -> None:
-    """Entry point of the ``propscope`` script."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI on ``argv`` and return the exit code (0 ok, 2 bad input or usage)."""
+    import click
+
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    state["debug"] = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        app(standalone_mode=False)
+        result = app(args=argv, prog_name="propscope", standalone_mode=False)
     except PropscopeError as exc:
-        if state.get("debug"):
+        if state["debug"]:
             raise
         typer.echo(f"propscope: error: {exc}", err=True)
-        sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
         typer.echo("propscope: aborted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors
-        import click
+        return 130
+    return result if isinstance(result, int) else 0
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def run() -> None:
+    """Entry point of the ``propscope`` script."""
+    sys.exit(main())

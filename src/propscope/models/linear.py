@@ -9,6 +9,7 @@ runs code on load nor breaks with a new scikit-learn release.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +32,12 @@ class LinearConfig:
     char_ngrams: bool = False
     use_embeddings: bool = False
     embedding_weight: float = 1.0
+    # A second, small logistic regression on cheap writing-style statistics (see
+    # :func:`style_features`); its logits are mixed with the text model's as
+    # ``(1 - style_weight) * text + style_weight * style``.
+    style_features: bool = False
+    style_weight: float = 0.5
+    style_C: float = 1.0
     C: float = 4.0
     class_weight: str | None = "balanced"
     # "per_label": one threshold per label (labels with little support fall back to the global
@@ -39,6 +46,57 @@ class LinearConfig:
     min_support_per_label: int = 15
     tuning_folds: int = 4
     seed: int = 13
+
+
+STYLE_FEATURE_NAMES = (
+    "quoted_share",
+    "first_person_rate",
+    "second_person_rate",
+    "reporting_verbs_per_sentence",
+    "exclamations_per_sentence",
+    "questions_per_sentence",
+    "log_paragraphs",
+    "log_words_per_sentence",
+    "log_words",
+    "digit_share",
+)
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+_QUOTED = re.compile(r"[\"“”«»„][^\"“”«»„]{1,600}[\"“”«»„]")
+_FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours"})
+_SECOND_PERSON = frozenset({"you", "your", "yours", "yourself"})
+_REPORTING = frozenset({"said", "says", "told", "according", "stated", "reported", "announced"})
+
+
+def style_features(texts: Sequence[str]) -> np.ndarray:
+    """Writing-style statistics per text, ``(n_texts, len(STYLE_FEATURE_NAMES))`` float32.
+
+    Shares of quoted characters and digits, first/second-person pronoun rates per word, reporting
+    verbs ("said", "told", ...), exclamation and question marks per sentence, and log counts of
+    paragraphs, words per sentence and words. Pronoun and verb lists are English.
+    """
+    rows = []
+    for text in texts:
+        words = [w.lower() for w in _WORD.findall(text)]
+        n_chars, n_words = max(1, len(text)), max(1, len(words))
+        n_sentences = max(1, len(_SENTENCE_END.findall(text)))
+        n_paragraphs = max(1, sum(1 for p in text.split("\n") if p.strip()))
+        quoted = sum(len(m) for m in _QUOTED.findall(text))
+        rows.append(
+            [
+                quoted / n_chars,
+                sum(w in _FIRST_PERSON for w in words) / n_words,
+                sum(w in _SECOND_PERSON for w in words) / n_words,
+                sum(w in _REPORTING for w in words) / n_sentences,
+                text.count("!") / n_sentences,
+                text.count("?") / n_sentences,
+                np.log(n_paragraphs),
+                np.log(n_words / n_sentences),
+                np.log(n_words),
+                sum(c.isdigit() for c in text) / n_chars,
+            ]
+        )
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(STYLE_FEATURE_NAMES))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -118,14 +176,17 @@ class LinearTextClassifier:
             return y
         return np.array([index[name] for name in targets])
 
-    def _fit_weights(self, x: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_weights(
+        self, x: Any, y: np.ndarray, C: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.linear_model import LogisticRegression
 
         cfg = self.config
+        C = cfg.C if C is None else C
         n_labels = len(cfg.labels)
         if not cfg.multi_label:
             model = LogisticRegression(
-                C=cfg.C, class_weight=cfg.class_weight, max_iter=2000, random_state=cfg.seed
+                C=C, class_weight=cfg.class_weight, max_iter=2000, random_state=cfg.seed
             )
             model.fit(x, y)
             coef = np.zeros((n_labels, x.shape[1]), dtype=np.float32)
@@ -144,7 +205,7 @@ class LinearTextClassifier:
             if column.sum() == 0 or column.all():
                 continue
             model = LogisticRegression(
-                C=cfg.C,
+                C=C,
                 class_weight=cfg.class_weight,
                 solver="liblinear",
                 max_iter=1000,
@@ -158,6 +219,16 @@ class LinearTextClassifier:
     def _scores(self, x: Any, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
         logits = np.asarray(x @ coef.T.astype(np.float32)) + intercept
         return _sigmoid(logits) if self.config.multi_label else _softmax(logits)
+
+    def _mixed_scores(self, texts: Sequence[str], x: Any) -> np.ndarray:
+        """Scores of the text model, mixed in logit space with the style model if configured."""
+        cfg = self.config
+        logits = np.asarray(x @ self.coef_.T.astype(np.float32)) + self.intercept_
+        if cfg.style_features:
+            style = self._style_matrix(texts) @ self.style_coef_.T + self.style_intercept_
+            # Unseen classes keep their -1e4 intercept in both terms and so stay impossible.
+            logits = (1.0 - cfg.style_weight) * logits + cfg.style_weight * style
+        return _sigmoid(logits) if cfg.multi_label else _softmax(logits)
 
     # ------------------------------------------------------------------------------ fitting
     def fit(
@@ -177,6 +248,9 @@ class LinearTextClassifier:
             raise TrainingError(
                 Errors.E043.format(reason=f"labels not in the label list: {unknown}")
             )
+        if cfg.style_features and cfg.multi_label:
+            # Thresholds are tuned on the text model alone, so they would not fit mixed scores.
+            raise TrainingError(Errors.E043.format(reason="style_features needs multi_label=False"))
         if cfg.use_embeddings and embeddings is None:
             from propscope.models.encoder import sentence_embeddings
 
@@ -186,7 +260,19 @@ class LinearTextClassifier:
         self.vectorizer_ = self._vectorizer().fit(texts)
         x = self._features(texts, embeddings)
         self.coef_, self.intercept_ = self._fit_weights(x, y)
+        if cfg.style_features:
+            raw = style_features(texts)
+            self.style_mean_ = raw.mean(axis=0)
+            self.style_scale_ = np.where(raw.std(axis=0) > 1e-6, raw.std(axis=0), 1.0)
+            self.style_coef_, self.style_intercept_ = self._fit_weights(
+                self._style_matrix(texts), y, C=cfg.style_C
+            )
         return self
+
+    def _style_matrix(self, texts: Sequence[str]) -> np.ndarray:
+        """Standardised (with the training mean and scale) and clipped style features."""
+        z = (style_features(texts) - self.style_mean_) / self.style_scale_
+        return np.clip(z, -5.0, 5.0).astype(np.float32)
 
     def _tune_thresholds(
         self, texts: Sequence[str], y: np.ndarray, embeddings: np.ndarray | None
@@ -232,7 +318,7 @@ class LinearTextClassifier:
         self._check_fitted()
         if not texts:
             return np.zeros((0, len(self.config.labels)), dtype=np.float32)
-        return self._scores(self._features(texts, embeddings), self.coef_, self.intercept_)
+        return self._mixed_scores(texts, self._features(texts, embeddings))
 
     def predict_labels(
         self,
@@ -279,7 +365,18 @@ class LinearTextClassifier:
             coef=self.coef_.astype(np.float16),
             intercept=self.intercept_.astype(np.float32),
             thresholds=np.asarray(self.thresholds_, dtype=np.float32),
+            **self._style_state(),
         )
+
+    def _style_state(self) -> dict[str, np.ndarray]:
+        if not self.config.style_features:
+            return {}
+        return {
+            "style_mean": self.style_mean_,
+            "style_scale": self.style_scale_,
+            "style_coef": self.style_coef_.astype(np.float32),
+            "style_intercept": self.style_intercept_.astype(np.float32),
+        }
 
     @classmethod
     def load(cls, path: Path) -> LinearTextClassifier:
@@ -296,4 +393,13 @@ class LinearTextClassifier:
             model.coef_ = weights["coef"].astype(np.float32)
             model.intercept_ = weights["intercept"]
             model.thresholds_ = [float(t) for t in weights["thresholds"]]
+            if model.config.style_features:
+                if "style_coef" not in weights:
+                    raise ModelLoadError(
+                        Errors.E041.format(path=path, reason="style_features set, no style weights")
+                    )
+                model.style_mean_ = weights["style_mean"]
+                model.style_scale_ = weights["style_scale"]
+                model.style_coef_ = weights["style_coef"]
+                model.style_intercept_ = weights["style_intercept"]
         return model

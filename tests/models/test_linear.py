@@ -1,0 +1,80 @@
+"""Tests of the linear text classifier: style features, their mixing, and persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from propscope.errors import TrainingError
+from propscope.models.linear import (
+    STYLE_FEATURE_NAMES,
+    LinearConfig,
+    LinearTextClassifier,
+    style_features,
+)
+
+# Hand-written toy texts: "report" uses reporting verbs and quotes, "rant" shouts and asks.
+REPORT = [
+    'Officials said the plan was ready. "It works," she told reporters.',
+    'The minister said talks would resume. "We agree," he told the press.',
+    'Police said two people were hurt. "It was fast," a witness told them.',
+    'The company said profits rose. "A good year," its chief told analysts.',
+]
+RANT = [
+    "This is outrageous! Who voted for this? Nobody! Wake up!",
+    "Unbelievable! Are they serious? Stop it now! Enough!",
+    "What a disaster! Why do we accept this? Shame! Shame!",
+    "Madness! Did anyone read it? No! Never again!",
+]
+
+
+def _fit(**kwargs: object) -> LinearTextClassifier:
+    cfg = LinearConfig(labels=["report", "rant"], multi_label=False, min_df=1, **kwargs)
+    return LinearTextClassifier(cfg).fit(REPORT + RANT, ["report"] * 4 + ["rant"] * 4)
+
+
+def test_style_features_on_a_hand_written_text() -> None:
+    text = 'We said "yes". I told you!\nReally?'
+    feats = style_features([text, ""])
+    assert feats.shape == (2, len(STYLE_FEATURE_NAMES))
+    assert feats.dtype == np.float32
+    row = dict(zip(STYLE_FEATURE_NAMES, feats[0], strict=True))
+    words = 7  # We said yes I told you Really
+    assert row["quoted_share"] == pytest.approx(len('"yes"') / len(text))
+    assert row["first_person_rate"] == pytest.approx(2 / words)
+    assert row["second_person_rate"] == pytest.approx(1 / words)
+    assert row["reporting_verbs_per_sentence"] == pytest.approx(2 / 3)
+    assert row["exclamations_per_sentence"] == pytest.approx(1 / 3)
+    assert row["questions_per_sentence"] == pytest.approx(1 / 3)
+    assert row["log_paragraphs"] == pytest.approx(np.log(2))
+    assert np.isfinite(feats[1]).all()  # the empty text gives finite values
+
+
+def test_style_model_decides_when_words_are_unknown() -> None:
+    unseen = ["Zorp! Blag? Quux! Frob?"]  # no known word, but the shouting style of "rant"
+    plain = _fit().predict_proba(unseen)[0]
+    styled = _fit(style_features=True, style_weight=1.0).predict_proba(unseen)[0]
+    assert plain[1] == pytest.approx(0.5, abs=0.1)  # the text model has nothing to go on
+    assert styled[1] > 0.8
+    assert _fit(style_features=True).predict_labels(unseen)[0][0].name == "rant"
+
+
+def test_save_load_round_trip_keeps_probabilities(tmp_path: Path) -> None:
+    model = _fit(style_features=True)
+    texts = REPORT[:1] + RANT[:1] + ["Zorp! Blag? Quux! Frob?"]
+    model.save(tmp_path)
+    assert {"style_coef", "style_mean"} <= set(np.load(tmp_path / "weights.npz").files)
+    loaded = LinearTextClassifier.load(tmp_path)
+    # Text weights are stored as float16, so probabilities agree to about 1e-3.
+    np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=2e-3)
+    assert [p[0].name for p in loaded.predict_labels(texts)] == [
+        p[0].name for p in model.predict_labels(texts)
+    ]
+
+
+def test_style_features_refuse_multi_label() -> None:
+    cfg = LinearConfig(labels=["a", "b"], multi_label=True, style_features=True)
+    with pytest.raises(TrainingError):
+        LinearTextClassifier(cfg).fit(["x", "y"], [["a"], ["b"]])

@@ -1,0 +1,75 @@
+"""Pipeline: analyse text into a Document; save/load; paragraph label sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from propscope.errors import ModelLoadError, UnknownLabelError
+from propscope.pipeline import Pipeline, PipelineSettings, load, result_dict
+from propscope.taxonomy import FRAMES, GENRES, TECHNIQUE_NAMES
+
+
+@pytest.fixture(scope="module")
+def pipeline(tiny_model_dir: Path) -> Pipeline:
+    return load(tiny_model_dir)
+
+
+def test_pipeline_analyze_fills_every_output(pipeline: Pipeline) -> None:
+    doc = pipeline.analyze("The senator is a corrupt traitor.\n\nHe voted on the budget today.")
+    assert doc.genre is not None and doc.genre.name in GENRES
+    assert all(f.name in FRAMES for f in doc.frames)
+    assert [p.index for p in doc.paragraphs] == [1, 3]
+    assert all(s.technique in TECHNIQUE_NAMES for s in doc.spans)
+    assert any(s.text == "corrupt traitor" for s in doc.spans)
+
+
+def test_pipeline_paragraph_labels_include_span_techniques(pipeline: Pipeline) -> None:
+    doc = pipeline.analyze("The senator is a corrupt traitor.\nHe voted on the budget today.")
+    first = doc.paragraphs[0]
+    for span in doc.spans:
+        if span.end <= first.end:
+            assert span.technique in first.technique_names()
+
+
+def test_pipeline_offsets_survive_crlf_bom_emoji(pipeline: Pipeline) -> None:
+    text = "\ufeffThe senator 😀 is a corrupt traitor.\r\n\r\nHe voted on the budget today.\r\n"
+    doc = pipeline.analyze(text)
+    assert doc.text == text
+    for span in doc.spans:
+        assert span.text == text[span.start : span.end]
+    for par in doc.paragraphs:
+        assert not doc.paragraph_text(par).endswith("\r")
+
+
+def test_pipeline_save_load_round_trip(pipeline: Pipeline, tmp_path: Path) -> None:
+    text = "These crooks will destroy everything we love."
+    again = Pipeline.load(pipeline.save(tmp_path / "copy"))
+    assert again.analyze(text) == pipeline.analyze(text)
+
+
+def test_pipeline_result_dict_is_documented_shape(pipeline: Pipeline) -> None:
+    data = result_dict(pipeline.analyze("Who could possibly trust such a liar?"), pipeline)
+    assert set(data) >= {"id", "text", "spans", "paragraphs", "genre", "frames", "model"}
+    assert set(data["model"]) == {"name", "version"}
+    for span in data["spans"]:
+        assert set(span) == {"start", "end", "text", "technique", "category", "score"}
+
+
+def test_pipeline_higher_threshold_gives_fewer_labels(pipeline: Pipeline) -> None:
+    text = "The senator is a corrupt traitor.\nThese crooks will destroy everything we love."
+    low, high = pipeline.analyze(text, threshold=0.2), pipeline.analyze(text, threshold=0.8)
+    for lo, hi in zip(low.paragraphs, high.paragraphs, strict=True):
+        assert set(hi.technique_names()) <= set(lo.technique_names())
+    assert {f.name for f in high.frames} <= {f.name for f in low.frames}
+
+
+def test_pipeline_settings_reject_unknown_source() -> None:
+    with pytest.raises(UnknownLabelError):
+        PipelineSettings(paragraph_source="tea leaves")
+
+
+def test_load_unknown_model_raises(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError):
+        load(str(tmp_path / "missing-model"))
