@@ -124,16 +124,9 @@ class Pipeline:
                 labels = {lab.name: lab.score for lab in par_labels[cursor]}
                 cursor += 1
                 if self.settings.paragraph_source != "classifier":
-                    for span in spans:
-                        if (
-                            span.technique
-                            and span.start < par.end
-                            and span.end > par.start
-                            and span.score >= self.settings.span_paragraph_min_score
-                        ):
-                            labels[span.technique] = max(
-                                labels.get(span.technique, 0.0), span.score
-                            )
+                    from_spans = span_labels(par, spans, self.settings.span_paragraph_min_score)
+                    for name, score in from_spans.items():
+                        labels[name] = max(labels.get(name, 0.0), score)
                 ordered = sorted(labels.items(), key=lambda kv: -kv[1])
                 paragraphs.append(
                     Paragraph(par.index, par.start, par.end, tuple(Label(n, s) for n, s in ordered))
@@ -188,6 +181,18 @@ class Pipeline:
         if (path / "tagger").is_dir():
             parts["tagger"] = SpanTagger.load(path / "tagger")
         return cls(settings=settings, meta=meta, **parts)
+
+
+def span_labels(
+    paragraph: Paragraph, spans: Sequence[Span], min_score: float = 0.0
+) -> dict[str, float]:
+    """Techniques of the spans that overlap ``paragraph``, each with its best span score."""
+    labels: dict[str, float] = {}
+    for span in spans:
+        overlaps = span.start < paragraph.end and span.end > paragraph.start
+        if span.technique and overlaps and span.score >= min_score:
+            labels[span.technique] = max(labels.get(span.technique, 0.0), span.score)
+    return labels
 
 
 def bundled_model_path(name: str = DEFAULT_MODEL) -> Path:

@@ -230,3 +230,12 @@ def test_cli_predict_ptc_writes_si_and_tc(
     assert (out / "si.tsv").exists()
     row = (out / "tc.tsv").read_text().strip().split("\t")
     assert row[0] == "1" and row[2:] == ["17", "32"]
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    from conftest import REPO
+
+    from propscope.cli.reference import render_reference
+
+    documented = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert documented == render_reference(), "run: python -m propscope.cli.reference > docs/cli.md"

@@ -40,8 +40,6 @@ app.add_typer(predict.app, name="predict")
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit code (0 ok, 2 bad input or usage)."""
-    import click
-
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     state["debug"] = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
@@ -51,12 +49,18 @@ def main(argv: list[str] | None = None) -> int:
             raise
         typer.echo(f"propscope: error: {exc}", err=True)
         return 2
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except (click.Abort, KeyboardInterrupt):
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         typer.echo("propscope: aborted", err=True)
         return 130
+    except typer.TyperException as exc:  # usage errors: missing or invalid options
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"propscope: error: {exc}", err=True)
+        return int(getattr(exc, "exit_code", 2))
     return result if isinstance(result, int) else 0
 
 

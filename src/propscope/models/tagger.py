@@ -45,7 +45,10 @@ class TaggerConfig:
     frozen_layers: int = 2
     epochs: int = 3
     batch_size: int = 16
-    learning_rate: float = 1e-3
+    # Adapters move slowly and the head fast: a large adapter step early in training collapses
+    # the token states towards one vector that predicts the base rate.
+    learning_rate: float = 2e-4
+    head_learning_rate: float = 1e-3
     weight_decay: float = 0.01
     validation_fraction: float = 0.1
     default_threshold: float = 0.4
@@ -165,9 +168,20 @@ class SpanTagger:
             raise TrainingError(Errors.E043.format(reason="the training documents have no tokens"))
         cache = self._cache_lower_layers(body, rows, progress)
         self._standardise_head(body, head, cache, upper)
+        # Start from the base rates, so the first steps need not drag every logit down.
+        rates = np.concatenate([t for _, t in rows]).mean(0).clip(1e-4, 0.5)
+        with torch.no_grad():
+            head.linear.bias.copy_(torch.from_numpy(np.log(rates / (1 - rates))))
 
-        params = [p for p in body.parameters() if p.requires_grad] + list(head.parameters())
-        optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+        adapters = [p for p in body.parameters() if p.requires_grad]
+        params = adapters + list(head.parameters())
+        optimizer = torch.optim.AdamW(
+            [
+                {"params": adapters, "lr": cfg.learning_rate},
+                {"params": list(head.parameters()), "lr": cfg.head_learning_rate},
+            ],
+            weight_decay=cfg.weight_decay,
+        )
         steps_per_epoch = (len(rows) + cfg.batch_size - 1) // cfg.batch_size
         total = steps_per_epoch * cfg.epochs
         warmup = max(1, total // 20)
@@ -318,7 +332,7 @@ class SpanTagger:
             targets.append(self._targets(doc, encoded))
         p = np.concatenate(probs)
         t = np.concatenate(targets) > 0.5
-        grid = np.arange(0.1, 0.91, 0.05)
+        grid = np.arange(0.05, 0.91, 0.025)
         for j, label in enumerate(cfg.labels):
             if t[:, j].sum() < 20:
                 continue  # too little evidence: keep the default
@@ -412,9 +426,7 @@ class SpanTagger:
 
         path.mkdir(parents=True, exist_ok=True)
         tensors = {f"adapter.{k}": v.contiguous() for k, v in self.adapters_.items()}
-        tensors.update(
-            {f"head.{k}": v.float().contiguous() for k, v in self.head_.items()}
-        )
+        tensors.update({f"head.{k}": v.float().contiguous() for k, v in self.head_.items()})
         save_file(tensors, str(path / "adapters.safetensors"))
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
         (path / "thresholds.json").write_text(json.dumps(self.thresholds_, indent=2) + "\n")

@@ -1,0 +1,151 @@
+"""K-fold cross-validation of a training config on a SemEval-2023 Task 3 train split.
+
+Folds are by article (KFold over sorted article ids, shuffled with seed 0). Each fold trains every
+component of the config on the other folds and predicts the held-out articles; the pooled
+predictions are scored with the official metrics:
+
+- subtask 1 (genre) macro-F1, with per-class recall;
+- subtask 2 (frames) micro-F1;
+- subtask 3 (paragraph techniques) micro-F1 for paragraph labels from the paragraph classifier,
+  from the spans, and from their union (the three ``paragraph_source`` settings);
+- span F1 (partial overlap), technique-aware and technique-agnostic.
+
+A finished fold's predictions are cached in ``--work`` (ids, labels and offsets only), so a stopped
+run continues with the next fold. Results (numbers only) go to ``--out`` as JSON.
+
+    python benchmarks/cv_semeval2023.py --config configs/en-fast.toml --data-dir ../shared/data \\
+        --work runs/cv-en --out benchmarks/results/semeval2023-en-cv.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
+    from propscope.pipeline import span_labels
+
+    predicted = pipeline.analyze_documents(docs)
+    out: dict[str, Any] = {"genre": {}, "frames": {}, "st3": {}, "spans": []}
+    variants: dict[str, dict[str, list[str]]] = {"classifier": {}, "spans": {}, "union": {}}
+    for gold, doc in zip(docs, predicted, strict=True):
+        out["genre"][doc.id] = doc.genre.name if doc.genre else None
+        out["frames"][doc.id] = [f.name for f in doc.frames]
+        texts = [doc.paragraph_text(p) for p in doc.paragraphs]
+        classifier = pipeline.paragraphs.predict_labels(texts) if texts else []
+        for par, by_classifier, union in zip(doc.paragraphs, classifier, doc.paragraphs, strict=True):
+            key = f"{doc.id}\t{par.index}"
+            variants["classifier"][key] = [label.name for label in by_classifier]
+            variants["spans"][key] = sorted(span_labels(par, doc.spans))
+            variants["union"][key] = union.technique_names()
+        out["spans"] += [[doc.id, s.technique, s.start, s.end] for s in doc.spans]
+        assert gold.id == doc.id
+    out["st3"] = variants
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--lang", default="en")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    from propscope.corpora.semeval2023 import load_split
+    from propscope.evaluation.semeval2023 import (
+        score_spans,
+        score_subtask1,
+        score_subtask2,
+        score_subtask3,
+    )
+    from propscope.evaluation.spans import SpanRow
+    from propscope.training import TrainConfig, default_folds, fit_pipeline, load_training_data
+
+    config = TrainConfig.from_toml(args.config)
+    config.semeval2023 = [args.lang]
+    data = load_training_data(config, args.data_dir)
+    split = load_split(args.data_dir / "semeval2023-task3", args.lang, "train")
+    ids = sorted(split.documents)
+    folds = default_folds(ids, args.folds)
+    args.work.mkdir(parents=True, exist_ok=True)
+    timings = []
+    for k, test_ids in enumerate(folds):
+        cache = args.work / f"fold{k}.json"
+        if cache.exists():
+            continue
+        began = time.perf_counter()
+        train_data = data.subset(lambda i, test=test_ids: i not in test)
+        pipeline = fit_pipeline(config, train_data, checkpoint_dir=args.work / f"ckpt{k}")
+        fit_seconds = time.perf_counter() - began
+        test_docs = [split.documents[i] for i in sorted(test_ids)]
+        predictions = _fold_predictions(pipeline, test_docs)
+        predictions["fit_seconds"] = fit_seconds
+        predictions["tagger_epoch_seconds"] = pipeline.meta["train_seconds"].get(
+            "tagger_epoch_seconds", []
+        )
+        cache.write_text(json.dumps(predictions))
+        timings.append(fit_seconds)
+        print(f"fold {k}: trained in {fit_seconds:.0f}s", flush=True)
+
+    pooled: dict[str, Any] = {"genre": {}, "frames": {}, "st3": {}, "spans": []}
+    fit_seconds, epoch_seconds = [], []
+    for k in range(len(folds)):
+        fold = json.loads((args.work / f"fold{k}.json").read_text())
+        pooled["genre"].update(fold["genre"])
+        pooled["frames"].update(fold["frames"])
+        for variant, rows in fold["st3"].items():
+            pooled["st3"].setdefault(variant, {}).update(rows)
+        pooled["spans"] += fold["spans"]
+        fit_seconds.append(fold["fit_seconds"])
+        epoch_seconds += fold["tagger_epoch_seconds"]
+
+    docs = split.documents
+    gold_genre = {i: docs[i].genre.name for i in split.ids_by_subtask[1] if docs[i].genre}
+    gold_frames = {i: [f.name for f in docs[i].frames] for i in split.ids_by_subtask[2]}
+    gold_st3 = {
+        (i, p.index): p.technique_names() for i in split.ids_by_subtask[3] for p in docs[i].paragraphs
+    }
+    gold_spans = [
+        SpanRow(i, s.technique, s.start, s.end) for i in split.ids_by_subtask[3] for s in docs[i].spans
+    ]
+    pred_spans = [SpanRow(*row) for row in pooled["spans"]]
+    st1 = score_subtask1(gold_genre, {i: pooled["genre"][i] for i in gold_genre})
+    result: dict[str, Any] = {
+        "config": str(args.config),
+        "lang": args.lang,
+        "folds": args.folds,
+        "articles": len(ids),
+        "st1_macro_f1": st1.main,
+        "st1_per_class": st1.per_label,
+        "st2_micro_f1": score_subtask2(
+            gold_frames, {i: pooled["frames"][i] for i in gold_frames}
+        ).main,
+        "span_f1_technique_aware": score_spans(gold_spans, pred_spans, technique_aware=True).main,
+        "span_f1_technique_agnostic": score_spans(
+            gold_spans, pred_spans, technique_aware=False
+        ).main,
+        "fit_minutes_per_fold": sum(fit_seconds) / len(fit_seconds) / 60,
+        "tagger_minutes_per_epoch": (sum(epoch_seconds) / len(epoch_seconds) / 60)
+        if epoch_seconds
+        else None,
+    }
+    for variant, rows in pooled["st3"].items():
+        pred = {tuple(key.split("\t")): labels for key, labels in rows.items()}
+        pred = {(a, int(n)): labels for (a, n), labels in pred.items()}
+        scores = score_subtask3(gold_st3, pred)
+        result[f"st3_micro_f1_{variant}"] = scores.main
+        result[f"st3_macro_f1_{variant}"] = scores.metrics.get("macro_f1")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "st1_per_class"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

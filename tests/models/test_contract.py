@@ -1,0 +1,73 @@
+"""The model contract, checked on every registered model family (scikit-learn style).
+
+``__init__`` stores settings only; ``fit`` returns ``self``; learned state ends in ``_``;
+prediction before ``fit`` raises ``NotFittedError``; ``save`` then ``load`` predicts the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from propscope.errors import NotFittedError
+from propscope.models import MODEL_FAMILIES
+from propscope.types import Document
+
+
+def _fit_args(name: str, docs: list[Document]) -> tuple[Any, ...]:
+    if name == "tagger":
+        return (docs,)
+    if name == "genre":
+        return ([d.text for d in docs], [d.genre.name for d in docs])
+    if name == "paragraphs":
+        pars = [(d.paragraph_text(p), p.technique_names()) for d in docs for p in d.paragraphs]
+        return ([text for text, _ in pars], [names for _, names in pars])
+    return ([d.text for d in docs], [[f.name for f in d.frames] for d in docs])
+
+
+def _predict(name: str, model: Any, docs: list[Document]) -> Any:
+    if name == "tagger":
+        return [model.predict(d) for d in docs]
+    return np.round(model.predict_proba([d.text for d in docs]), 3)
+
+
+TINY_SETTINGS: dict[str, dict[str, Any]] = {
+    "tagger": {"epochs": 2, "frozen_layers": 5, "validation_fraction": 0.0},
+    "genre": {"min_df": 1},
+    "frames": {"min_df": 1, "tuning_folds": 2},
+    "paragraphs": {"min_df": 1, "tuning_folds": 2},
+}
+
+
+@pytest.fixture(params=sorted(MODEL_FAMILIES))
+def family(request: pytest.FixtureRequest) -> tuple[str, Callable[..., Any]]:
+    return request.param, MODEL_FAMILIES[request.param]
+
+
+def test_model_init_stores_settings_only(family: tuple[str, Callable[..., Any]]) -> None:
+    name, factory = family
+    model = factory(**TINY_SETTINGS[name])
+    assert not [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
+
+
+def test_model_predict_before_fit_raises(
+    family: tuple[str, Callable[..., Any]], tiny_docs: list[Document]
+) -> None:
+    name, factory = family
+    with pytest.raises(NotFittedError):
+        _predict(name, factory(**TINY_SETTINGS[name]), tiny_docs)
+
+
+def test_model_fit_returns_self_save_load_same(
+    family: tuple[str, Callable[..., Any]], tiny_docs: list[Document], tmp_path: Path
+) -> None:
+    name, factory = family
+    model = factory(**TINY_SETTINGS[name])
+    assert model.fit(*_fit_args(name, tiny_docs)) is model
+    model.save(tmp_path / name)
+    again = type(model).load(tmp_path / name)
+    assert str(_predict(name, again, tiny_docs)) == str(_predict(name, model, tiny_docs))
