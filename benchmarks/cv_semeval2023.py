@@ -37,11 +37,11 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
         out["frames"][doc.id] = [f.name for f in doc.frames]
         texts = [doc.paragraph_text(p) for p in doc.paragraphs]
         classifier = pipeline.paragraphs.predict_labels(texts) if texts else []
-        for par, by_classifier, union in zip(doc.paragraphs, classifier, doc.paragraphs, strict=True):
+        for par, by_classifier in zip(doc.paragraphs, classifier, strict=True):
             key = f"{doc.id}\t{par.index}"
             variants["classifier"][key] = [label.name for label in by_classifier]
             variants["spans"][key] = sorted(span_labels(par, doc.spans))
-            variants["union"][key] = union.technique_names()
+            variants["union"][key] = par.technique_names()
         out["spans"] += [[doc.id, s.technique, s.start, s.end] for s in doc.spans]
         assert gold.id == doc.id
     out["st3"] = variants
@@ -110,10 +110,14 @@ def main() -> None:
     gold_genre = {i: docs[i].genre.name for i in split.ids_by_subtask[1] if docs[i].genre}
     gold_frames = {i: [f.name for f in docs[i].frames] for i in split.ids_by_subtask[2]}
     gold_st3 = {
-        (i, p.index): p.technique_names() for i in split.ids_by_subtask[3] for p in docs[i].paragraphs
+        (i, p.index): p.technique_names()
+        for i in split.ids_by_subtask[3]
+        for p in docs[i].paragraphs
     }
     gold_spans = [
-        SpanRow(i, s.technique, s.start, s.end) for i in split.ids_by_subtask[3] for s in docs[i].spans
+        SpanRow(i, s.technique, s.start, s.end)
+        for i in split.ids_by_subtask[3]
+        for s in docs[i].spans
     ]
     pred_spans = [SpanRow(*row) for row in pooled["spans"]]
     st1 = score_subtask1(gold_genre, {i: pooled["genre"][i] for i in gold_genre})

@@ -35,12 +35,28 @@ def shared_data_dir() -> Path | None:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
+def data_dir() -> Path:
     """The shared corpora; tests using this fixture skip where they are absent."""
     path = shared_data_dir()
     if path is None:
-        pytest.skip("shared corpora not found: set PROPSCOPE_DATA or put them in ../shared/data")
-    return path
+        pytest.skip(
+            "shared corpora not found: set PROPSCOPE_DATA to the folder holding "
+            "ptc-semeval2020/, semeval2023-task3/ and semeval2021-task6/ "
+            "(default: ../shared/data)"
+        )
+    return path.resolve()
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    """The repository root."""
+    return REPO
+
+
+@pytest.fixture
+def resources() -> Path:
+    """The folder of tiny hand-written fixtures (invented text, no corpus content)."""
+    return RESOURCES
 
 
 # Hand-written training snippets: (text, [(fragment, technique)], genre, frames).

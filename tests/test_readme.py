@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from conftest import REPO
 
-
-def _first_screen_commands() -> list[str]:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def _first_screen_commands(repo: Path) -> list[str]:
+    readme = (repo / "README.md").read_text(encoding="utf-8")
     first_screen = readme.split("\n---\n", 1)[0]
     return re.findall(r"```bash\n(.+?)\n```", first_screen, flags=re.S)
 
 
-def test_readme_first_screen_has_two_commands() -> None:
-    commands = _first_screen_commands()
+def test_readme_first_screen_has_two_commands(repo: Path) -> None:
+    commands = _first_screen_commands(repo)
     assert len(commands) == 2
     assert "propscope analyze examples/" in commands[0]
 
 
-def test_readme_test_command_is_what_ci_runs() -> None:
-    ci_lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
-    assert ci_lines[-1] == _first_screen_commands()[1]
+def test_readme_test_command_is_what_ci_runs(repo: Path) -> None:
+    ci_lines = (repo / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci_lines[-1] == _first_screen_commands(repo)[1]
 
 
-def test_readme_example_article_exists() -> None:
-    path = _first_screen_commands()[0].split("propscope analyze ", 1)[1].split()[0]
-    assert (REPO / path).is_file()
+def test_readme_example_article_exists(repo: Path) -> None:
+    path = _first_screen_commands(repo)[0].split("propscope analyze ", 1)[1].split()[0]
+    assert (repo / path).is_file()

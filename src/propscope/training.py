@@ -136,9 +136,9 @@ def fit_pipeline(
     from propscope.models.linear import LinearConfig, LinearTextClassifier
     from propscope.models.tagger import SpanTagger, TaggerConfig
 
-    def say(stage: str) -> None:
+    def say(stage: str, done: int = 0) -> None:
         if progress:
-            progress(stage, 0, 1)
+            progress(stage, done, 1)
 
     parts: dict[str, Any] = {}
     timings: dict[str, float] = {}
@@ -153,6 +153,7 @@ def fit_pipeline(
             [d.text for d in data.genre_docs], [d.genre.name for d in data.genre_docs]
         )
         timings["genre"] = time.perf_counter() - began
+        say("genre classifier", 1)
     if enabled.get("frames"):
         if not data.frame_docs:
             raise TrainingError(Errors.E043.format(reason="no documents with frame labels"))
@@ -164,6 +165,7 @@ def fit_pipeline(
             [[f.name for f in d.frames] for d in data.frame_docs],
         )
         timings["frames"] = time.perf_counter() - began
+        say("frame classifier", 1)
     if enabled.get("paragraphs"):
         texts, targets = _paragraph_rows(data.paragraph_docs)
         if not texts:
@@ -173,6 +175,7 @@ def fit_pipeline(
         cfg = LinearConfig(**{"labels": list(TECHNIQUE_NAMES), **config.paragraphs})
         parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets)
         timings["paragraphs"] = time.perf_counter() - began
+        say("paragraph classifier", 1)
     if enabled.get("tagger"):
         began = time.perf_counter()
         tagger_cfg = TaggerConfig(**{"seed": config.seed, **config.tagger})

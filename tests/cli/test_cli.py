@@ -58,10 +58,10 @@ def test_cli_analyze_text_mode_shows_labels(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, out, _ = run(
+    code, out, err = run(
         ["analyze", str(article), "--model", str(tiny_model_dir)], capsys, monkeypatch
     )
-    assert code == 0
+    assert code == 0, err
     assert "Genre:" in out and "Frames:" in out and "corrupt traitor" in out
 
 
@@ -232,10 +232,8 @@ def test_cli_predict_ptc_writes_si_and_tc(
     assert row[0] == "1" and row[2:] == ["17", "32"]
 
 
-def test_cli_reference_is_up_to_date() -> None:
-    from conftest import REPO
-
+def test_cli_reference_is_up_to_date(repo: Path) -> None:
     from propscope.cli.reference import render_reference
 
-    documented = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    documented = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
     assert documented == render_reference(), "run: python -m propscope.cli.reference > docs/cli.md"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -66,12 +67,28 @@ def test_tagger_windows_cover_every_token(n_tokens: int) -> None:
     assert covered.all()
 
 
-def test_tagger_long_document_joins_windows(fitted: SpanTagger) -> None:
-    # A phrase repeated far beyond one window: every copy is found, none is cut at a window edge.
-    text = " ".join(["The weather was mild and the park was quiet."] * 60)
-    text += " The senator is a corrupt traitor."
-    spans = fitted.predict(Document("long", text), threshold=0.5)
-    assert any(s.text == "corrupt traitor" for s in spans)
+def test_tagger_span_split_by_windows_is_joined(fitted: SpanTagger) -> None:
+    # Tiny windows (6 tokens, stride 3) and a fake encoder that fires on two words only: the
+    # phrase straddles window edges, yet decoding on the averaged token array gives one span.
+    import torch
+
+    tagger = SpanTagger(TaggerConfig(window=8, predict_stride=3))
+    tagger.tokenizer_ = fitted.tokenizer_
+    tagger.thresholds_ = dict.fromkeys(tagger.config.labels, 0.5)
+    fire = torch.tensor(tagger.tokenizer_.convert_tokens_to_ids(["corrupt", "traitor"]))
+
+    def body(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> SimpleNamespace:
+        hit = torch.isin(input_ids, fire).float().unsqueeze(-1)
+        return SimpleNamespace(last_hidden_state=hit.repeat(1, 1, len(tagger.config.labels)))
+
+    tagger._body = body
+    tagger._head = lambda hidden: hidden * 20 - 10
+    text = "We met today and the senator is a corrupt traitor who lied."
+    assert tagger._windows(len(tagger._encode(text).ids), 3)[0][1] < 10
+    spans = tagger.predict(Document("w", text))
+    assert {(s.text, s.technique) for s in spans} == {
+        ("corrupt traitor", name) for name in tagger.config.labels if name != ANY
+    }
 
 
 def test_decode_spans_widens_to_words_and_splits_lines() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,6 @@ SCHEME_NAMES = [
 ALL_SOURCE_NAMES = [(scheme, name) for scheme, names, _ in SCHEME_NAMES for name in names]
 
 
-def _data_dir() -> Path:
-    env = os.environ.get("PROPSCOPE_DATA")
-    if env:
-        return Path(env)
-    return (Path(__file__).parents[2] / "../shared/data").resolve()
-
-
 @pytest.mark.parametrize(
     ("names", "relative"),
     [
@@ -46,10 +38,10 @@ def _data_dir() -> Path:
         (SEMEVAL2021_NAMES, "semeval2021-task6/techniques-subtask-1-2.txt"),
     ],
 )
-def test_mapping_names_match_label_files(names: tuple[str, ...], relative: str) -> None:
-    path = _data_dir() / relative
-    if not path.is_file():
-        pytest.skip(f"shared data absent: {path} not found (set PROPSCOPE_DATA to its folder)")
+def test_mapping_names_match_label_files(
+    names: tuple[str, ...], relative: str, data_dir: Path
+) -> None:
+    path = data_dir / relative
     lines = path.read_text(encoding="utf-8").splitlines()
     assert tuple(line.strip() for line in lines if line.strip()) == names
 

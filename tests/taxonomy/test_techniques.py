@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -96,17 +95,8 @@ EXPECTED_CATEGORY = {
 }
 
 
-def _data_dir() -> Path:
-    env = os.environ.get("PROPSCOPE_DATA")
-    if env:
-        return Path(env)
-    return (Path(__file__).parents[2] / "../shared/data").resolve()
-
-
-def _label_set(name: str) -> tuple[str, ...]:
-    path = _data_dir() / "semeval2023-task3" / "label-sets" / name
-    if not path.is_file():
-        pytest.skip(f"shared data absent: {path} not found (set PROPSCOPE_DATA to its folder)")
+def _label_set(data_dir: Path, name: str) -> tuple[str, ...]:
+    path = data_dir / "semeval2023-task3" / "label-sets" / name
     lines = path.read_text(encoding="utf-8").splitlines()
     return tuple(line.strip() for line in lines if line.strip())
 
@@ -122,16 +112,16 @@ def test_technique_names_official_order() -> None:
     assert tuple(t.name for t in TECHNIQUES) == OFFICIAL_TECHNIQUES
 
 
-def test_technique_names_match_label_set_file() -> None:
-    assert _label_set("techniques-subtask-3.txt") == TECHNIQUE_NAMES
+def test_technique_names_match_label_set_file(data_dir: Path) -> None:
+    assert _label_set(data_dir, "techniques-subtask-3.txt") == TECHNIQUE_NAMES
 
 
-def test_frames_match_label_set_file() -> None:
-    assert _label_set("frames-subtask-2.txt") == FRAMES
+def test_frames_match_label_set_file(data_dir: Path) -> None:
+    assert _label_set(data_dir, "frames-subtask-2.txt") == FRAMES
 
 
-def test_genres_match_label_set_file() -> None:
-    assert _label_set("genres-subtask-1.txt") == GENRES
+def test_genres_match_label_set_file(data_dir: Path) -> None:
+    assert _label_set(data_dir, "genres-subtask-1.txt") == GENRES
 
 
 @pytest.mark.parametrize("name", OFFICIAL_TECHNIQUES)

@@ -50,8 +50,13 @@ def analyze_cli(
     from rich.console import Console
 
     if out:
-        with out.open("w", encoding="utf-8") as handle:
-            render_text(document, pipeline, Console(file=handle, width=100))
+        import io
+
+        from propscope.io import atomic_write_text
+
+        buffer = io.StringIO()
+        render_text(document, pipeline, Console(file=buffer, width=100, no_color=True))
+        atomic_write_text(out, buffer.getvalue())
     else:
         render_text(document, pipeline, Console())
 

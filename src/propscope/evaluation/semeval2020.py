@@ -13,27 +13,14 @@ from collections.abc import Sequence
 
 from propscope.evaluation.base import Scores, check_labels, per_label_table
 from propscope.evaluation.spans import SiSpan, SpanRow, score_span_overlap
+from propscope.taxonomy.mapping import PTC14_NAMES
 
 TcRow = SpanRow
 """A TC row: ``(article_id, technique, start, end)`` with a PTC-14 technique name."""
 
 # The 14 classes of the task's techniques.txt, in the PTC naming the official scorer checks.
-PTC_TECHNIQUES: tuple[str, ...] = (
-    "Appeal_to_Authority",
-    "Appeal_to_fear-prejudice",
-    "Bandwagon,Reductio_ad_hitlerum",
-    "Black-and-White_Fallacy",
-    "Causal_Oversimplification",
-    "Doubt",
-    "Exaggeration,Minimisation",
-    "Flag-Waving",
-    "Loaded_Language",
-    "Name_Calling,Labeling",
-    "Repetition",
-    "Slogans",
-    "Thought-terminating_Cliches",
-    "Whataboutism,Straw_Men,Red_Herring",
-)
+# The 14 technique classes of SemEval-2020 Task 11, from the one place label names live.
+PTC_TECHNIQUES: tuple[str, ...] = PTC14_NAMES
 
 # Stands in for a missing prediction: no class, so it costs recall but is nobody's false positive.
 _NO_PREDICTION = ""

@@ -394,9 +394,10 @@ class SpanTagger:
         ``threshold`` overrides the tuned per-technique thresholds.
         """
         probs, offsets = self.token_probabilities(document.text)
-        return decode_spans(
+        spans = decode_spans(
             document.text, probs, offsets, self.config.labels, self.thresholds_, threshold
         )
+        return [span for span in spans if span.technique is not None]
 
     def predict_si(self, document: Document, threshold: float | None = None) -> list[Span]:
         """Technique-agnostic spans (SemEval-2020 span identification)."""

@@ -1,0 +1,62 @@
+"""SemEval-2020 Task 11 on PTC dev: SI F1 and TC micro-F1 of a model trained on PTC train only.
+
+    propscope train configs/ptc-train.toml --data-dir ../shared/data --out runs/ptc-train
+    python benchmarks/ptc_dev.py --model runs/ptc-train --data-dir ../shared/data \\
+        --out benchmarks/results/ptc-dev.json
+
+The model must not have seen PTC dev (configs/ptc-train.toml uses PTC train only); the script
+refuses a model whose meta.json lists PTC dev or SemEval-2023 English train (which contains it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    from propscope.evaluation.files import evaluate_files
+    from propscope.pipeline import load
+    from propscope.tasks import predict_ptc
+
+    pipeline = load(args.model)
+    sources = pipeline.meta.get("training_data", [])
+    if any(s.endswith("dev") or s.startswith("semeval2023-task3/en") for s in sources):
+        sys.exit(f"{args.model} was trained on {sources}, which include PTC dev")
+    dev = args.data_dir / "ptc-semeval2020" / "dev"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        began = time.perf_counter()
+        predict_ptc(pipeline, dev / "articles", out, tc_template=dev / "labels-tc.tsv")
+        seconds = time.perf_counter() - began
+        si = evaluate_files("ptc-si", dev / "labels-si.tsv", out / "si.tsv")
+        tc = evaluate_files("ptc-tc", dev / "labels-tc.tsv", out / "tc.tsv")
+    result = {
+        "model": str(args.model),
+        "training_data": sources,
+        "si_f1": si.main,
+        "si_precision": si.metrics["precision"],
+        "si_recall": si.metrics["recall"],
+        "tc_micro_f1": tc.main,
+        "tc_macro_f1": tc.metrics.get("macro_f1"),
+        "tc_per_class_f1": {k: v.get("f1") for k, v in tc.per_label.items()},
+        "predict_seconds": seconds,
+        "train_seconds": pipeline.meta.get("train_seconds", {}),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "tc_per_class_f1"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Write docs/benchmarks.md from the JSON results in benchmarks/results/.
+
+    python benchmarks/report.py --results benchmarks/results --out docs/benchmarks.md
+
+The results are produced by the other scripts in this folder (their docstrings give the commands);
+this script only formats them, next to the published shared-task numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+# Published numbers on the official TEST sets (not comparable one to one with cross-validation on
+# train: English SemEval-2023 train is 88% opinion, its dev/test mostly reporting).
+ANCHORS = {
+    "st1": ("0.78", "best English system, SemEval-2023 Task 3 test (task overview paper)"),
+    "st2": ("0.58", "best English system, SemEval-2023 Task 3 test (task overview paper)"),
+    "st3": ("0.376", "best English system, SemEval-2023 Task 3 test"),
+    "si": ("0.5155", "best system, SemEval-2020 Task 11 test (Hitachi)"),
+    "tc": ("0.6207", "best system, SemEval-2020 Task 11 test (ApplicaAI)"),
+}
+FLOORS = {"st1": 0.45, "st2": 0.60, "st3": 0.30, "si": 0.30, "tc": 0.50}
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _load(results: Path, name: str) -> dict[str, Any] | None:
+    path = results / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def render(results: Path) -> str:
+    cv = _load(results, "semeval2023-en-cv")
+    ptc = _load(results, "ptc-dev")
+    speed = _load(results, "speed")
+    lines = [
+        "# Benchmarks",
+        "",
+        "Every number here was measured on this project's machine (2 CPU cores, no GPU) by the",
+        "scripts in `benchmarks/`; the command that produces each table is given above it. Published",
+        "numbers are on the shared tasks' official **test** sets, which propscope has not seen; the",
+        "cross-validation numbers are on **train** folds, whose label distribution differs (English",
+        "SemEval-2023 train is 88% opinion, dev and test are mostly reporting), so compare with care.",
+        "",
+        "## Model `en-fast` (bundled)",
+        "",
+        "Span tagger: all-MiniLM-L6-v2 with LoRA adapters (rank 16, layers 3-6) and a multi-label",
+        "head per token (23 techniques + technique-agnostic); paragraph, frame and genre classifiers:",
+        "logistic regression on TF-IDF n-grams (genre: character 1-5-grams plus a style model).",
+        "Trained on SemEval-2023 Task 3 English train.",
+        "",
+    ]
+    if cv:
+        lines += [
+            "### SemEval-2023 Task 3, English, 5-fold cross-validation on train (folds by article)",
+            "",
+            "```",
+            "python benchmarks/cv_semeval2023.py --config configs/en-fast.toml \\",
+            "    --data-dir ../shared/data --work runs/cv-en \\",
+            "    --out benchmarks/results/semeval2023-en-cv.json",
+            "```",
+            "",
+            "| measure | propscope en-fast (CV) | floor (core issue) | published top (test) |",
+            "|---|---|---|---|",
+            f"| ST1 genre, macro-F1 | {_fmt(cv['st1_macro_f1'])} | {FLOORS['st1']} "
+            f"| {ANCHORS['st1'][0]} |",
+            f"| ST2 frames, micro-F1 | {_fmt(cv['st2_micro_f1'])} | {FLOORS['st2']} "
+            f"| {ANCHORS['st2'][0]} |",
+            f"| ST3 paragraph techniques, micro-F1 (classifier + spans, shipped) "
+            f"| {_fmt(cv['st3_micro_f1_union'])} | {FLOORS['st3']} | {ANCHORS['st3'][0]} |",
+            f"| ST3 micro-F1, paragraph classifier only | {_fmt(cv['st3_micro_f1_classifier'])} "
+            "| | |",
+            f"| ST3 micro-F1, spans only | {_fmt(cv['st3_micro_f1_spans'])} | | |",
+            f"| span F1, technique-aware (partial overlap) | "
+            f"{_fmt(cv['span_f1_technique_aware'])} | | |",
+            f"| span F1, technique-agnostic | {_fmt(cv['span_f1_technique_agnostic'])} | | |",
+            "",
+            "Genre, per class (CV): "
+            + ", ".join(
+                f"{label} recall {_fmt(row.get('recall'))} / F1 {_fmt(row.get('f1'))}"
+                for label, row in cv["st1_per_class"].items()
+            )
+            + ".",
+            "",
+            f"Training time: {_fmt(cv['fit_minutes_per_fold'], 1)} minutes per fold (all four "
+            f"components), {_fmt(cv['tagger_minutes_per_epoch'], 1)} minutes per tagger epoch.",
+            "",
+        ]
+    if ptc:
+        lines += [
+            "### SemEval-2020 Task 11 (PTC), dev set, tagger trained on PTC train only",
+            "",
+            "```",
+            "propscope train configs/ptc-train.toml --data-dir ../shared/data --out runs/ptc-train",
+            "python benchmarks/ptc_dev.py --model runs/ptc-train --data-dir ../shared/data \\",
+            "    --out benchmarks/results/ptc-dev.json",
+            "```",
+            "",
+            "| measure | propscope (PTC dev) | floor (core issue) | published top (test) |",
+            "|---|---|---|---|",
+            f"| SI F1 (partial overlap) | {_fmt(ptc['si_f1'])} (P {_fmt(ptc['si_precision'])}, "
+            f"R {_fmt(ptc['si_recall'])}) | {FLOORS['si']} | {ANCHORS['si'][0]} |",
+            f"| TC micro-F1 | {_fmt(ptc['tc_micro_f1'])} | {FLOORS['tc']} | {ANCHORS['tc'][0]} |",
+            "",
+            "TC labels come from the span tagger: its technique probabilities averaged over the",
+            "given span, summed into the PTC class each SemEval-2023 technique maps to.",
+            "",
+        ]
+    if speed:
+        lines += [
+            "### Speed",
+            "",
+            "```",
+            "python benchmarks/speed.py --data-dir ../shared/data --out benchmarks/results/speed.json",
+            "```",
+            "",
+            f"Machine: {speed['machine']}.",
+            "",
+            "| measure | value |",
+            "|---|---|",
+            f"| load the model in a fresh process (import included), median of 3 "
+            f"| {_fmt(speed['load_seconds_median'], 2)} s |",
+            f"| analyse the bundled example ({speed['example_words']} words) "
+            f"| {_fmt(speed['example_latency_seconds'], 3)} s |",
+            f"| analyse a {speed['words_600_actual']}-word article "
+            f"| {_fmt(speed['words_600_latency_seconds'], 3)} s |",
+            f"| articles/s, one `analyze` call each ({speed['articles']} train articles, "
+            f"{_fmt(speed['mean_words_per_article'], 0)} words on average) "
+            f"| {_fmt(speed['articles_per_second_single'], 2)} |",
+            f"| articles/s, one `analyze_documents` call | "
+            f"{_fmt(speed['articles_per_second_batch'], 2)} |",
+            "",
+        ]
+    lines += [
+        "## Published anchors",
+        "",
+        "| task | number | source |",
+        "|---|---|---|",
+    ]
+    for key in ("st1", "st2", "st3", "si", "tc"):
+        lines.append(f"| {key.upper()} | {ANCHORS[key][0]} | {ANCHORS[key][1]} |")
+    lines += [
+        "",
+        "ST1/ST2 tops are rounded from the SemEval-2023 Task 3 overview (Piskorski et al., 2023);",
+        "SI/TC from the SemEval-2020 Task 11 overview (Da San Martino et al., 2020).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    args = parser.parse_args()
+    args.out.write_text(render(args.results), encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""End to end on small slices of the shared corpora: predict in the organisers' formats, evaluate.
+
+These run the bundled model; they are marked slow and skip where the corpora are absent. Slices
+are copied to a temporary folder and never into the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from propscope.cli import main
+from propscope.corpora.semeval2023 import read_template
+
+pytestmark = pytest.mark.slow
+
+
+def _filter_tsv(source: Path, target: Path, ids: set[str]) -> None:
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    target.write_text("".join(x for x in lines if x.split("\t", 1)[0] in ids), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def semeval_slice(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = data_dir / "semeval2023-task3" / "en" / "train"
+    ids = sorted(p.stem.removeprefix("article") for p in (source / "articles-subtask-3").iterdir())
+    chosen = set(ids[:: len(ids) // 4][:4])
+    root = tmp_path_factory.mktemp("slice") / "semeval2023-task3"
+    target = root / "en" / "train"
+    for n in (1, 2, 3):
+        (target / f"articles-subtask-{n}").mkdir(parents=True)
+        for article_id in chosen:
+            path = source / f"articles-subtask-{n}" / f"article{article_id}.txt"
+            if path.exists():
+                shutil.copy(path, target / f"articles-subtask-{n}" / path.name)
+    for name in (
+        "labels-subtask-1.tsv",
+        "labels-subtask-2.tsv",
+        "labels-subtask-3.tsv",
+        "paragraphs-subtask-3.tsv",
+        "spans-subtask-3.tsv",
+    ):
+        _filter_tsv(source / name, target / name, chosen)
+    return root
+
+
+def test_predict_then_evaluate_semeval2023_slice(
+    semeval_slice: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pred"
+    args = ["predict", "semeval2023", "--lang", "en", "--split", "train"]
+    code = main([*args, "--data-dir", str(semeval_slice), "--out", str(out), "--no-progress"])
+    assert code == 0
+    gold = semeval_slice / "en" / "train"
+    template = read_template(gold / "paragraphs-subtask-3.tsv")
+    rows = (out / "subtask-3.tsv").read_text(encoding="utf-8").splitlines()
+    assert [tuple(r.split("\t")[:2]) for r in rows] == [(a, str(n)) for a, n, _ in template]
+    capsys.readouterr()
+    for task, gold_name, pred_name in [
+        ("semeval2023-st1", "labels-subtask-1.tsv", "subtask-1.tsv"),
+        ("semeval2023-st2", "labels-subtask-2.tsv", "subtask-2.tsv"),
+        ("semeval2023-st3", "labels-subtask-3.tsv", "subtask-3.tsv"),
+        ("semeval2023-spans", "spans-subtask-3.tsv", "spans-subtask-3.tsv"),
+    ]:
+        code = main(
+            ["evaluate", task, "-g", str(gold / gold_name), "-p", str(out / pred_name), "--json"]
+        )
+        scores = json.loads(capsys.readouterr().out)
+        assert code == 0 and 0.0 <= scores["main"] <= 1.0 and scores["missing"] == 0
+
+
+def test_predict_then_evaluate_ptc_slice(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dev = data_dir / "ptc-semeval2020" / "dev"
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    chosen = sorted(dev.joinpath("articles").iterdir())[:3]
+    for path in chosen:
+        shutil.copy(path, articles / path.name)
+    ids = {p.stem.removeprefix("article") for p in chosen}
+    _filter_tsv(dev / "labels-tc.tsv", tmp_path / "gold-tc.tsv", ids)
+    _filter_tsv(dev / "labels-si.tsv", tmp_path / "gold-si.tsv", ids)
+    out = tmp_path / "pred"
+    code = main(
+        [
+            "predict",
+            "ptc",
+            "-a",
+            str(articles),
+            "-o",
+            str(out),
+            "--no-progress",
+            "--tc-template",
+            str(tmp_path / "gold-tc.tsv"),
+        ]
+    )
+    assert code == 0
+    capsys.readouterr()
+    for task, gold, pred in [
+        ("ptc-si", "gold-si.tsv", "si.tsv"),
+        ("ptc-tc", "gold-tc.tsv", "tc.tsv"),
+    ]:
+        code = main(["evaluate", task, "-g", str(tmp_path / gold), "-p", str(out / pred), "--json"])
+        assert code == 0 and 0.0 <= json.loads(capsys.readouterr().out)["main"] <= 1.0
