@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
+from propscope.models.base import saved_files
 
 
 @dataclass
@@ -381,10 +382,7 @@ class LinearTextClassifier:
     @classmethod
     def load(cls, path: Path) -> LinearTextClassifier:
         """Load a classifier saved with :meth:`save`."""
-        files = [path / n for n in ("config.json", "vocabulary.json", "weights.npz")]
-        missing = [f.name for f in files if not f.exists()]
-        if missing:
-            raise ModelLoadError(Errors.E041.format(path=path, reason=f"missing {missing}"))
+        files = saved_files(path, ("config.json", "vocabulary.json", "weights.npz"))
         model = cls(LinearConfig(**json.loads(files[0].read_text())))
         terms = json.loads(files[1].read_text(encoding="utf-8"))
         with np.load(files[2]) as weights:

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
+from propscope.errors import Errors, NotFittedError, TrainingError
+from propscope.models.base import saved_files
 from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
@@ -432,17 +433,10 @@ class SpanTagger:
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
         (path / "thresholds.json").write_text(json.dumps(self.thresholds_, indent=2) + "\n")
 
-    @staticmethod
-    def _bf16() -> Any:
-        return configure_torch().bfloat16
-
     @classmethod
     def load(cls, path: Path) -> SpanTagger:
         """Load a tagger saved with :meth:`save`; the base weights come from the carrier."""
-        files = [path / n for n in ("config.json", "thresholds.json", "adapters.safetensors")]
-        missing = [f.name for f in files if not f.exists()]
-        if missing:
-            raise ModelLoadError(Errors.E041.format(path=path, reason=f"missing {missing}"))
+        files = saved_files(path, ("config.json", "thresholds.json", "adapters.safetensors"))
         from safetensors.torch import load_file
 
         tagger = cls(TaggerConfig(**json.loads(files[0].read_text())))
