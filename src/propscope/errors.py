@@ -92,6 +92,17 @@ class Errors(StrEnum):
     )
     # Configuration
     E050 = "[E050] Invalid setting {name}={value!r}: {reason}."
+    # Web API (propscope serve)
+    E060 = (
+        "[E060] The request body is larger than the limit of {limit:,} bytes. Send a shorter "
+        "article, or start the server with a higher --max-body-bytes."
+    )
+    E061 = "[E061] Invalid request to {endpoint}: {problems}. Expected {expected}; see docs/api.md."
+    E062 = "[E062] No such endpoint: {method} {path} ({reason}). See docs/api.md for the API."
+    E063 = (
+        "[E063] The server failed while handling {method} {path}: {reason}. This is a bug; "
+        "please report it with the input that caused it."
+    )
 
     def format(self, *args: object, **kwargs: object) -> str:  # type: ignore[override]
         return str(self.value).format(*args, **kwargs)

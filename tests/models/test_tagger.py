@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from propscope.errors import ModelLoadError, NotFittedError, TrainingError
-from propscope.models.tagger import ANY, SpanTagger, TaggerConfig, decode_spans
+from propscope.models.tagger import ANY, DecodeSettings, SpanTagger, TaggerConfig, decode_spans
 from propscope.types import Document
 
 
@@ -97,3 +97,20 @@ def test_decode_spans_widens_to_words_and_splits_lines() -> None:
     probs = np.array([[0.9], [0.9], [0.9], [0.9], [0.1]])
     spans = decode_spans(text, probs, offsets, [ANY], {ANY: 0.5}, None)
     assert [(s.start, s.end, s.text) for s in spans] == [(0, 9, "bad words"), (10, 14, "more")]
+
+
+def test_decode_spans_hysteresis_grows_runs() -> None:
+    text = "very bad words here"
+    offsets = [(0, 4), (5, 8), (9, 14), (15, 19)]
+    probs = np.array([[0.3], [0.9], [0.35], [0.1]])
+    plain = decode_spans(text, probs, offsets, [ANY], {ANY: 0.5}, None, DecodeSettings(1.0, 0))
+    grown = decode_spans(text, probs, offsets, [ANY], {ANY: 0.5}, None, DecodeSettings(0.5, 0))
+    assert [s.text for s in plain] == ["bad"]
+    assert [s.text for s in grown] == ["very bad words"]
+
+
+@pytest.mark.parametrize(("word", "kept"), [("will", False), ("!", False), ("traitor", True)])
+def test_decode_spans_drops_noise(word: str, kept: bool) -> None:
+    probs = np.array([[0.9]])
+    spans = decode_spans(word, probs, [(0, len(word))], [ANY], {ANY: 0.5}, None, DecodeSettings())
+    assert bool(spans) == kept

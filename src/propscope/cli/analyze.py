@@ -11,14 +11,16 @@ import typer
 
 from propscope.errors import ConfigError, Errors
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "html")
 
 
 def analyze_cli(
     source: str = typer.Argument(
         ..., help="A text or HTML file, '-' for standard input, or a URL."
     ),
-    output_format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    output_format: str = typer.Option(
+        "text", "--format", "-f", help="text, json or html (a self-contained report)."
+    ),
     threshold: float | None = typer.Option(
         None, "--threshold", "-t", min=0.0, max=1.0, help="Override the tuned thresholds."
     ),
@@ -29,7 +31,9 @@ def analyze_cli(
     """Analyse an article: spans with techniques, paragraph labels, genre and frames."""
     if output_format not in FORMATS:
         raise ConfigError(
-            Errors.E050.format(name="--format", value=output_format, reason="use text or json")
+            Errors.E050.format(
+                name="--format", value=output_format, reason="use text, json or html"
+            )
         )
     from propscope.inputs import read_input
     from propscope.pipeline import load, result_dict
@@ -38,8 +42,14 @@ def analyze_cli(
     given = read_input(source, max_chars=max_chars, stdin=stdin)
     pipeline = load(model)
     document = pipeline.analyze(given.text, doc_id=given.id, threshold=threshold)
-    if output_format == "json":
-        rendered = json.dumps(result_dict(document, pipeline), indent=2, ensure_ascii=False)
+    if output_format in ("json", "html"):
+        result = result_dict(document, pipeline)
+        if output_format == "json":
+            rendered = json.dumps(result, indent=2, ensure_ascii=False)
+        else:
+            from propscope.report_html import render_report
+
+            rendered = render_report(result).rstrip("\n")
         if out:
             from propscope.io import atomic_write_text
 

@@ -53,6 +53,11 @@ class TaggerConfig:
     weight_decay: float = 0.01
     validation_fraction: float = 0.1
     default_threshold: float = 0.4
+    # Span decoding (see DecodeSettings); read at prediction time, so they can be changed on a
+    # trained model without retraining.
+    decode_hysteresis: float = 1.0
+    decode_min_chars: int = 2
+    decode_drop_stopwords: bool = True
     seed: int = 13
 
 
@@ -396,7 +401,13 @@ class SpanTagger:
         """
         probs, offsets = self.token_probabilities(document.text)
         spans = decode_spans(
-            document.text, probs, offsets, self.config.labels, self.thresholds_, threshold
+            document.text,
+            probs,
+            offsets,
+            self.config.labels,
+            self.thresholds_,
+            threshold,
+            self.decode_settings(),
         )
         return [span for span in spans if span.technique is not None]
 
@@ -405,7 +416,15 @@ class SpanTagger:
         probs, offsets = self.token_probabilities(document.text)
         j = self.config.labels.index(ANY)
         thr = {ANY: threshold if threshold is not None else self.thresholds_[ANY]}
-        return decode_spans(document.text, probs[:, j : j + 1], offsets, [ANY], thr, None)
+        return decode_spans(
+            document.text, probs[:, j : j + 1], offsets, [ANY], thr, None, self.decode_settings()
+        )
+
+    def decode_settings(self) -> DecodeSettings:
+        cfg = self.config
+        return DecodeSettings(
+            cfg.decode_hysteresis, cfg.decode_min_chars, cfg.decode_drop_stopwords
+        )
 
     def span_scores(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """Mean technique probabilities over the tokens of each given span: ``(n_spans, 23)``."""
@@ -471,6 +490,32 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_'’-"
 
 
+@dataclass(frozen=True)
+class DecodeSettings:
+    """How token probabilities become spans (applied at prediction time, stored in the config).
+
+    Attributes:
+        hysteresis: a run starts at a token at or above the threshold and grows over neighbours at
+            or above ``hysteresis * threshold`` (1.0 turns growing off).
+        min_chars: spans with fewer letters or digits are dropped (stray punctuation).
+        drop_stopwords: drop one-word spans that are English function words ("if", "will").
+    """
+
+    hysteresis: float = 1.0
+    min_chars: int = 2
+    drop_stopwords: bool = True
+
+
+def _is_noise(text: str, settings: DecodeSettings) -> bool:
+    if sum(ch.isalnum() for ch in text) < settings.min_chars:
+        return True
+    if settings.drop_stopwords and " " not in text.strip():
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return text.strip().lower() in ENGLISH_STOP_WORDS
+    return False
+
+
 def decode_spans(
     text: str,
     probs: np.ndarray,
@@ -478,37 +523,45 @@ def decode_spans(
     labels: Sequence[str],
     thresholds: dict[str, float],
     override: float | None,
+    settings: DecodeSettings | None = None,
 ) -> list[Span]:
     """Turn token probabilities into spans: runs of tokens at or above the label's threshold.
 
-    A run never crosses a line break. Its edges are widened to whole words, so a run that starts
-    or ends inside a word (a WordPiece continuation) covers the word. The span's score is the mean
-    probability of its tokens.
+    A run never crosses a line break. With hysteresis it grows over neighbouring tokens above a
+    lower threshold. Its edges are widened to whole words, so a run that starts or ends inside a
+    word (a WordPiece continuation) covers the word. The span's score is the mean probability of
+    its tokens. Runs that are only punctuation or a single function word are dropped.
     """
+    settings = settings or DecodeSettings(hysteresis=1.0, min_chars=0, drop_stopwords=False)
     spans: list[Span] = []
+    n = len(offsets)
+
+    def joined(k: int) -> bool:  # may a run continue from token k to token k + 1?
+        return k + 1 < n and "\n" not in text[offsets[k][1] : offsets[k + 1][0]]
+
     for j, label in enumerate(labels):
         thr = override if override is not None else thresholds.get(label, 0.5)
-        above = probs[:, j] >= thr
+        high = probs[:, j] >= thr
+        low = probs[:, j] >= thr * settings.hysteresis
         i = 0
-        n = len(offsets)
         while i < n:
-            if not above[i]:
+            if not high[i]:
                 i += 1
                 continue
-            k = i
-            while (
-                k + 1 < n and above[k + 1] and "\n" not in text[offsets[k][1] : offsets[k + 1][0]]
-            ):
-                k += 1
-            start, end = offsets[i][0], offsets[k][1]
+            first, last = i, i
+            while first > 0 and low[first - 1] and joined(first - 1):
+                first -= 1
+            while joined(last) and low[last + 1]:
+                last += 1
+            start, end = offsets[first][0], offsets[last][1]
             while start > 0 and _word_char(text[start - 1]) and _word_char(text[start]):
                 start -= 1
             while end < len(text) and _word_char(text[end]) and _word_char(text[end - 1]):
                 end += 1
-            if end > start:
-                score = float(probs[i : k + 1, j].mean())
+            if end > start and not _is_noise(text[start:end], settings):
+                score = float(probs[first : last + 1, j].mean())
                 technique = None if label == ANY else label
                 spans.append(Span.from_text(text, start, end, technique, min(1.0, score)))
-            i = k + 1
+            i = last + 1
     spans.sort(key=lambda s: (s.start, s.end, s.technique or ""))
     return spans

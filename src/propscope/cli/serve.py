@@ -1,0 +1,56 @@
+"""``propscope serve``: the web page and JSON API on one loaded model."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import typer
+
+from propscope.inputs import DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_CHARS
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_cli(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
+    model: str = typer.Option("en-fast", "--model", "-m", help="Bundled model name or a folder."),
+    allow_private_urls: bool = typer.Option(
+        False,
+        "--allow-private-urls",
+        help="Also fetch URLs on private, loopback and link-local addresses (off: refused).",
+    ),
+    max_chars: int = typer.Option(
+        DEFAULT_MAX_CHARS, "--max-chars", min=1, help="Refuse longer articles."
+    ),
+    max_body_bytes: int = typer.Option(
+        4_000_000, "--max-body-bytes", min=1, help="Refuse larger request bodies."
+    ),
+    fetch_timeout: float = typer.Option(
+        DEFAULT_FETCH_TIMEOUT, "--fetch-timeout", min=0.1, help="Seconds a URL fetch may take."
+    ),
+) -> None:
+    """Serve the page (http://HOST:PORT/) and the JSON API (/api/analyze, see docs/api.md)."""
+    from propscope.server import ServerSettings, serve
+
+    settings = ServerSettings(
+        max_body_bytes=max_body_bytes,
+        max_chars=max_chars,
+        fetch_timeout=fetch_timeout,
+        allow_private_urls=allow_private_urls,
+    )
+    if not _is_loopback(host):
+        typer.echo(
+            f"propscope: note: listening on {host}, reachable from other machines; the API has "
+            "no authentication.",
+            err=True,
+        )
+    typer.echo(f"propscope: loading model {model} and serving on http://{host}:{port}/", err=True)
+    serve(model, host=host, port=port, settings=settings)

@@ -1,0 +1,209 @@
+"""The web server: a JSON API over one loaded pipeline, and the page that uses it.
+
+Endpoints (docs/api.md): ``POST /api/analyze``, ``POST /api/report``, ``GET /api/techniques``,
+``GET /api/health``, ``GET /openapi.json`` and the page at ``/`` with its assets under
+``/static``. The model is loaded once, before the app is made; analyses, HTML extraction and URL
+fetches run in worker threads so the event loop keeps answering other requests.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+import propscope
+from propscope.errors import Errors, FetchError, UnknownLabelError
+from propscope.inputs import check_text, fetch_url, html_to_text
+from propscope.pipeline import Pipeline, result_dict
+from propscope.report_html import render_report
+from propscope.server.errors import install_error_handlers
+from propscope.server.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from propscope.server.schemas import (
+    SUPPORTED_LANGUAGES,
+    AnalysisResult,
+    AnalyzeRequest,
+    CategoryOut,
+    ErrorResponse,
+    HealthResponse,
+    TechniquesResponse,
+)
+from propscope.server.settings import ServerSettings
+from propscope.taxonomy import CATEGORIES, CATEGORY_COLOURS, TECHNIQUES
+from propscope.types import Document
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorResponse, "description": "Body or article over the size limit."},
+    422: {"model": ErrorResponse, "description": "Invalid input: empty, bad field, bad URL."},
+}
+
+
+async def _in_thread(app: FastAPI, func: Any, *args: Any) -> Any:
+    """Run ``func(*args)`` in a worker thread, at most ``max_concurrent_analyses`` at once."""
+    limiter = getattr(app.state, "limiter", None)
+    if limiter is None:  # made lazily: a CapacityLimiter belongs to the running event loop
+        limiter = anyio.CapacityLimiter(app.state.settings.max_concurrent_analyses)
+        app.state.limiter = limiter
+    return await anyio.to_thread.run_sync(func, *args, limiter=limiter)
+
+
+async def _fetch(settings: ServerSettings, url: str) -> str:
+    fetch = partial(
+        fetch_url,
+        url,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+        allow_private=settings.allow_private_urls,
+    )
+    try:
+        # The socket timeout bounds each read; this bounds the whole fetch and extraction.
+        with anyio.fail_after(settings.fetch_timeout + 1.0):
+            return await anyio.to_thread.run_sync(fetch, abandon_on_cancel=True)
+    except TimeoutError as exc:
+        raise FetchError(
+            Errors.E006.format(
+                url=url, reason=f"no complete answer within {settings.fetch_timeout} s"
+            )
+        ) from exc
+
+
+async def _article(app: FastAPI, body: AnalyzeRequest) -> tuple[str, str]:
+    """The article text and its id from whichever source the request names."""
+    settings: ServerSettings = app.state.settings
+    if body.url is not None:
+        text = await _fetch(settings, body.url)
+        return check_text(text, body.url, settings.max_chars), body.url
+    if body.html is not None:
+        source = 'sent in "html"'
+        check_text(body.html, source, max(settings.max_chars * 8, settings.max_chars))
+        text = await _in_thread(app, html_to_text, body.html, source)
+        return check_text(text, source, settings.max_chars), "input"
+    return check_text(body.text or "", 'sent in "text"', settings.max_chars), "input"
+
+
+def create_app(pipeline: Pipeline, settings: ServerSettings | None = None) -> FastAPI:
+    """Make the web app around an already loaded pipeline.
+
+    Args:
+        pipeline: The model, loaded once (e.g. ``propscope.pipeline.load("en-fast")``).
+        settings: Size, time and network limits; defaults are safe for a public server.
+
+    Returns:
+        The FastAPI application; serve it with uvicorn or test it with ``TestClient``.
+
+    Example:
+        >>> from fastapi.testclient import TestClient  # doctest: +SKIP
+        >>> client = TestClient(create_app(load("en-fast")))  # doctest: +SKIP
+        >>> client.post("/api/analyze", json={"text": "They are traitors."}).json()["spans"]
+        ... # doctest: +SKIP
+    """
+    settings = settings or ServerSettings()
+    app = FastAPI(
+        title="propscope",
+        version=propscope.__version__,
+        description="Find propaganda and persuasion techniques in news articles. "
+        'Every error answer is {"error": {"code", "type", "message"}}.',
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN; the OpenAPI document stays
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.pipeline = pipeline
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.post(
+        "/api/analyze",
+        response_model=AnalysisResult,
+        responses=_ERRORS,
+        summary="Analyse one article (text, URL or HTML)",
+    )
+    async def analyze(body: AnalyzeRequest) -> JSONResponse:
+        if body.lang not in SUPPORTED_LANGUAGES or body.lang != pipeline.settings.language:
+            raise UnknownLabelError(
+                Errors.E022.format(lang=body.lang, expected=pipeline.settings.language)
+            )
+        text, doc_id = await _article(app, body)
+
+        def run() -> dict[str, Any]:
+            document = pipeline.analyze(text, doc_id=doc_id, threshold=body.threshold)
+            return result_dict(document, pipeline)
+
+        # Returned as is, so the body is exactly result_dict (the model only documents it).
+        return JSONResponse(await _in_thread(app, run))
+
+    @app.post(
+        "/api/report",
+        response_class=HTMLResponse,
+        responses=_ERRORS,
+        summary="The self-contained HTML report of an analysis result",
+    )
+    async def report(body: AnalysisResult) -> HTMLResponse:
+        data = body.model_dump()
+
+        def render() -> str:
+            # Rebuilding the document checks every offset against the text.
+            document = Document.from_dict(data)
+            return render_report({**document.to_dict(), "model": data["model"]})
+
+        page = await _in_thread(app, render)
+        return HTMLResponse(
+            page,
+            headers={"Content-Disposition": 'attachment; filename="propscope-report.html"'},
+        )
+
+    @app.get("/api/techniques", response_model=TechniquesResponse, summary="The taxonomy")
+    async def techniques() -> TechniquesResponse:
+        return TechniquesResponse(
+            categories=[CategoryOut(name=c, colour=CATEGORY_COLOURS[c]) for c in CATEGORIES],
+            techniques=[t.to_dict() for t in TECHNIQUES],  # type: ignore[misc]
+        )
+
+    @app.get("/api/health", response_model=HealthResponse, summary="Status and model")
+    async def health() -> HealthResponse:
+        return HealthResponse(
+            status="ok",
+            model={"name": pipeline.name, "version": pipeline.version},  # type: ignore[arg-type]
+            language=pipeline.settings.language,
+            components=pipeline.components(),
+            propscope=propscope.__version__,
+        )
+
+    @app.get("/", include_in_schema=False)
+    async def index(request: Request) -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def serve(
+    model: str | Path = "en-fast",
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: ServerSettings | None = None,
+) -> None:
+    """Load ``model`` once and serve the API and page with uvicorn until interrupted.
+
+    Example:
+        >>> serve("en-fast", port=8000)  # doctest: +SKIP
+    """
+    import uvicorn
+
+    from propscope.pipeline import load
+
+    app = create_app(load(model), settings)
+    uvicorn.run(app, host=host, port=port, ws="none", server_header=False, log_level="info")
+
+
+__all__ = ["STATIC_DIR", "create_app", "serve"]

@@ -1,0 +1,163 @@
+"""Request and response models of the web API; they also make the OpenAPI document.
+
+The analysis response is the documented result object of :func:`propscope.pipeline.result_dict`
+(docs/output.md); :class:`AnalysisResult` describes it field by field.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SUPPORTED_LANGUAGES = ("en",)
+
+_EXAMPLE_TEXT = "Only fools trust these corrupt clowns.\nThe vote is on Monday."
+
+
+class AnalyzeRequest(BaseModel):
+    """An article to analyse: exactly one of ``text``, ``url`` or ``html``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": _EXAMPLE_TEXT}, {"url": "https://example.org/a"}]},
+    )
+
+    text: str | None = Field(None, description="The article as plain text (one paragraph a line).")
+    url: str | None = Field(
+        None,
+        description="An http(s) URL to fetch; its main text is extracted. Private, loopback and "
+        "link-local addresses are refused unless the server runs with --allow-private-urls.",
+    )
+    html: str | None = Field(
+        None, description="An HTML page (e.g. a saved .html file); its main text is extracted."
+    )
+    lang: str = Field("en", description="Language of the article; only 'en' for now.")
+    threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Replace every tuned threshold (spans, paragraph techniques, frames) by this.",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        given = [name for name in ("text", "url", "html") if getattr(self, name) is not None]
+        if len(given) != 1:
+            what = "none" if not given else " and ".join(given)
+            raise ValueError(f'give exactly one of "text", "url" or "html", got {what}')
+        return self
+
+
+class LabelOut(BaseModel):
+    """A label with its confidence."""
+
+    name: str = Field(description="Technique, frame or genre name.")
+    score: float = Field(ge=0.0, le=1.0, description="Confidence in [0, 1].")
+
+
+class ParagraphOut(BaseModel):
+    """A non-empty line of the text and its techniques."""
+
+    index: int = Field(ge=1, description="1-based line number (empty lines counted, not listed).")
+    start: int = Field(ge=0, description="Character offset of the line start.")
+    end: int = Field(ge=0, description="Character offset of the line end, without its line break.")
+    techniques: list[LabelOut] = Field(description="Techniques found in the paragraph, best first.")
+
+
+class SpanOut(BaseModel):
+    """A fragment of the text that uses a persuasion technique."""
+
+    start: int = Field(ge=0, description="Character offset (Unicode code points), inclusive.")
+    end: int = Field(ge=1, description="Character offset, exclusive: text[start:end] == span text.")
+    text: str = Field(description="The fragment itself.")
+    technique: str | None = Field(description="One of the 23 SemEval-2023 technique names.")
+    category: str | None = Field(description="The technique's category.")
+    score: float = Field(ge=0.0, le=1.0, description="The model's confidence in [0, 1].")
+
+
+class ModelInfo(BaseModel):
+    """The model that made an analysis."""
+
+    name: str
+    version: str
+
+
+class AnalysisResult(BaseModel):
+    """One analysed article: the object of ``propscope analyze --format json``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(description="Article id: 'input', or the URL it was fetched from.")
+    language: str = Field(description="Language code of the model ('en').")
+    text: str = Field(description="The analysed text exactly as decoded or extracted.")
+    genre: LabelOut | None = Field(description="reporting, opinion or satire, with its score.")
+    frames: list[LabelOut] = Field(description="Frames above their thresholds, best first.")
+    paragraphs: list[ParagraphOut] = Field(description="One entry per non-empty line.")
+    spans: list[SpanOut] = Field(description="Technique spans, sorted by start; may overlap.")
+    model: ModelInfo = Field(description="Name and version of the model.")
+
+
+class TechniqueOut(BaseModel):
+    """A technique of the SemEval-2023 taxonomy."""
+
+    name: str
+    category: str
+    definition: str
+    example: str
+    label: str
+
+
+class CategoryOut(BaseModel):
+    """A technique category and the colour the page highlights it with."""
+
+    name: str
+    colour: str = Field(description="Background colour, #RRGGBB.")
+
+
+class TechniquesResponse(BaseModel):
+    """The taxonomy: 6 categories and 23 techniques."""
+
+    categories: list[CategoryOut]
+    techniques: list[TechniqueOut]
+
+
+class HealthResponse(BaseModel):
+    """The server is up and its model is loaded."""
+
+    status: str = Field(description="'ok'.")
+    model: ModelInfo
+    language: str
+    components: list[str] = Field(description="The model's parts (tagger, paragraphs, ...).")
+    propscope: str = Field(description="propscope version.")
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong."""
+
+    code: str = Field(description="Catalogue number, e.g. 'E004'.")
+    type: str = Field(description="Error class, e.g. 'InputTooLargeError'.")
+    message: str = Field(description="What was expected, what came and how to fix it.")
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer of the API has this shape."""
+
+    error: ErrorDetail
+
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "AnalysisResult",
+    "AnalyzeRequest",
+    "CategoryOut",
+    "ErrorDetail",
+    "ErrorResponse",
+    "HealthResponse",
+    "LabelOut",
+    "ModelInfo",
+    "ParagraphOut",
+    "SpanOut",
+    "TechniqueOut",
+    "TechniquesResponse",
+]
