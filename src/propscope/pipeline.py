@@ -5,6 +5,7 @@ A saved pipeline is a directory::
     meta.json          propscope version, taxonomy, labels, training data, scores
     pipeline.json      how component outputs combine (paragraph label source, thresholds)
     tagger/            SpanTagger (LoRA adapters + head), optional
+    span_classifier/   SpanClassifier for given spans (SemEval-2020 TC), optional
     paragraphs/        LinearTextClassifier over paragraph texts
     genre/             LinearTextClassifier over article texts (single-label)
     frames/            LinearTextClassifier over article texts (multi-label)
@@ -26,6 +27,7 @@ from propscope.errors import Errors, ModelLoadError, UnknownLabelError
 from propscope.types import Document, Label, Paragraph, Span
 
 PARAGRAPH_SOURCES = ("classifier", "spans", "union")
+COMPONENT_NAMES = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
 DEFAULT_MODEL = "en-fast"
 BUNDLED_MODELS = ("en-fast",)
 
@@ -65,6 +67,7 @@ class Pipeline:
     """
 
     tagger: Any = None
+    span_classifier: Any = None
     paragraphs: Any = None
     genre: Any = None
     frames: Any = None
@@ -146,7 +149,7 @@ class Pipeline:
     def save(self, path: Path) -> Path:
         """Save every component and the settings under ``path``; returns ``path``."""
         path.mkdir(parents=True, exist_ok=True)
-        for name in ("tagger", "paragraphs", "genre", "frames"):
+        for name in COMPONENT_NAMES:
             component = getattr(self, name)
             if component is not None:
                 component.save(path / name)
@@ -156,7 +159,7 @@ class Pipeline:
         return path
 
     def components(self) -> list[str]:
-        return [n for n in ("tagger", "paragraphs", "genre", "frames") if getattr(self, n)]
+        return [n for n in COMPONENT_NAMES if getattr(self, n)]
 
     @classmethod
     def load(cls, path: Path) -> Pipeline:
@@ -180,6 +183,10 @@ class Pipeline:
                 parts[name] = LinearTextClassifier.load(path / name)
         if (path / "tagger").is_dir():
             parts["tagger"] = SpanTagger.load(path / "tagger")
+        if (path / "span_classifier").is_dir():
+            from propscope.models.span_classifier import SpanClassifier
+
+            parts["span_classifier"] = SpanClassifier.load(path / "span_classifier")
         return cls(settings=settings, meta=meta, **parts)
 
 

@@ -93,12 +93,17 @@ def _tagger(pipeline: Pipeline) -> Any:
 def ptc_technique_scores(pipeline: Pipeline, text: str, spans: list[tuple[int, int]]) -> list[str]:
     """The most likely PTC-14 technique of each given span (for SemEval-2020 TC).
 
-    The tagger's SemEval-2023 probabilities are summed into the PTC class each technique maps to.
+    The span classifier's SemEval-2023 probabilities (or, for a model without one, the tagger's
+    token probabilities averaged over the span) are summed into the PTC class each technique
+    maps to.
     """
     from propscope.taxonomy import TECHNIQUE_NAMES
     from propscope.taxonomy.mapping import PTC14_NAMES, to_ptc14
 
-    scores = _tagger(pipeline).span_scores(text, spans)
+    if pipeline.span_classifier is not None:
+        scores = pipeline.span_classifier.predict_proba(text, spans)
+    else:
+        scores = _tagger(pipeline).span_scores(text, spans)
     grouped = np.zeros((len(spans), len(PTC14_NAMES)), dtype=np.float32)
     for j, name in enumerate(TECHNIQUE_NAMES):
         target = to_ptc14(name)

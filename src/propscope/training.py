@@ -34,7 +34,7 @@ from propscope.taxonomy import FRAMES, GENRES, TECHNIQUE_NAMES
 from propscope.types import Document
 
 ProgressCallback = Callable[[str, int, int], None]
-COMPONENTS = ("tagger", "paragraphs", "genre", "frames")
+COMPONENTS = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
 
 
 @dataclass
@@ -50,6 +50,7 @@ class TrainConfig:
     paragraphs: dict[str, Any] = field(default_factory=dict)
     genre: dict[str, Any] = field(default_factory=dict)
     frames: dict[str, Any] = field(default_factory=dict)
+    span_classifier: dict[str, Any] = field(default_factory=dict)
     pipeline: dict[str, Any] = field(default_factory=dict)
     seed: int = 13
 
@@ -176,6 +177,15 @@ def fit_pipeline(
         parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets)
         timings["paragraphs"] = time.perf_counter() - began
         say("paragraph classifier", 1)
+    if enabled.get("span_classifier"):
+        from propscope.models.span_classifier import SpanClassifier, SpanClassifierConfig
+
+        say("span classifier")
+        began = time.perf_counter()
+        span_cfg = SpanClassifierConfig(**{"seed": config.seed, **config.span_classifier})
+        parts["span_classifier"] = SpanClassifier(span_cfg).fit(data.span_docs)
+        timings["span_classifier"] = time.perf_counter() - began
+        say("span classifier", 1)
     if enabled.get("tagger"):
         began = time.perf_counter()
         tagger_cfg = TaggerConfig(**{"seed": config.seed, **config.tagger})
@@ -187,7 +197,7 @@ def fit_pipeline(
     if not parts:
         raise TrainingError(Errors.E043.format(reason="the config enables no component"))
     settings = PipelineSettings(**{"language": config.language, **config.pipeline})
-    if "tagger" not in parts and settings.paragraph_source != "classifier":
+    if "tagger" not in parts and settings.paragraph_source != "classifier":  # nothing to combine
         settings.paragraph_source = "classifier"
     if "paragraphs" not in parts and settings.paragraph_source != "spans":
         settings.paragraph_source = "spans"

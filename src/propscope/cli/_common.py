@@ -23,7 +23,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
     )
 
     console = Console(stderr=True)
-    with Progress(
+    progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -31,13 +31,19 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
         TimeRemainingColumn(),
         console=console,
         disable=not enabled,
-        transient=False,
-    ) as progress:
-        tasks: dict[str, Any] = {}
+    )
+    tasks: dict[str, Any] = {}
 
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
+    def update(stage: str, done: int, total: int) -> None:
+        # Started on the first update, so a command that fails early prints only its error.
+        if not tasks:
+            progress.start()
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total)
+        progress.update(tasks[stage], completed=done, total=total)
 
+    try:
         yield update
+    finally:
+        if tasks:
+            progress.stop()

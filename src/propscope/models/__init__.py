@@ -16,6 +16,12 @@ def _tagger(**settings: Any) -> Any:
     return SpanTagger(TaggerConfig(**settings))
 
 
+def _span_classifier(**settings: Any) -> Any:
+    from propscope.models.span_classifier import SpanClassifier, SpanClassifierConfig
+
+    return SpanClassifier(SpanClassifierConfig(**settings))
+
+
 def _linear(labels_of: str, multi_label: bool) -> Callable[..., Any]:
     def build(**settings: Any) -> Any:
         from propscope import taxonomy
@@ -31,6 +37,7 @@ def _linear(labels_of: str, multi_label: bool) -> Callable[..., Any]:
 # name -> factory(**settings): the model families a pipeline is built from.
 MODEL_FAMILIES: dict[str, Callable[..., Any]] = {
     "tagger": _tagger,
+    "span_classifier": _span_classifier,
     "genre": _linear("GENRES", multi_label=False),
     "frames": _linear("FRAMES", multi_label=True),
     "paragraphs": _linear("TECHNIQUE_NAMES", multi_label=True),
