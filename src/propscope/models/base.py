@@ -7,7 +7,11 @@ in ``tests/models/test_contract.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from propscope.errors import Errors, ModelLoadError
 
@@ -19,3 +23,75 @@ def saved_files(path: Path, names: tuple[str, ...]) -> list[Path]:
     if missing:
         raise ModelLoadError(Errors.E041.format(path=path, reason=f"missing {', '.join(missing)}"))
     return files
+
+
+class HashedTfidf:
+    """TF-IDF over hashed n-grams: a vectorizer whose saved state holds no text.
+
+    A vocabulary learned from a corpus lists that corpus's words and phrases; the corpora this
+    project trains on may not be redistributed, so saved models keep only the hash space and one
+    IDF weight per bucket. Term frequencies are sublinear (``1 + log tf``), rows are L2-normalised,
+    and buckets seen in fewer than ``min_df`` training texts get weight 0.
+
+    Example:
+        >>> vec = HashedTfidf(n_features=2**10, min_df=1).fit(["a red car", "a blue car"])
+        >>> vec.transform(["red car"]).shape
+        (1, 1024)
+    """
+
+    def __init__(
+        self,
+        n_features: int = 2**18,
+        ngram_range: tuple[int, int] = (1, 2),
+        analyzer: str = "word",
+        min_df: int = 2,
+    ) -> None:
+        self.n_features = n_features
+        self.ngram_range = tuple(ngram_range)
+        self.analyzer = analyzer
+        self.min_df = min_df
+
+    def _counts(self, texts: Sequence[str]) -> Any:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        hasher = HashingVectorizer(
+            n_features=self.n_features,
+            ngram_range=self.ngram_range,
+            analyzer=self.analyzer,
+            alternate_sign=False,
+            norm=None,
+            lowercase=True,
+            dtype=np.float32,
+        )
+        return hasher.transform(texts)
+
+    def fit(self, texts: Sequence[str]) -> HashedTfidf:
+        counts = self._counts(texts)
+        df = np.bincount(counts.indices, minlength=self.n_features)
+        idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
+        idf[df < self.min_df] = 0.0
+        self.idf_ = idf.astype(np.float32)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        from sklearn.preprocessing import normalize
+
+        x = self._counts(texts).tocsr()
+        x.data = 1.0 + np.log(x.data)
+        x = x.multiply(self.idf_).tocsr()
+        x.eliminate_zeros()
+        return normalize(x, norm="l2", copy=False)
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "n_features": self.n_features,
+            "ngram_range": list(self.ngram_range),
+            "analyzer": self.analyzer,
+            "min_df": self.min_df,
+        }
+
+    @classmethod
+    def from_state(cls, params: dict[str, Any], idf: np.ndarray) -> HashedTfidf:
+        vec = cls(**{**params, "ngram_range": tuple(params["ngram_range"])})
+        vec.idf_ = np.asarray(idf, dtype=np.float32)
+        return vec

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
-from propscope.models.base import saved_files
+from propscope.models.base import HashedTfidf, saved_files
 
 
 @dataclass
@@ -29,7 +29,8 @@ class LinearConfig:
     multi_label: bool = True
     ngram_max: int = 2
     min_df: int = 2
-    max_features: int = 30000
+    # Features are hashed n-grams (see HashedTfidf): 2**hash_bits buckets, no vocabulary saved.
+    hash_bits: int = 18
     char_ngrams: bool = False
     use_embeddings: bool = False
     embedding_weight: float = 1.0
@@ -139,19 +140,13 @@ class LinearTextClassifier:
         self.config = config
 
     # ----------------------------------------------------------------------------- features
-    def _vectorizer(self, vocabulary: dict[str, int] | None = None) -> Any:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
+    def _vectorizer(self) -> HashedTfidf:
         cfg = self.config
-        return TfidfVectorizer(
-            sublinear_tf=True,
+        return HashedTfidf(
+            n_features=2**cfg.hash_bits,
             ngram_range=(1, cfg.ngram_max),
-            min_df=1 if vocabulary is not None else cfg.min_df,
-            max_features=None if vocabulary is not None else cfg.max_features,
             analyzer="char_wb" if cfg.char_ngrams else "word",
-            lowercase=True,
-            vocabulary=vocabulary,
-            dtype=np.float32,
+            min_df=cfg.min_df,
         )
 
     def _features(self, texts: Sequence[str], embeddings: np.ndarray | None) -> Any:
@@ -351,15 +346,10 @@ class LinearTextClassifier:
 
     # -------------------------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
-        """Write ``config.json``, ``vocabulary.json`` and ``weights.npz`` to ``path``."""
+        """Write ``config.json`` and ``weights.npz`` to ``path`` (no text: features are hashed)."""
         self._check_fitted()
         path.mkdir(parents=True, exist_ok=True)
-        vocabulary = sorted(self.vectorizer_.vocabulary_.items(), key=lambda kv: kv[1])
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
-        (path / "vocabulary.json").write_text(
-            json.dumps([term for term, _ in vocabulary], ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
         np.savez_compressed(
             path / "weights.npz",
             idf=self.vectorizer_.idf_.astype(np.float32),
@@ -382,11 +372,10 @@ class LinearTextClassifier:
     @classmethod
     def load(cls, path: Path) -> LinearTextClassifier:
         """Load a classifier saved with :meth:`save`."""
-        files = saved_files(path, ("config.json", "vocabulary.json", "weights.npz"))
+        files = saved_files(path, ("config.json", "weights.npz"))
         model = cls(LinearConfig(**json.loads(files[0].read_text())))
-        terms = json.loads(files[1].read_text(encoding="utf-8"))
-        with np.load(files[2]) as weights:
-            model.vectorizer_ = model._vectorizer({term: i for i, term in enumerate(terms)})
+        with np.load(files[1]) as weights:
+            model.vectorizer_ = model._vectorizer()
             model.vectorizer_.idf_ = weights["idf"]
             model.coef_ = weights["coef"].astype(np.float32)
             model.intercept_ = weights["intercept"]

@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, NotFittedError, TrainingError
-from propscope.models.base import saved_files
+from propscope.models.base import HashedTfidf, saved_files
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document
 
 _VECTORIZERS = {
     "words": {"ngram_range": (1, 2), "min_df": 1, "analyzer": "word"},
-    "chars": {"ngram_range": (2, 5), "min_df": 2, "analyzer": "char_wb", "max_features": 50000},
+    "chars": {"ngram_range": (2, 5), "min_df": 2, "analyzer": "char_wb"},
     "context": {"ngram_range": (1, 1), "min_df": 2, "analyzer": "word"},
 }
 
@@ -36,6 +36,7 @@ class SpanClassifierConfig:
     C: float = 1.0
     class_weight: str | None = "balanced"
     context_weight: float = 0.5
+    hash_bits: int = 18
     seed: int = 13
 
 
@@ -87,7 +88,6 @@ class SpanClassifier:
 
     def fit(self, documents: Sequence[Document]) -> SpanClassifier:
         """Learn from the technique spans of ``documents``."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         rows = [(d.text, (s.start, s.end), s.technique) for d in documents for s in d.spans]
@@ -101,7 +101,7 @@ class SpanClassifier:
         fragments = [t[s:e] for t, (s, e) in zip(texts, spans, strict=True)]
         lines = [_line(t, s, e) for t, (s, e) in zip(texts, spans, strict=True)]
         self.vectorizers_ = {
-            name: TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **params).fit(
+            name: HashedTfidf(n_features=2**self.config.hash_bits, **params).fit(
                 lines if name == "context" else fragments
             )
             for name, params in _VECTORIZERS.items()
@@ -138,21 +138,12 @@ class SpanClassifier:
         return probs / probs.sum(axis=1, keepdims=True)
 
     def save(self, path: Path) -> None:
-        """Write ``config.json``, ``vocabulary.json`` and ``weights.npz`` to ``path``."""
+        """Write ``config.json`` and ``weights.npz`` to ``path`` (no text: features are hashed)."""
         if not hasattr(self, "coef_"):
             raise NotFittedError(Errors.E040.format(model=type(self).__name__))
         path.mkdir(parents=True, exist_ok=True)
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
-        vocabularies = {
-            name: sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
-            for name, vec in self.vectorizers_.items()
-        }
-        (path / "vocabulary.json").write_text(
-            json.dumps(vocabularies, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        idf = {
-            f"idf_{name}": vec.idf_.astype(np.float32) for name, vec in self.vectorizers_.items()
-        }
+        idf = {f"idf_{name}": vec.idf_ for name, vec in self.vectorizers_.items()}
         np.savez_compressed(
             path / "weights.npz",
             coef=self.coef_.astype(np.float16),
@@ -163,21 +154,15 @@ class SpanClassifier:
     @classmethod
     def load(cls, path: Path) -> SpanClassifier:
         """Load a classifier saved with :meth:`save`."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        files = saved_files(path, ("config.json", "vocabulary.json", "weights.npz"))
+        files = saved_files(path, ("config.json", "weights.npz"))
         model = cls(SpanClassifierConfig(**json.loads(files[0].read_text())))
-        vocabularies = json.loads(files[1].read_text(encoding="utf-8"))
-        model.vectorizers_ = {}
-        with np.load(files[2]) as weights:
-            for name, params in _VECTORIZERS.items():
-                params = {k: v for k, v in params.items() if k not in ("min_df", "max_features")}
-                vocabulary = {term: i for i, term in enumerate(vocabularies[name])}
-                vec = TfidfVectorizer(
-                    sublinear_tf=True, dtype=np.float32, vocabulary=vocabulary, **params
+        with np.load(files[1]) as weights:
+            model.vectorizers_ = {
+                name: HashedTfidf.from_state(
+                    {"n_features": 2**model.config.hash_bits, **params}, weights[f"idf_{name}"]
                 )
-                vec.idf_ = weights[f"idf_{name}"]
-                model.vectorizers_[name] = vec
+                for name, params in _VECTORIZERS.items()
+            }
             model.coef_ = weights["coef"].astype(np.float32)
             model.intercept_ = weights["intercept"]
         return model

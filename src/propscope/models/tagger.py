@@ -44,11 +44,11 @@ class TaggerConfig:
     # Layers below ``frozen_layers`` get no adapters: their outputs are computed once per training
     # window and cached, which makes each epoch about twice as fast on a CPU.
     frozen_layers: int = 2
-    epochs: int = 3
+    epochs: int = 2
     batch_size: int = 16
     # Adapters move slowly and the head fast: a large adapter step early in training collapses
     # the token states towards one vector that predicts the base rate.
-    learning_rate: float = 2e-4
+    learning_rate: float = 6e-4
     head_learning_rate: float = 1e-3
     weight_decay: float = 0.01
     validation_fraction: float = 0.1
