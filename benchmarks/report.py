@@ -1,6 +1,9 @@
 """Write docs/benchmarks.md from the JSON results in benchmarks/results/.
 
-    python benchmarks/report.py --results benchmarks/results --out docs/benchmarks.md
+    python benchmarks/report.py --results benchmarks/results --out docs/benchmarks.md \
+        --model-dir src/propscope/resources/models/en-fast
+
+With ``--model-dir``, the cross-validation scores are also recorded in that model's meta.json.
 
 The results are produced by the other scripts in this folder (their docstrings give the commands);
 this script only formats them, next to the published shared-task numbers.
@@ -161,8 +164,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    parser.add_argument("--model-dir", type=Path, help="record the CV scores in its meta.json")
     args = parser.parse_args()
     args.out.write_text(render(args.results), encoding="utf-8")
+    cv = _load(args.results, "semeval2023-en-cv")
+    if args.model_dir and cv:
+        from propscope.training import write_scores
+
+        keys = [k for k in cv if k.startswith(("st1_macro", "st2_", "st3_micro", "span_f1"))]
+        write_scores(args.model_dir, {"semeval2023_en_5fold_cv": {k: cv[k] for k in keys}})
     print(f"wrote {args.out}")
 
 
