@@ -15,14 +15,6 @@ import argparse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def screenshot(
@@ -37,7 +29,7 @@ def screenshot(
 
     from propscope.pipeline import load
     from propscope.server import ServerSettings, create_app
-    from propscope.server.background import BackgroundServer
+    from propscope.server.background import CHROMIUM_ARGS, BackgroundServer
 
     app = create_app(load(model), ServerSettings())
     text = example.read_text(encoding="utf-8")

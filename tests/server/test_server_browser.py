@@ -15,17 +15,9 @@ import pytest
 
 from propscope.pipeline import load
 from propscope.server import ServerSettings, create_app
-from propscope.server.background import BackgroundServer
+from propscope.server.background import CHROMIUM_ARGS, BackgroundServer
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTICLE = (
     "The senator is a corrupt traitor 🙂.\nHe voted on the budget today.\n\n"
     "These crooks will destroy everything we love.\r\n"
@@ -178,7 +170,10 @@ def test_page_downloads_json_and_report(page: Any, tmp_path: Path) -> None:
     info.value.save_as(report)
     html = report.read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>")
-    assert html.count('<mark class="hl') >= len(result["spans"])
+    # Every span is listed in the report's span table; overlapping spans share highlights.
+    for span in result["spans"]:
+        assert f"<tr><td>{span['start']}</td><td>{span['end']}</td>" in html
+    assert html.count('<mark class="hl') >= (1 if result["spans"] else 0)
     assert "<script" not in html
 
 

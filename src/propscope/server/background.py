@@ -7,6 +7,17 @@ import threading
 import time
 from typing import Any
 
+# Flags for a headless Debian chromium on a machine without internet access (the browser tests and
+# benchmarks/screenshot.py): without the networking flags it keeps trying to reach Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 class BackgroundServer:
     """uvicorn in a daemon thread on ``host`` and a free port, as a context manager.
