@@ -134,6 +134,7 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         paragraphs={"min_df": 1, "tuning_folds": 2, "min_support_per_label": 100},
         genre={"min_df": 1},
         frames={"min_df": 1, "tuning_folds": 2},
+        pipeline={"paragraph_source": "union"},  # exercises the combination of both sources
     )
     pipeline = fit_pipeline(config, TrainingData(docs, docs, docs, docs, ["tiny"]))
     return pipeline.save(tmp_path_factory.mktemp("models") / "tiny")

@@ -38,7 +38,7 @@ class PipelineSettings:
 
     # Where paragraph technique sets come from: the paragraph classifier, the spans found in the
     # paragraph, or the union of both (see docs/benchmarks.md for the measured comparison).
-    paragraph_source: str = "union"
+    paragraph_source: str = "classifier"
     # Spans contribute to paragraph labels only when their score reaches this value.
     span_paragraph_min_score: float = 0.0
     language: str = "en"
