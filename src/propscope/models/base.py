@@ -95,3 +95,20 @@ class HashedTfidf:
         vec = cls(**{**params, "ngram_range": tuple(params["ngram_range"])})
         vec.idf_ = np.asarray(idf, dtype=np.float32)
         return vec
+
+
+def class_weights(model: Any, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted multi-class scikit-learn linear model's weights, one row for each of ``n_labels``.
+
+    Classes absent from the training data get an intercept of -1e4, so they are never predicted;
+    a two-class model (sklearn keeps one row of weights) becomes two rows with the same softmax.
+    """
+    coef = np.zeros((n_labels, model.coef_.shape[1]), dtype=np.float32)
+    intercept = np.full(n_labels, -1e4, dtype=np.float32)
+    classes = model.classes_
+    if len(classes) == 2:
+        coef[classes[1]], intercept[classes[1]] = model.coef_[0], model.intercept_[0]
+        intercept[classes[0]] = 0.0
+    else:
+        coef[classes], intercept[classes] = model.coef_, model.intercept_
+    return coef, intercept

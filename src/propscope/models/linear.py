@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
-from propscope.models.base import HashedTfidf, saved_files
+from propscope.models.base import HashedTfidf, class_weights, saved_files
 
 
 @dataclass
@@ -185,15 +185,7 @@ class LinearTextClassifier:
                 C=C, class_weight=cfg.class_weight, max_iter=2000, random_state=cfg.seed
             )
             model.fit(x, y)
-            coef = np.zeros((n_labels, x.shape[1]), dtype=np.float32)
-            intercept = np.full(n_labels, -1e4, dtype=np.float32)  # classes never seen
-            classes = model.classes_
-            if len(classes) == 2:  # sklearn keeps one row of weights for two classes
-                coef[classes[1]], intercept[classes[1]] = model.coef_[0], model.intercept_[0]
-                intercept[classes[0]] = 0.0
-            else:
-                coef[classes], intercept[classes] = model.coef_, model.intercept_
-            return coef, intercept
+            return class_weights(model, n_labels)
         coef = np.zeros((n_labels, x.shape[1]), dtype=np.float32)
         intercept = np.full(n_labels, -1e4, dtype=np.float32)  # labels never seen: never fire
         for j in range(n_labels):

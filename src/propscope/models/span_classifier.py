@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, NotFittedError, TrainingError
-from propscope.models.base import HashedTfidf, saved_files
+from propscope.models.base import HashedTfidf, class_weights, saved_files
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document
 
@@ -114,15 +114,7 @@ class SpanClassifier:
         )
         labels = [TECHNIQUE_NAMES.index(r[2]) for r in rows]
         model.fit(self._features(texts, spans), labels)
-        self.coef_ = np.zeros((len(TECHNIQUE_NAMES), model.coef_.shape[1]), dtype=np.float32)
-        self.intercept_ = np.full(len(TECHNIQUE_NAMES), -1e4, dtype=np.float32)
-        if len(model.classes_) == 2:
-            self.coef_[model.classes_[1]] = model.coef_[0]
-            self.intercept_[model.classes_[1]] = model.intercept_[0]
-            self.intercept_[model.classes_[0]] = 0.0
-        else:
-            self.coef_[model.classes_] = model.coef_
-            self.intercept_[model.classes_] = model.intercept_
+        self.coef_, self.intercept_ = class_weights(model, len(TECHNIQUE_NAMES))
         return self
 
     def predict_proba(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
