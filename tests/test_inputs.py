@@ -97,3 +97,14 @@ def test_fetch_url_extracts_article_when_allowed(local_server: str) -> None:
 def test_fetch_url_refuses_oversized_page(local_server: str) -> None:
     with pytest.raises(FetchError, match="larger than"):
         fetch_url(local_server + "/big", allow_private=True, max_bytes=1000)
+
+
+@pytest.mark.parametrize("char", ["x", "é", "語", "😀"])
+def test_read_input_oversized_file_is_too_large_whatever_the_script(
+    char: str, tmp_path: Path
+) -> None:
+    # A capped read can end inside a multi-byte character: still "too large", never "not UTF-8".
+    path = tmp_path / "long.txt"
+    path.write_text(char * 1000, encoding="utf-8")
+    with pytest.raises(InputTooLargeError, match="E004"):
+        read_input(str(path), max_chars=100)  # a 404-byte read cuts "語" (3 bytes) in two

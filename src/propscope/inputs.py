@@ -148,9 +148,15 @@ def read_input(
     if not path.is_file():
         raise InputNotFoundError(Errors.E005.format(path=path))
     # Read a little more than the limit allows (4 bytes per character at most) and no more.
+    cap = max_chars * 4 + 4
     with path.open("rb") as handle:
-        data = handle.read(max_chars * 4 + 4)
-    text = decode_text(data, str(path), max_chars=max_chars * 4 + 4)
+        data = handle.read(cap)
+    if len(data) == cap and b"\x00" not in data[:8192]:
+        # Longer than any text within the limit. The read may have cut a character in two, so
+        # decode leniently: only the size matters now (the count is a lower bound).
+        size = len(data.decode("utf-8", errors="ignore"))
+        raise InputTooLargeError(Errors.E004.format(source=path, size=size, limit=max_chars))
+    text = decode_text(data, str(path), max_chars=cap)
     if path.suffix.lower() in HTML_SUFFIXES:
         text = html_to_text(text, str(path))
     return InputText(path.stem, check_text(text, str(path), max_chars), str(path))
