@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from propscope.errors import Errors, InputNotFoundError, ModelLoadError, UnknownLabelError
+from propscope.errors import CorpusFormatError, Errors, InputNotFoundError, ModelLoadError
 from propscope.pipeline import Pipeline
 from propscope.types import Document
 
@@ -149,12 +149,11 @@ def predict_ptc(
         by_article: dict[str, list[TcRow]] = {}
         for row in template:
             if row.article_id not in articles:
-                raise UnknownLabelError(
-                    Errors.E030.format(
+                raise CorpusFormatError(
+                    Errors.E032.format(
                         path=tc_template,
-                        line="?",
-                        problem=f"article {row.article_id} is not in {articles_dir}",
-                        expected="template rows for the given articles only",
+                        problem=f"article {row.article_id} is not in {articles_dir}; a template "
+                        "may only name the given articles",
                     )
                 )
             by_article.setdefault(row.article_id, []).append(row)

@@ -237,3 +237,21 @@ def test_cli_reference_is_up_to_date(repo: Path) -> None:
 
     documented = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
     assert documented == render_reference(), "run: python -m propscope.cli.reference > docs/cli.md"
+
+
+def test_cli_predict_ptc_template_naming_other_article_exit_2(
+    tmp_path: Path,
+    tiny_model_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "article1.txt").write_text(GOOD, encoding="utf-8")
+    template = tmp_path / "template.tsv"
+    template.write_text("2\t?\t0\t5\n", encoding="utf-8")
+    args = ["predict", "ptc", "-a", str(articles), "-o", str(tmp_path / "out")]
+    args += ["--tc-template", str(template), "-m", str(tiny_model_dir), "--no-progress"]
+    code, _, err = run(args, capsys, monkeypatch)
+    assert code == 2 and "[E032]" in err and "article 2" in err
+    assert not (tmp_path / "out" / "si.tsv").exists()
