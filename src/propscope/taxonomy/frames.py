@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from propscope.errors import Errors, UnknownLabelError
+from propscope.taxonomy._lookup import lookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +157,7 @@ def get_frame(name: str) -> Frame:
     Raises:
         UnknownLabelError: If ``name`` is not one of :data:`FRAMES`.
     """
-    try:
-        return _FRAMES_BY_NAME[name]
-    except (KeyError, TypeError):
-        raise UnknownLabelError(
-            Errors.E020.format(kind="frame", name=name, expected=", ".join(FRAMES))
-        ) from None
+    return lookup(_FRAMES_BY_NAME, name, "frame")
 
 
 def get_genre(name: str) -> Genre:
@@ -177,12 +172,7 @@ def get_genre(name: str) -> Genre:
     Raises:
         UnknownLabelError: If ``name`` is not one of :data:`GENRES`.
     """
-    try:
-        return _GENRES_BY_NAME[name]
-    except (KeyError, TypeError):
-        raise UnknownLabelError(
-            Errors.E020.format(kind="genre", name=name, expected=", ".join(GENRES))
-        ) from None
+    return lookup(_GENRES_BY_NAME, name, "genre")
 
 
 __all__ = ["FRAMES", "GENRES", "Frame", "Genre", "get_frame", "get_genre"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from propscope.errors import Errors, UnknownLabelError
+from propscope.taxonomy._lookup import lookup
 
 CATEGORIES: tuple[str, ...] = (
     "Attack on reputation",
@@ -263,12 +263,7 @@ def get_technique(name: str) -> Technique:
         >>> get_technique("Loaded_Language").category
         'Manipulative wording'
     """
-    try:
-        return _BY_NAME[name]
-    except (KeyError, TypeError):
-        raise UnknownLabelError(
-            Errors.E020.format(kind="technique", name=name, expected=", ".join(TECHNIQUE_NAMES))
-        ) from None
+    return lookup(_BY_NAME, name, "technique")
 
 
 def techniques_by_category() -> dict[str, tuple[Technique, ...]]:
