@@ -28,6 +28,7 @@ from propscope.corpora._tsv import (
     read_rows,
     write_rows,
 )
+from propscope.corpora.alignment import realign
 from propscope.corpora.ptc import read_articles
 from propscope.errors import Errors, UnknownLabelError
 from propscope.taxonomy import FRAMES, GENRES, mapping
@@ -212,7 +213,7 @@ class Semeval2023Split:
         gold_subtasks: The subtasks whose label files were present (``(1, 2, 3)`` for train,
             ``()`` for dev and test here), so an empty label can be told from a missing one.
         dropped_spans: Spans from ``spans-subtask-3.tsv`` left out because they do not fit
-            inside the article text (see :func:`load_split`).
+            inside the article text, or are empty after re-alignment (see :func:`load_split`).
     """
 
     lang: str
@@ -238,11 +239,12 @@ def load_split(data_dir: Path, lang: str, split: str) -> Semeval2023Split:
     are :func:`~propscope.types.split_paragraphs` of the text) and technique spans.
 
     Note:
-        Outside English the released span offsets do not line up with the article texts (they
-        look shifted by doubled newlines, and some end past the text). Until they are
-        re-aligned, spans that do not fit inside the text are dropped and counted in
-        :attr:`Semeval2023Split.dropped_spans`; the spans that are kept may still be shifted
-        for those languages. Only English spans are reliable.
+        Outside English the released span offsets do not line up with the article texts (most
+        look shifted by doubled newlines, and some end past the text). They are re-aligned by
+        :func:`propscope.corpora.alignment.realign` (offset model chosen per article, spans
+        widened to whole words): approximate, since the span texts are not released. English
+        spans are exact; English spans past the text end are dropped and counted in
+        :attr:`Semeval2023Split.dropped_spans`.
 
     Args:
         data_dir: The ``semeval2023-task3`` folder, or a folder holding it.
@@ -295,7 +297,7 @@ def load_split(data_dir: Path, lang: str, split: str) -> Semeval2023Split:
         _attach_paragraph_labels(path, docs)
     dropped = 0
     if (path := folder / "spans-subtask-3.tsv").exists():
-        dropped = _attach_spans(path, docs)
+        dropped = _attach_spans(path, docs, realign_offsets=lang != "en")
     return Semeval2023Split(
         lang=lang,
         split=split,
@@ -352,19 +354,23 @@ def _attach_paragraph_labels(path: Path, docs: dict[str, Document]) -> None:
         docs[article_id] = doc.with_labels(paragraphs=paragraphs)
 
 
-def _attach_spans(path: Path, docs: dict[str, Document]) -> int:
-    spans: dict[str, list[Span]] = {}
+def _attach_spans(path: Path, docs: dict[str, Document], realign_offsets: bool) -> int:
+    rows: dict[str, list[tuple[int, int, str]]] = {}
     dropped = 0
     for line, row in enumerate(read_spans(path), start=1):
         text = _lookup(docs, row.article_id, path, line).text
-        if row.end > len(text):
+        if row.end > len(text) and not realign_offsets:
             dropped += 1
             continue
-        spans.setdefault(row.article_id, []).append(
-            Span.from_text(text, row.start, row.end, row.technique)
+        rows.setdefault(row.article_id, []).append((row.start, row.end, row.technique))
+    for article_id, found in rows.items():
+        text = docs[article_id].text
+        if realign_offsets:
+            aligned = realign(text, found)
+            found, dropped = aligned.spans, dropped + aligned.dropped
+        docs[article_id] = docs[article_id].with_spans(
+            [Span.from_text(text, s, e, t) for s, e, t in found]
         )
-    for article_id, found in spans.items():
-        docs[article_id] = docs[article_id].with_spans(found)
     return dropped
 
 
