@@ -75,3 +75,9 @@ def test_resolve_uses_the_given_code_without_detecting() -> None:
     assert (found.code, found.detected, found.zero_shot) == ("de", False, False)
     assert resolve_language(SAMPLES["ru"], "auto").code == "ru"
     assert resolve_language(SAMPLES["ka"], None).zero_shot
+
+
+@pytest.mark.parametrize(("code", "text"), SAMPLES.items())
+def test_detects_articles_with_the_fast_models(code: str, text: str) -> None:
+    article = "\n".join([text] * 4)  # over SHORT_TEXT: lingua's low-accuracy mode
+    assert detect_language(article).code == code

@@ -73,3 +73,44 @@ def test_pipeline_settings_reject_unknown_source() -> None:
 def test_load_unknown_model_raises(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError):
         load(str(tmp_path / "missing-model"))
+
+
+FRENCH = "Ces escrocs corrompus détruiront tout ce que nous aimons.\nLe vote a lieu lundi."
+
+
+def test_pipeline_identifies_the_language_and_flags_zero_shot(pipeline: Pipeline) -> None:
+    doc = pipeline.analyze(FRENCH)
+    assert doc.language == "fr"
+    data = result_dict(doc, pipeline)
+    assert data["language"] == "fr" and data["zero_shot"] is True  # the tiny model is English
+    english = result_dict(pipeline.analyze("These crooks will destroy everything."), pipeline)
+    assert (english["language"], english["zero_shot"]) == ("en", False)
+
+
+def test_pipeline_given_language_is_not_detected(pipeline: Pipeline) -> None:
+    assert pipeline.analyze(FRENCH, lang="po").language == "pl"  # SemEval code -> ISO
+    with pytest.raises(UnknownLabelError, match=r"\[E022\]"):
+        pipeline.analyze(FRENCH, lang="klingon")
+
+
+def test_model_chooser_uses_a_fixed_pipeline_for_every_language(pipeline: Pipeline) -> None:
+    from propscope.pipeline import ModelChooser, analyze_text
+
+    chooser = ModelChooser(pipeline)
+    assert chooser.pipeline_for("fr") is pipeline
+    assert chooser.preload() == [pipeline]
+    doc, used = analyze_text(FRENCH, model=pipeline)
+    assert used is pipeline and doc.language == "fr"
+
+
+def test_model_for_language_prefers_english_model_for_english() -> None:
+    from propscope.pipeline import DEFAULT_MODEL, model_for_language
+
+    assert model_for_language("en") == DEFAULT_MODEL
+    assert model_for_language("fr") in ("multi-fast", DEFAULT_MODEL)
+
+
+def test_settings_languages_default_to_the_model_language() -> None:
+    assert PipelineSettings(language="en").languages == ["en"]
+    assert PipelineSettings(language="multi").languages == []
+    assert PipelineSettings(language="multi", languages=["fr", "de"]).languages == ["fr", "de"]

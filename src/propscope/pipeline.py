@@ -28,8 +28,11 @@ from propscope.types import Document, Label, Paragraph, Span
 
 PARAGRAPH_SOURCES = ("classifier", "spans", "union")
 COMPONENT_NAMES = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
+#: ``auto`` picks a model per article from its language (see :func:`model_for_language`).
+AUTO_MODEL = "auto"
 DEFAULT_MODEL = "en-fast"
-BUNDLED_MODELS = ("en-fast",)
+MULTILINGUAL_MODEL = "multi-fast"
+BUNDLED_MODELS = ("en-fast", "multi-fast")
 
 
 @dataclass
@@ -41,7 +44,10 @@ class PipelineSettings:
     paragraph_source: str = "classifier"
     # Spans contribute to paragraph labels only when their score reaches this value.
     span_paragraph_min_score: float = 0.0
+    # The language the model was built for ("en", or "multi" for a multilingual model) and the
+    # ISO codes of the languages it was trained on; others are analysed zero-shot.
     language: str = "en"
+    languages: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.paragraph_source not in PARAGRAPH_SOURCES:
@@ -52,6 +58,8 @@ class PipelineSettings:
                     expected=", ".join(PARAGRAPH_SOURCES),
                 )
             )
+        if not self.languages:
+            self.languages = [self.language] if self.language != "multi" else []
 
 
 @dataclass
@@ -82,17 +90,32 @@ class Pipeline:
     def version(self) -> str:
         return str(self.meta.get("version", "0"))
 
+    @property
+    def languages(self) -> list[str]:
+        """ISO codes of the languages this model was trained on."""
+        return list(self.settings.languages)
+
+    def is_zero_shot(self, language: str) -> bool:
+        """Whether ``language`` is one this model never saw in training."""
+        return language not in self.settings.languages
+
     # ------------------------------------------------------------------------------ analysis
     def analyze(
         self,
         text: str,
         doc_id: str = "input",
         threshold: float | None = None,
+        lang: str | None = AUTO_MODEL,
     ) -> Document:
-        """Analyse one article. ``threshold`` overrides the tuned thresholds of all outputs."""
-        return self.analyze_documents(
-            [Document(doc_id, text, language=self.settings.language)], threshold
-        )[0]
+        """Analyse one article. ``threshold`` overrides the tuned thresholds of all outputs.
+
+        ``lang`` is an ISO 639-1 (or SemEval-2023) code, or ``auto`` to identify it; the
+        document's ``language`` records it.
+        """
+        from propscope.language import resolve_language
+
+        language = resolve_language(text, lang).code
+        return self.analyze_documents([Document(doc_id, text, language=language)], threshold)[0]
 
     def analyze_documents(
         self,
@@ -216,21 +239,78 @@ def bundled_model_path(name: str = DEFAULT_MODEL) -> Path:
 def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
     """The documented JSON object of one analysis (CLI ``--format json`` and ``POST /api/analyze``).
 
-    Keys: ``id``, ``language``, ``text``, ``model`` (name, version), ``genre`` (name, score),
-    ``frames`` (list of name, score), ``paragraphs`` (index, start, end, techniques with scores)
-    and ``spans`` (start, end, text, technique, category, score). Offsets are character offsets
-    into ``text``, end exclusive. See docs/output.md.
+    Keys: ``id``, ``language`` (ISO 639-1), ``zero_shot`` (true when the model was not trained on
+    that language), ``text``, ``model`` (name, version), ``genre`` (name, score), ``frames``
+    (list of name, score), ``paragraphs`` (index, start, end, techniques with scores) and
+    ``spans`` (start, end, text, technique, category, score). Offsets are character offsets into
+    ``text``, end exclusive. See docs/output.md.
     """
     data = document.to_dict()
+    data["zero_shot"] = pipeline.is_zero_shot(document.language)
     data["model"] = {"name": pipeline.name, "version": pipeline.version}
     return data
+
+
+def model_for_language(language: str) -> str:
+    """The bundled model that suits ``language``: ``en-fast`` for English, else ``multi-fast``.
+
+    Falls back to ``en-fast`` (zero-shot) when the multilingual model is not installed.
+    """
+    if language == "en" or not (bundled_model_path(MULTILINGUAL_MODEL) / "meta.json").exists():
+        return DEFAULT_MODEL
+    return MULTILINGUAL_MODEL
+
+
+class ModelChooser:
+    """The pipeline for each article: one fixed model, or (``auto``) one chosen by language.
+
+    Example:
+        >>> chooser = ModelChooser("auto")  # doctest: +SKIP
+        >>> chooser.pipeline_for("fr").name  # doctest: +SKIP
+        'multi-fast'
+    """
+
+    def __init__(self, model: str | Path | Pipeline = AUTO_MODEL) -> None:
+        self.model = model
+
+    @property
+    def is_auto(self) -> bool:
+        return isinstance(self.model, str) and self.model == AUTO_MODEL
+
+    def pipeline_for(self, language: str) -> Pipeline:
+        if isinstance(self.model, Pipeline):
+            return self.model
+        return load(model_for_language(language) if self.is_auto else self.model)
+
+    def preload(self) -> list[Pipeline]:
+        """Load every pipeline this chooser may use (for servers and workers)."""
+        if not self.is_auto:
+            return [self.pipeline_for("en")]
+        names = dict.fromkeys(model_for_language(code) for code in ("en", "fr"))
+        return [load(name) for name in names]
+
+
+def analyze_text(
+    text: str,
+    *,
+    lang: str | None = AUTO_MODEL,
+    model: str | Path | Pipeline = AUTO_MODEL,
+    doc_id: str = "input",
+    threshold: float | None = None,
+) -> tuple[Document, Pipeline]:
+    """Identify the language (unless given), pick the model, analyse: ``(document, pipeline)``."""
+    from propscope.language import resolve_language
+
+    language = resolve_language(text, lang).code
+    pipeline = ModelChooser(model).pipeline_for(language)
+    return pipeline.analyze(text, doc_id=doc_id, threshold=threshold, lang=language), pipeline
 
 
 _CACHE: dict[str, Pipeline] = {}
 
 
 def load(name_or_path: str | Path = DEFAULT_MODEL) -> Pipeline:
-    """Load a bundled model by name (default ``"en-fast"``) or a saved model from a folder.
+    """Load a bundled model by name (``"en-fast"``, ``"multi-fast"``) or a saved model's folder.
 
     The result is cached per process, so repeated calls are free.
 
@@ -251,9 +331,15 @@ def load(name_or_path: str | Path = DEFAULT_MODEL) -> Pipeline:
 
 
 def analyze(
-    text: str, model: str | Path = DEFAULT_MODEL, threshold: float | None = None
+    text: str,
+    model: str | Path = AUTO_MODEL,
+    threshold: float | None = None,
+    lang: str | None = AUTO_MODEL,
 ) -> Document:
-    """Analyse ``text`` with the model ``model`` (loaded once per process).
+    """Analyse ``text`` (language identified unless ``lang`` is given) with ``model``.
+
+    ``model="auto"`` uses ``en-fast`` for English and ``multi-fast`` for other languages; models
+    are loaded once per process.
 
     Example:
         >>> import propscope
@@ -261,4 +347,4 @@ def analyze(
         >>> doc.spans[0].technique  # doctest: +SKIP
         'Name_Calling-Labeling'
     """
-    return load(model).analyze(text, threshold=threshold)
+    return analyze_text(text, lang=lang, model=model, threshold=threshold)[0]

@@ -128,11 +128,11 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str, str, str]] = [
     ),
     (
         "unknown-lang",
-        {"json": {"text": "a b", "lang": "de"}},
+        {"json": {"text": "a b", "lang": "xx"}},
         422,
         "E022",
         "UnknownLabelError",
-        "de",
+        "xx",
     ),
     ("ftp-url", {"json": {"url": "ftp://example.org/a"}}, 422, "E006", "FetchError", "http(s)"),
     ("file-url", {"json": {"url": "file:///etc/passwd"}}, 422, "E006", "FetchError", "http(s)"),
@@ -282,9 +282,9 @@ class _BlockingPipeline(Pipeline):
 
     release: threading.Event
 
-    def analyze(self, text: str, doc_id: str = "input", threshold: float | None = None) -> Any:
+    def analyze(self, text: str, *args: Any, **kwargs: Any) -> Any:
         assert self.release.wait(10), "analysis never released"
-        return super().analyze(text, doc_id, threshold)
+        return super().analyze(text, *args, **kwargs)
 
 
 def test_server_analysis_does_not_block_event_loop() -> None:

@@ -24,7 +24,15 @@ def analyze_cli(
     threshold: float | None = typer.Option(
         None, "--threshold", "-t", min=0.0, max=1.0, help="Override the tuned thresholds."
     ),
-    model: str = typer.Option("en-fast", "--model", "-m", help="Bundled model name or a folder."),
+    model: str = typer.Option(
+        "auto",
+        "--model",
+        "-m",
+        help="auto (en-fast for English, multi-fast otherwise), a bundled model name, or a folder.",
+    ),
+    lang: str = typer.Option(
+        "auto", "--lang", "-l", help="auto (identify it) or an ISO 639-1 code such as en, fr, de."
+    ),
     max_chars: int = typer.Option(200_000, "--max-chars", min=1, help="Refuse longer articles."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead."),
 ) -> None:
@@ -36,12 +44,16 @@ def analyze_cli(
             )
         )
     from propscope.inputs import read_input
-    from propscope.pipeline import load, result_dict
+    from propscope.language import AUTO, normalise_language
+    from propscope.pipeline import analyze_text, result_dict
 
+    if lang.strip().lower() != AUTO:
+        normalise_language(lang)  # a bad code fails before any input is read
     stdin = sys.stdin.buffer.read() if source == "-" else None
     given = read_input(source, max_chars=max_chars, stdin=stdin)
-    pipeline = load(model)
-    document = pipeline.analyze(given.text, doc_id=given.id, threshold=threshold)
+    document, pipeline = analyze_text(
+        given.text, lang=lang, model=model, doc_id=given.id, threshold=threshold
+    )
     if output_format in ("json", "html"):
         result = result_dict(document, pipeline)
         if output_format == "json":
@@ -83,6 +95,10 @@ def render_text(document: Any, pipeline: Any, console: Any) -> None:
     frames = (
         ", ".join(f"{f.name} ({f.score:.2f})" for f in document.frames) or "none above threshold"
     )
+    zero_shot = " (zero-shot: the model was not trained on it)" * pipeline.is_zero_shot(
+        document.language
+    )
+    console.print(f"[bold]Language:[/] {document.language}{zero_shot}")
     console.print(
         f"[bold]Genre:[/] {genre.name} ({genre.score:.2f})" if genre else "[bold]Genre:[/] -"
     )

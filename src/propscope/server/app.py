@@ -19,14 +19,14 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 import propscope
-from propscope.errors import Errors, FetchError, UnknownLabelError
+from propscope.errors import Errors, FetchError
 from propscope.inputs import check_text, fetch_url, html_to_text
-from propscope.pipeline import Pipeline, result_dict
+from propscope.language import AUTO, normalise_language, resolve_language
+from propscope.pipeline import ModelChooser, Pipeline, result_dict
 from propscope.report_html import render_report
 from propscope.server.errors import install_error_handlers
 from propscope.server.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from propscope.server.schemas import (
-    SUPPORTED_LANGUAGES,
     AnalysisResult,
     AnalyzeRequest,
     CategoryOut,
@@ -89,11 +89,15 @@ async def _article(app: FastAPI, body: AnalyzeRequest) -> tuple[str, str]:
     return check_text(body.text or "", 'sent in "text"', settings.max_chars), "input"
 
 
-def create_app(pipeline: Pipeline, settings: ServerSettings | None = None) -> FastAPI:
-    """Make the web app around an already loaded pipeline.
+def create_app(
+    pipeline: Pipeline | ModelChooser, settings: ServerSettings | None = None
+) -> FastAPI:
+    """Make the web app around an already loaded pipeline, or a chooser of one per language.
 
     Args:
-        pipeline: The model, loaded once (e.g. ``propscope.pipeline.load("en-fast")``).
+        pipeline: The model, loaded once (e.g. ``propscope.pipeline.load("en-fast")``), or a
+            :class:`~propscope.pipeline.ModelChooser` (``auto``: a model per language; its
+            models are loaded here, once).
         settings: Size, time and network limits; defaults are safe for a public server.
 
     Returns:
@@ -115,7 +119,10 @@ def create_app(pipeline: Pipeline, settings: ServerSettings | None = None) -> Fa
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.pipeline = pipeline
+    chooser = pipeline if isinstance(pipeline, ModelChooser) else ModelChooser(pipeline)
+    default = chooser.preload()[0]
+    app.state.pipeline = default
+    app.state.chooser = chooser
     app.state.settings = settings
     install_error_handlers(app)
 
@@ -126,15 +133,15 @@ def create_app(pipeline: Pipeline, settings: ServerSettings | None = None) -> Fa
         summary="Analyse one article (text, URL or HTML)",
     )
     async def analyze(body: AnalyzeRequest) -> JSONResponse:
-        if body.lang not in SUPPORTED_LANGUAGES or body.lang != pipeline.settings.language:
-            raise UnknownLabelError(
-                Errors.E022.format(lang=body.lang, expected=pipeline.settings.language)
-            )
+        if body.lang.strip().lower() != AUTO:
+            normalise_language(body.lang)  # an unknown code is refused before any fetch
         text, doc_id = await _article(app, body)
 
         def run() -> dict[str, Any]:
-            document = pipeline.analyze(text, doc_id=doc_id, threshold=body.threshold)
-            return result_dict(document, pipeline)
+            language = resolve_language(text, body.lang).code
+            chosen = chooser.pipeline_for(language)
+            document = chosen.analyze(text, doc_id=doc_id, threshold=body.threshold, lang=language)
+            return result_dict(document, chosen)
 
         # Returned as is, so the body is exactly result_dict (the model only documents it).
         return JSONResponse(await _in_thread(app, run))
@@ -170,9 +177,13 @@ def create_app(pipeline: Pipeline, settings: ServerSettings | None = None) -> Fa
     async def health() -> HealthResponse:
         return HealthResponse(
             status="ok",
-            model={"name": pipeline.name, "version": pipeline.version},  # type: ignore[arg-type]
-            language=pipeline.settings.language,
-            components=pipeline.components(),
+            model={"name": default.name, "version": default.version},  # type: ignore[arg-type]
+            models=[
+                {"name": p.name, "version": p.version, "languages": p.languages}
+                for p in chooser.preload()
+            ],
+            language=default.settings.language,
+            components=default.components(),
             propscope=propscope.__version__,
         )
 
@@ -187,7 +198,7 @@ def create_app(pipeline: Pipeline, settings: ServerSettings | None = None) -> Fa
 
 
 def serve(
-    model: str | Path = "en-fast",
+    model: str | Path = "auto",
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -200,9 +211,9 @@ def serve(
     """
     import uvicorn
 
-    from propscope.pipeline import load
+    from propscope.pipeline import ModelChooser
 
-    app = create_app(load(model), settings)
+    app = create_app(ModelChooser(model), settings)
     uvicorn.run(app, host=host, port=port, ws="none", server_header=False, log_level="info")
 
 

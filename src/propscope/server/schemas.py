@@ -10,8 +10,6 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SUPPORTED_LANGUAGES = ("en",)
-
 _EXAMPLE_TEXT = "Only fools trust these corrupt clowns.\nThe vote is on Monday."
 
 
@@ -32,7 +30,11 @@ class AnalyzeRequest(BaseModel):
     html: str | None = Field(
         None, description="An HTML page (e.g. a saved .html file); its main text is extracted."
     )
-    lang: str = Field("en", description="Language of the article; only 'en' for now.")
+    lang: str = Field(
+        "auto",
+        description="'auto' (identify the language) or an ISO 639-1 code such as en, fr, de, it, "
+        "pl, ru; SemEval-2023 codes (ge, po, gr) are accepted too.",
+    )
     threshold: float | None = Field(
         None,
         ge=0.0,
@@ -89,7 +91,10 @@ class AnalysisResult(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(description="Article id: 'input', or the URL it was fetched from.")
-    language: str = Field(description="Language code of the model ('en').")
+    language: str = Field(description="ISO 639-1 code of the article's language.")
+    zero_shot: bool = Field(
+        description="True when the model was not trained on this language (less reliable)."
+    )
     text: str = Field(description="The analysed text exactly as decoded or extracted.")
     genre: LabelOut | None = Field(description="reporting, opinion or satire, with its score.")
     frames: list[LabelOut] = Field(description="Frames above their thresholds, best first.")
@@ -126,7 +131,10 @@ class HealthResponse(BaseModel):
     """The server is up and its model is loaded."""
 
     status: str = Field(description="'ok'.")
-    model: ModelInfo
+    model: ModelInfo = Field(description="The default model (used for English).")
+    models: list[dict[str, object]] = Field(
+        description="Every loaded model with the ISO codes of the languages it was trained on."
+    )
     language: str
     components: list[str] = Field(description="The model's parts (tagger, paragraphs, ...).")
     propscope: str = Field(description="propscope version.")
@@ -147,7 +155,6 @@ class ErrorResponse(BaseModel):
 
 
 __all__ = [
-    "SUPPORTED_LANGUAGES",
     "AnalysisResult",
     "AnalyzeRequest",
     "CategoryOut",
