@@ -45,7 +45,112 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
         out["spans"] += [[doc.id, s.technique, s.start, s.end] for s in doc.spans]
         assert gold.id == doc.id
     out["st3"] = variants
+    out["span_ids"] = [doc.id for doc in docs] if pipeline.tagger is not None else []
     return out
+
+
+def pool_folds(paths: list[Path], ids: set[str] | None = None) -> dict[str, Any]:
+    """Merge the cached predictions of several folds (only articles in ``ids`` if given)."""
+    pooled: dict[str, Any] = {
+        "genre": {},
+        "frames": {},
+        "st3": {},
+        "spans": [],
+        "fit_seconds": [],
+        "epoch_seconds": [],
+    }
+
+    def keep(key: str) -> bool:
+        return ids is None or key.split("\t")[0] in ids
+
+    for path in paths:
+        fold = json.loads(path.read_text())
+        pooled["genre"].update({k: v for k, v in fold["genre"].items() if keep(k)})
+        pooled["frames"].update({k: v for k, v in fold["frames"].items() if keep(k)})
+        for variant, rows in fold["st3"].items():
+            pooled["st3"].setdefault(variant, {}).update({k: v for k, v in rows.items() if keep(k)})
+        pooled["spans"] += [row for row in fold["spans"] if keep(row[0])]
+        pooled["fit_seconds"].append(fold["fit_seconds"])
+        pooled["epoch_seconds"] += fold["tagger_epoch_seconds"]
+        # Caches from before span_ids was recorded all came from runs with a tagger.
+        tagged = fold.get(
+            "span_ids", list(fold["genre"]) + [k.split("\t")[0] for k in fold["st3"]["classifier"]]
+        )
+        pooled.setdefault("span_ids", set()).update(i for i in tagged if ids is None or i in ids)
+    return pooled
+
+
+def score_split(split: Any, pooled: dict[str, Any]) -> dict[str, Any]:
+    """Official scores of pooled out-of-fold predictions against one split's gold.
+
+    Span F1 is computed over the articles whose fold had a tagger (``span_ids``), if any.
+    """
+    from propscope.evaluation.semeval2023 import (
+        score_spans,
+        score_subtask1,
+        score_subtask2,
+        score_subtask3,
+    )
+    from propscope.evaluation.spans import SpanRow
+
+    docs = split.documents
+    gold_genre = {
+        i: docs[i].genre.name
+        for i in split.ids_by_subtask[1]
+        if docs[i].genre and i in pooled["genre"]
+    }
+    gold_frames = {
+        i: [f.name for f in docs[i].frames]
+        for i in split.ids_by_subtask[2]
+        if i in pooled["frames"]
+    }
+    gold_st3 = {
+        (i, p.index): p.technique_names()
+        for i in split.ids_by_subtask[3]
+        for p in docs[i].paragraphs
+        if f"{i}\t{p.index}" in pooled["st3"]["classifier"]
+    }
+    span_ids = pooled.get("span_ids") or set()
+    gold_spans = [
+        SpanRow(i, s.technique, s.start, s.end)
+        for i in split.ids_by_subtask[3]
+        if i in span_ids
+        for s in docs[i].spans
+    ]
+    pred_spans = [SpanRow(*row) for row in pooled["spans"] if row[0] in span_ids]
+    st1 = score_subtask1(gold_genre, {i: pooled["genre"][i] for i in gold_genre})
+    fit_seconds, epoch_seconds = pooled["fit_seconds"], pooled["epoch_seconds"]
+    result: dict[str, Any] = {
+        "st1_macro_f1": st1.main,
+        "st1_per_class": st1.per_label,
+        "st2_micro_f1": score_subtask2(
+            gold_frames, {i: pooled["frames"][i] for i in gold_frames}
+        ).main,
+        "span_articles": len({i for i in span_ids if i in docs}),
+        "span_f1_technique_aware": score_spans(gold_spans, pred_spans, technique_aware=True).main
+        if gold_spans
+        else None,
+        "span_f1_technique_agnostic": score_spans(
+            gold_spans, pred_spans, technique_aware=False
+        ).main
+        if gold_spans
+        else None,
+        "fit_minutes_per_fold": sum(fit_seconds) / len(fit_seconds) / 60,
+        "tagger_minutes_per_epoch": (sum(epoch_seconds) / len(epoch_seconds) / 60)
+        if epoch_seconds
+        else None,
+    }
+    for variant, rows in pooled["st3"].items():
+        if variant != "classifier" and not span_ids:
+            continue  # no tagger: the span variants carry no information
+        pred = {
+            (key.split("\t")[0], int(key.split("\t")[1])): labels for key, labels in rows.items()
+        }
+        gold = {key: labels for key, labels in gold_st3.items() if key in pred}
+        scores = score_subtask3(gold, pred)
+        result[f"st3_micro_f1_{variant}"] = scores.main
+        result[f"st3_macro_f1_{variant}"] = scores.metrics.get("macro_f1")
+    return result
 
 
 def main() -> None:
@@ -59,13 +164,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
-    from propscope.evaluation.semeval2023 import (
-        score_spans,
-        score_subtask1,
-        score_subtask2,
-        score_subtask3,
-    )
-    from propscope.evaluation.spans import SpanRow
     from propscope.training import TrainConfig, default_folds, fit_pipeline, load_training_data
 
     config = TrainConfig.from_toml(args.config)
@@ -75,7 +173,6 @@ def main() -> None:
     ids = sorted(split.documents)
     folds = default_folds(ids, args.folds)
     args.work.mkdir(parents=True, exist_ok=True)
-    timings = []
     for k, test_ids in enumerate(folds):
         cache = args.work / f"fold{k}.json"
         if cache.exists():
@@ -91,61 +188,16 @@ def main() -> None:
             "tagger_epoch_seconds", []
         )
         cache.write_text(json.dumps(predictions))
-        timings.append(fit_seconds)
         print(f"fold {k}: trained in {fit_seconds:.0f}s", flush=True)
 
-    pooled: dict[str, Any] = {"genre": {}, "frames": {}, "st3": {}, "spans": []}
-    fit_seconds, epoch_seconds = [], []
-    for k in range(len(folds)):
-        fold = json.loads((args.work / f"fold{k}.json").read_text())
-        pooled["genre"].update(fold["genre"])
-        pooled["frames"].update(fold["frames"])
-        for variant, rows in fold["st3"].items():
-            pooled["st3"].setdefault(variant, {}).update(rows)
-        pooled["spans"] += fold["spans"]
-        fit_seconds.append(fold["fit_seconds"])
-        epoch_seconds += fold["tagger_epoch_seconds"]
-
-    docs = split.documents
-    gold_genre = {i: docs[i].genre.name for i in split.ids_by_subtask[1] if docs[i].genre}
-    gold_frames = {i: [f.name for f in docs[i].frames] for i in split.ids_by_subtask[2]}
-    gold_st3 = {
-        (i, p.index): p.technique_names()
-        for i in split.ids_by_subtask[3]
-        for p in docs[i].paragraphs
-    }
-    gold_spans = [
-        SpanRow(i, s.technique, s.start, s.end)
-        for i in split.ids_by_subtask[3]
-        for s in docs[i].spans
-    ]
-    pred_spans = [SpanRow(*row) for row in pooled["spans"]]
-    st1 = score_subtask1(gold_genre, {i: pooled["genre"][i] for i in gold_genre})
+    pooled = pool_folds([args.work / f"fold{k}.json" for k in range(len(folds))])
     result: dict[str, Any] = {
         "config": str(args.config),
         "lang": args.lang,
         "folds": args.folds,
         "articles": len(ids),
-        "st1_macro_f1": st1.main,
-        "st1_per_class": st1.per_label,
-        "st2_micro_f1": score_subtask2(
-            gold_frames, {i: pooled["frames"][i] for i in gold_frames}
-        ).main,
-        "span_f1_technique_aware": score_spans(gold_spans, pred_spans, technique_aware=True).main,
-        "span_f1_technique_agnostic": score_spans(
-            gold_spans, pred_spans, technique_aware=False
-        ).main,
-        "fit_minutes_per_fold": sum(fit_seconds) / len(fit_seconds) / 60,
-        "tagger_minutes_per_epoch": (sum(epoch_seconds) / len(epoch_seconds) / 60)
-        if epoch_seconds
-        else None,
+        **score_split(split, pooled),
     }
-    for variant, rows in pooled["st3"].items():
-        pred = {tuple(key.split("\t")): labels for key, labels in rows.items()}
-        pred = {(a, int(n)): labels for (a, n), labels in pred.items()}
-        scores = score_subtask3(gold_st3, pred)
-        result[f"st3_micro_f1_{variant}"] = scores.main
-        result[f"st3_macro_f1_{variant}"] = scores.metrics.get("macro_f1")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "st1_per_class"}, indent=2))

@@ -31,6 +31,7 @@ from propscope.corpora._tsv import (
 from propscope.corpora.alignment import realign
 from propscope.corpora.ptc import read_articles
 from propscope.errors import Errors, UnknownLabelError
+from propscope.language import SEMEVAL_CODES
 from propscope.taxonomy import FRAMES, GENRES, mapping
 from propscope.types import Document, Label, Span
 
@@ -276,8 +277,9 @@ def load_split(data_dir: Path, lang: str, split: str) -> Semeval2023Split:
         found = read_articles(articles_dir) if articles_dir.is_dir() else {}
         ids_by_subtask[subtask] = tuple(sorted(found))
         texts.update(found)  # later subtasks win: subtask 3 texts carry the span offsets
+    language = SEMEVAL_CODES.get(lang, lang)  # documents carry ISO 639-1 codes ("ge" -> "de")
     docs = {
-        article_id: Document(article_id, texts[article_id], language=lang)
+        article_id: Document(article_id, texts[article_id], language=language)
         for article_id in sorted(texts)
     }
     template = _check_template(folder / "paragraphs-subtask-3.tsv", docs)
