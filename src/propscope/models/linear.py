@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,13 @@ class LinearConfig:
     char_ngrams: bool = False
     use_embeddings: bool = False
     embedding_weight: float = 1.0
+    # Sentence embeddings from this packaged encoder (models.encoder.ENCODERS), each text
+    # prefixed with ``embedding_prefix`` (e5 expects "query: ").
+    embedding_encoder: str = "minilm-l6"
+    embedding_prefix: str = ""
+    # Article-level models: embed each non-empty line (paragraph) and average, so the whole
+    # article counts (one embedding of a long text would see only its first 128 tokens).
+    embedding_by_paragraph: bool = False
     # A second, small logistic regression on cheap writing-style statistics (see
     # :func:`style_features`); its logits are mixed with the text model's as
     # ``(1 - style_weight) * text + style_weight * style``.
@@ -101,6 +109,42 @@ def style_features(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(STYLE_FEATURE_NAMES))
 
 
+_EMBEDDING_CACHE: dict[tuple[str, str], np.ndarray] | None = None
+
+
+@contextmanager
+def embedding_cache() -> Iterator[None]:
+    """Within this block, each text is embedded once (cross-validation refits on the same texts).
+
+    Example:
+        >>> with embedding_cache():  # doctest: +SKIP
+        ...     for fold in folds: fit_pipeline(config, data.subset(...))
+    """
+    global _EMBEDDING_CACHE
+    outer = _EMBEDDING_CACHE
+    _EMBEDDING_CACHE = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _EMBEDDING_CACHE = outer
+
+
+def embed_texts(texts: Sequence[str], encoder: str, prefix: str = "") -> np.ndarray:
+    """Sentence embeddings of ``prefix + text`` from ``encoder`` (see :func:`embedding_cache`)."""
+    from propscope.models.encoder import sentence_embeddings
+
+    cache = _EMBEDDING_CACHE
+    if cache is None:
+        return sentence_embeddings([prefix + t for t in texts], name=encoder)
+    missing = list(dict.fromkeys(t for t in texts if (encoder, prefix + t) not in cache))
+    if missing:
+        vectors = sentence_embeddings([prefix + t for t in missing], name=encoder)
+        cache.update({(encoder, prefix + t): v for t, v in zip(missing, vectors, strict=True)})
+    if not texts:
+        return sentence_embeddings([], name=encoder)
+    return np.stack([cache[(encoder, prefix + t)] for t in texts])
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
@@ -155,12 +199,28 @@ class LinearTextClassifier:
         x = self.vectorizer_.transform(texts)
         if self.config.use_embeddings:
             if embeddings is None:
-                from propscope.models.encoder import sentence_embeddings
-
-                embeddings = sentence_embeddings(list(texts))
+                embeddings = self._embed(texts)
             dense = sparse.csr_matrix(embeddings * self.config.embedding_weight)
             x = sparse.hstack([x, dense], format="csr")
         return x
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        cfg = self.config
+        if not cfg.embedding_by_paragraph:
+            return embed_texts(texts, cfg.embedding_encoder, cfg.embedding_prefix)
+        from propscope.types import split_paragraphs
+
+        # The same strings as the paragraph classifier's inputs, so a cache serves both.
+        lines = [[t[p.start : p.end] for p in split_paragraphs(t)] or [t] for t in texts]
+        flat = embed_texts(
+            [line for group in lines for line in group], cfg.embedding_encoder, cfg.embedding_prefix
+        )
+        out, cursor = [], 0
+        for group in lines:
+            mean = flat[cursor : cursor + len(group)].mean(axis=0)
+            out.append(mean / max(float(np.linalg.norm(mean)), 1e-6))
+            cursor += len(group)
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), flat.shape[1])
 
     def _targets(self, targets: Sequence[Any]) -> np.ndarray:
         index = {label: i for i, label in enumerate(self.config.labels)}
@@ -240,9 +300,7 @@ class LinearTextClassifier:
             # Thresholds are tuned on the text model alone, so they would not fit mixed scores.
             raise TrainingError(Errors.E043.format(reason="style_features needs multi_label=False"))
         if cfg.use_embeddings and embeddings is None:
-            from propscope.models.encoder import sentence_embeddings
-
-            embeddings = sentence_embeddings(list(texts))
+            embeddings = self._embed(texts)
         y = self._targets(targets)
         self.thresholds_ = self._tune_thresholds(texts, y, embeddings)
         self.vectorizer_ = self._vectorizer().fit(texts)

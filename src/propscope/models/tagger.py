@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -92,7 +93,7 @@ class SpanTagger:
         enc = self.tokenizer_(
             text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
         )
-        return _Encoded(list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]])
+        return _Encoded(list(enc["input_ids"]), _trim_offsets(text, enc["offset_mapping"]))
 
     def _windows(self, n_tokens: int, stride: int) -> list[tuple[int, int]]:
         size = self.config.window - 2
@@ -193,7 +194,9 @@ class SpanTagger:
         warmup = max(1, total // 20)
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer,
-            lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup))),
+            lambda step: min(
+                (step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))
+            ),
         )
         start_epoch = 0
         ckpt = checkpoint_dir / "tagger-checkpoint.pt" if checkpoint_dir else None
@@ -484,6 +487,22 @@ def _make_head(hidden_size: int, n_labels: int) -> Any:
             return self.linear((hidden - self.norm_mean) / self.norm_std)
 
     return StandardisedHead()
+
+
+def _trim_offsets(text: str, offsets: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    """Token offsets without leading whitespace or invisible format characters (BOM, ZWSP).
+
+    A SentencePiece token carries the space before its word ("▁word" covers " word"); spans must
+    start at the word, and a line break must stay between two tokens for decoding to see it. A
+    token that is only whitespace keeps an empty range at its end. WordPiece offsets never start
+    with such characters (its normaliser drops format characters), so they pass unchanged.
+    """
+    trimmed = []
+    for start, end in offsets:
+        while start < end and (text[start].isspace() or unicodedata.category(text[start]) == "Cf"):
+            start += 1
+        trimmed.append((start, end))
+    return trimmed
 
 
 def _word_char(ch: str) -> bool:

@@ -1,0 +1,131 @@
+"""Cross-validation of a multilingual config, per language, and zero-shot transfer.
+
+Folds are by article within each language (the same KFold as ``cv_semeval2023.py``); fold k of
+the run holds out fold k of every language at once, trains on everything else (all languages
+jointly, as the shipped model is trained) and predicts the held-out articles. Scores are the
+official ones, per language: ST1 macro-F1, ST2 micro-F1, ST3 micro-F1, and span F1 where the
+fold trained a tagger (``--tagger-folds`` limits the expensive tagger to the first folds; the
+JSON says over how many articles span F1 was measured).
+
+Zero-shot (``--zero-shot fr ru``): train on all other languages, predict every train article of
+the held-out language. Paragraph, genre and frame models only, unless the config has no other.
+
+Fold predictions (ids, labels and offsets only) are cached in ``--work``, so a stopped run
+continues where it stopped.
+
+    python benchmarks/cv_multilingual.py --config configs/multi-fast.toml \\
+        --data-dir ../shared/data --work runs/cv-multi --tagger-folds 1 --zero-shot fr ru \\
+        --out benchmarks/results/semeval2023-multi-cv.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from cv_semeval2023 import _fold_predictions, pool_folds, score_split
+
+LANGS = ("en", "fr", "ge", "it", "po", "ru")
+
+
+def _fit_and_predict(config: Any, data: Any, test_docs: list[Any], cache: Path, work: Path) -> None:
+    from propscope.training import fit_pipeline
+
+    if cache.exists():
+        return
+    test_ids = {d.id for d in test_docs}
+    began = time.perf_counter()
+    pipeline = fit_pipeline(
+        config,
+        data.subset(lambda i: i not in test_ids),
+        checkpoint_dir=work / f"ckpt-{cache.stem}",
+    )
+    fit_seconds = time.perf_counter() - began
+    predictions = _fold_predictions(pipeline, test_docs)
+    predictions["fit_seconds"] = fit_seconds
+    predictions["tagger_epoch_seconds"] = pipeline.meta["train_seconds"].get(
+        "tagger_epoch_seconds", []
+    )
+    cache.write_text(json.dumps(predictions))
+    print(f"{cache.stem}: trained in {fit_seconds:.0f}s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--langs", nargs="+", default=list(LANGS))
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--tagger-folds", type=int, default=None, help="default: all folds")
+    parser.add_argument("--zero-shot", nargs="*", default=[], metavar="LANG")
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    from propscope.corpora.semeval2023 import load_split
+    from propscope.models.linear import embedding_cache
+    from propscope.training import TrainConfig, default_folds, load_training_data
+
+    config = TrainConfig.from_toml(args.config)
+    config.semeval2023 = list(args.langs)
+    data = load_training_data(config, args.data_dir)
+    splits = {
+        lang: load_split(args.data_dir / "semeval2023-task3", lang, "train") for lang in args.langs
+    }
+    owner: dict[str, str] = {}
+    for lang, split in splits.items():
+        for article_id in split.documents:
+            if owner.setdefault(article_id, lang) != lang:
+                raise SystemExit(f"article id {article_id} is in {owner[article_id]} and {lang}")
+    folds = {lang: default_folds(sorted(s.documents), args.folds) for lang, s in splits.items()}
+    tagger_folds = args.folds if args.tagger_folds is None else args.tagger_folds
+    args.work.mkdir(parents=True, exist_ok=True)
+
+    with embedding_cache():
+        for k in range(args.folds):
+            fold_config = copy.deepcopy(config)
+            if k >= tagger_folds:
+                fold_config.components["tagger"] = False
+            test_docs = [
+                splits[lang].documents[i] for lang in args.langs for i in sorted(folds[lang][k])
+            ]
+            _fit_and_predict(fold_config, data, test_docs, args.work / f"fold{k}.json", args.work)
+        for lang in args.zero_shot:
+            zs_config = copy.deepcopy(config)
+            if any(v for c, v in zs_config.components.items() if c != "tagger"):
+                zs_config.components["tagger"] = False
+            test_docs = [splits[lang].documents[i] for i in sorted(splits[lang].documents)]
+            _fit_and_predict(
+                zs_config, data, test_docs, args.work / f"zero-shot-{lang}.json", args.work
+            )
+
+    fold_paths = [args.work / f"fold{k}.json" for k in range(args.folds)]
+    result: dict[str, Any] = {
+        "config": str(args.config),
+        "folds": args.folds,
+        "tagger_folds": tagger_folds,
+        "languages": {},
+        "zero_shot": {},
+    }
+    for lang, split in splits.items():
+        pooled = pool_folds(fold_paths, ids=set(split.documents))
+        result["languages"][lang] = {"articles": len(split.documents), **score_split(split, pooled)}
+    for lang in args.zero_shot:
+        pooled = pool_folds([args.work / f"zero-shot-{lang}.json"], ids=set(splits[lang].documents))
+        result["zero_shot"][lang] = score_split(splits[lang], pooled)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    for lang, scores in [
+        *result["languages"].items(),
+        *((f"{k} (zero-shot)", v) for k, v in result["zero_shot"].items()),
+    ]:
+        shown = {k: round(v, 3) for k, v in scores.items() if isinstance(v, float)}
+        print(lang, json.dumps(shown))
+
+
+if __name__ == "__main__":
+    main()
