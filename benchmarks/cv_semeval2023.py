@@ -36,7 +36,8 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
         out["genre"][doc.id] = doc.genre.name if doc.genre else None
         out["frames"][doc.id] = [f.name for f in doc.frames]
         texts = [doc.paragraph_text(p) for p in doc.paragraphs]
-        classifier = pipeline.paragraphs.predict_labels(texts) if texts else []
+        languages = [doc.language] * len(texts)
+        classifier = pipeline.paragraphs.predict_labels(texts, languages=languages) if texts else []
         for par, by_classifier in zip(doc.paragraphs, classifier, strict=True):
             key = f"{doc.id}\t{par.index}"
             variants["classifier"][key] = [label.name for label in by_classifier]

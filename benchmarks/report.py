@@ -46,6 +46,7 @@ def render(results: Path) -> str:
     genre_cv = _load(results, "semeval2023-en-cv-genre")
     ptc = _load(results, "ptc-dev")
     speed = _load(results, "speed")
+    batch_speed = _load(results, "batch_speed")
     lines = [
         "# Benchmarks",
         "",
@@ -168,6 +169,8 @@ def render(results: Path) -> str:
             f"{_fmt(speed['articles_per_second_batch'], 2)} |",
             "",
         ]
+    if batch_speed:
+        lines += _batch_speed_lines(batch_speed)
     lines += [
         "## Published anchors",
         "",
@@ -183,6 +186,40 @@ def render(results: Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _batch_speed_lines(result: dict[str, Any]) -> list[str]:
+    """The table of `propscope batch` throughput (benchmarks/batch_speed.py)."""
+    n = result["articles"]
+    lines = [
+        "### Batch throughput (`propscope batch`)",
+        "",
+        "```",
+        "python benchmarks/batch_speed.py --data-dir ../shared/data \\",
+        f"    {'' if n == 2000 else f'--articles {n} '}--out benchmarks/results/batch_speed.json",
+        "```",
+        "",
+        f"Machine: {result['machine']}. {n} articles (SemEval-2023 English train, cycled; "
+        f"{_fmt(result['mean_words_per_article'], 0)} words on average), `--lang "
+        f"{result['lang']}`. Wall time of the whole command, process start and model loading "
+        "included. The baseline is one `propscope analyze` process per article, timed on "
+        f"{result['analyze_sample']} articles and extrapolated to {n}.",
+        "",
+        "| model | workers | articles/s | time for the batch | vs one `analyze` process per article |",
+        "|---|---|---|---|---|",
+    ]
+    for model in result["models"]:
+        for run in model["runs"]:
+            lines.append(
+                f"| {model['model']} | {run['workers']} | {_fmt(run['articles_per_second'], 2)} "
+                f"| {_fmt(run['seconds'], 0)} s | {_fmt(run['speedup_vs_analyze'], 1)}x |"
+            )
+        lines.append(
+            f"| {model['model']} | one `analyze` per article | "
+            f"{_fmt(model['analyze_articles_per_second'], 2)} | "
+            f"{_fmt(model['analyze_extrapolated_seconds'], 0)} s (extrapolated) | 1x |"
+        )
+    return [*lines, ""]
 
 
 def main() -> None:

@@ -127,15 +127,21 @@ class Pipeline:
         bare = [Document(d.id, d.text, language=d.language, metadata=d.metadata) for d in documents]
         paragraph_texts = [[d.paragraph_text(p) for p in d.paragraphs] for d in bare]
         flat = [t for texts in paragraph_texts for t in texts]
+        flat_languages = [d.language for d in bare for _ in d.paragraphs]
+        languages = [d.language for d in bare]
         par_labels = (
-            self.paragraphs.predict_labels(flat, threshold=threshold)
+            self.paragraphs.predict_labels(flat, threshold=threshold, languages=flat_languages)
             if (self.paragraphs is not None and flat and self.settings.paragraph_source != "spans")
             else [[] for _ in flat]
         )
         texts = [d.text for d in bare]
-        genres = self.genre.predict_labels(texts) if self.genre is not None else [[]] * len(bare)
+        genres = (
+            self.genre.predict_labels(texts, languages=languages)
+            if self.genre is not None
+            else [[]] * len(bare)
+        )
         frames = (
-            self.frames.predict_labels(texts, threshold=threshold)
+            self.frames.predict_labels(texts, threshold=threshold, languages=languages)
             if self.frames is not None
             else [[]] * len(bare)
         )

@@ -117,13 +117,14 @@ def load_training_data(config: TrainConfig, data_dir: Path) -> TrainingData:
     return data
 
 
-def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]]]:
-    texts, targets = [], []
+def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]], list[str]]:
+    texts, targets, languages = [], [], []
     for doc in docs:
         for par in doc.paragraphs:
             texts.append(doc.paragraph_text(par))
             targets.append(par.technique_names())
-    return texts, targets
+            languages.append(doc.language)
+    return texts, targets, languages
 
 
 def fit_pipeline(
@@ -151,7 +152,9 @@ def fit_pipeline(
         began = time.perf_counter()
         cfg = LinearConfig(**{"labels": list(GENRES), "multi_label": False, **config.genre})
         parts["genre"] = LinearTextClassifier(cfg).fit(
-            [d.text for d in data.genre_docs], [d.genre.name for d in data.genre_docs]
+            [d.text for d in data.genre_docs],
+            [d.genre.name for d in data.genre_docs],
+            languages=[d.language for d in data.genre_docs],
         )
         timings["genre"] = time.perf_counter() - began
         say("genre classifier", 1)
@@ -164,17 +167,18 @@ def fit_pipeline(
         parts["frames"] = LinearTextClassifier(cfg).fit(
             [d.text for d in data.frame_docs],
             [[f.name for f in d.frames] for d in data.frame_docs],
+            languages=[d.language for d in data.frame_docs],
         )
         timings["frames"] = time.perf_counter() - began
         say("frame classifier", 1)
     if enabled.get("paragraphs"):
-        texts, targets = _paragraph_rows(data.paragraph_docs)
+        texts, targets, languages = _paragraph_rows(data.paragraph_docs)
         if not texts:
             raise TrainingError(Errors.E043.format(reason="no paragraphs with technique labels"))
         say("paragraph classifier")
         began = time.perf_counter()
         cfg = LinearConfig(**{"labels": list(TECHNIQUE_NAMES), **config.paragraphs})
-        parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets)
+        parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets, languages=languages)
         timings["paragraphs"] = time.perf_counter() - began
         say("paragraph classifier", 1)
     if enabled.get("span_classifier"):

@@ -78,3 +78,22 @@ def test_style_features_refuse_multi_label() -> None:
     cfg = LinearConfig(labels=["a", "b"], multi_label=True, style_features=True)
     with pytest.raises(TrainingError):
         LinearTextClassifier(cfg).fit(["x", "y"], [["a"], ["b"]])
+
+
+def test_language_features_learn_each_language_base_rate(tmp_path: Path) -> None:
+    # The same neutral texts are "loaded" in one language and not in the other: only the
+    # language indicator can tell them apart.
+    texts = [f"word{i} common text" for i in range(12)] * 2
+    languages = ["fr"] * 12 + ["de"] * 12
+    targets = [["loaded"]] * 12 + [[]] * 12
+    cfg = LinearConfig(labels=["loaded"], min_df=1, language_features=["fr", "de"], C=10.0)
+    model = LinearTextClassifier(cfg).fit(texts, targets, languages=languages)
+    probe = ["word3 common text"] * 3
+    scores = model.predict_proba(probe, languages=["fr", "de", "ka"])[:, 0]
+    assert scores[0] > 0.7 > 0.3 > scores[1]
+    assert scores[1] < scores[2] < scores[0]  # an unseen language sits between the two
+    model.save(tmp_path)
+    loaded = LinearTextClassifier.load(tmp_path)
+    np.testing.assert_allclose(
+        loaded.predict_proba(probe, languages=["fr", "de", "ka"])[:, 0], scores, atol=2e-3
+    )

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from propscope.cli import analyze, evaluate, predict, serve, techniques, train
+from propscope.cli import analyze, batch, evaluate, predict, report, serve, techniques, train
 from propscope.cli._common import state
 from propscope.errors import PropscopeError
 
@@ -36,6 +36,8 @@ app.command("techniques")(techniques.techniques_cli)
 app.command("evaluate")(evaluate.evaluate_cli)
 app.command("train")(train.train_cli)
 app.command("serve")(serve.serve_cli)
+app.command("batch")(batch.batch_cli)
+app.command("report")(report.report_cli)
 app.add_typer(predict.app, name="predict")
 
 

@@ -42,6 +42,10 @@ class LinearConfig:
     # Article-level models: embed each non-empty line (paragraph) and average, so the whole
     # article counts (one embedding of a long text would see only its first 128 tokens).
     embedding_by_paragraph: bool = False
+    # One indicator column per language listed here (ISO codes), so a multilingual model learns
+    # each language's base rates; texts in other languages get none (zero-shot).
+    language_features: list[str] = field(default_factory=list)
+    language_weight: float = 1.0
     # A second, small logistic regression on cheap writing-style statistics (see
     # :func:`style_features`); its logits are mixed with the text model's as
     # ``(1 - style_weight) * text + style_weight * style``.
@@ -193,15 +197,28 @@ class LinearTextClassifier:
             min_df=cfg.min_df,
         )
 
-    def _features(self, texts: Sequence[str], embeddings: np.ndarray | None) -> Any:
+    def _features(
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray | None,
+        languages: Sequence[str] | None = None,
+    ) -> Any:
         from scipy import sparse
 
+        cfg = self.config
         x = self.vectorizer_.transform(texts)
-        if self.config.use_embeddings:
+        if cfg.use_embeddings:
             if embeddings is None:
                 embeddings = self._embed(texts)
-            dense = sparse.csr_matrix(embeddings * self.config.embedding_weight)
+            dense = sparse.csr_matrix(embeddings * cfg.embedding_weight)
             x = sparse.hstack([x, dense], format="csr")
+        if cfg.language_features:
+            columns = {code: j for j, code in enumerate(cfg.language_features)}
+            onehot = np.zeros((len(texts), len(columns)), dtype=np.float32)
+            for row, code in enumerate(languages or ()):
+                if code in columns:
+                    onehot[row, columns[code]] = cfg.language_weight
+            x = sparse.hstack([x, sparse.csr_matrix(onehot)], format="csr")
         return x
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -284,8 +301,12 @@ class LinearTextClassifier:
         texts: Sequence[str],
         targets: Sequence[Any],
         embeddings: np.ndarray | None = None,
+        languages: Sequence[str] | None = None,
     ) -> LinearTextClassifier:
-        """Fit on ``texts`` with ``targets`` (label sets if multi-label, else one label each)."""
+        """Fit on ``texts`` with ``targets`` (label sets if multi-label, else one label each).
+
+        ``languages`` (ISO codes, one per text) feed the language indicators, if configured.
+        """
         cfg = self.config
         if len(texts) != len(targets) or len(texts) < 2:
             raise TrainingError(
@@ -302,9 +323,9 @@ class LinearTextClassifier:
         if cfg.use_embeddings and embeddings is None:
             embeddings = self._embed(texts)
         y = self._targets(targets)
-        self.thresholds_ = self._tune_thresholds(texts, y, embeddings)
+        self.thresholds_ = self._tune_thresholds(texts, y, embeddings, languages)
         self.vectorizer_ = self._vectorizer().fit(texts)
-        x = self._features(texts, embeddings)
+        x = self._features(texts, embeddings, languages)
         self.coef_, self.intercept_ = self._fit_weights(x, y)
         if cfg.style_features:
             raw = style_features(texts)
@@ -321,7 +342,11 @@ class LinearTextClassifier:
         return np.clip(z, -5.0, 5.0).astype(np.float32)
 
     def _tune_thresholds(
-        self, texts: Sequence[str], y: np.ndarray, embeddings: np.ndarray | None
+        self,
+        texts: Sequence[str],
+        y: np.ndarray,
+        embeddings: np.ndarray | None,
+        languages: Sequence[str] | None = None,
     ) -> list[float]:
         cfg = self.config
         if not cfg.multi_label:
@@ -336,10 +361,12 @@ class LinearTextClassifier:
         for train_idx, test_idx in splitter.split(np.arange(len(texts))):
             self.vectorizer_ = self._vectorizer().fit([texts[i] for i in train_idx])
             emb = None if embeddings is None else embeddings[train_idx]
-            x = self._features([texts[i] for i in train_idx], emb)
+            langs = None if languages is None else [languages[i] for i in train_idx]
+            x = self._features([texts[i] for i in train_idx], emb, langs)
             coef, intercept = self._fit_weights(x, y[train_idx])
             emb = None if embeddings is None else embeddings[test_idx]
-            x_test = self._features([texts[i] for i in test_idx], emb)
+            langs = None if languages is None else [languages[i] for i in test_idx]
+            x_test = self._features([texts[i] for i in test_idx], emb, langs)
             oof[test_idx] = self._scores(x_test, coef, intercept)
         global_t, _ = _best_threshold(oof.ravel(), y.ravel())
         if cfg.thresholds == "global":
@@ -358,19 +385,23 @@ class LinearTextClassifier:
             raise NotFittedError(Errors.E040.format(model=type(self).__name__))
 
     def predict_proba(
-        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray | None = None,
+        languages: Sequence[str] | None = None,
     ) -> np.ndarray:
         """Scores ``(n_texts, n_labels)``: sigmoid per label, or softmax for single-label."""
         self._check_fitted()
         if not texts:
             return np.zeros((0, len(self.config.labels)), dtype=np.float32)
-        return self._mixed_scores(texts, self._features(texts, embeddings))
+        return self._mixed_scores(texts, self._features(texts, embeddings, languages))
 
     def predict_labels(
         self,
         texts: Sequence[str],
         embeddings: np.ndarray | None = None,
         threshold: float | None = None,
+        languages: Sequence[str] | None = None,
     ) -> list[list[Any]]:
         """Predicted labels per text as :class:`propscope.types.Label` lists, best first.
 
@@ -379,7 +410,7 @@ class LinearTextClassifier:
         """
         from propscope.types import Label
 
-        scores = self.predict_proba(texts, embeddings)
+        scores = self.predict_proba(texts, embeddings, languages)
         out = []
         for row in scores:
             if not self.config.multi_label:

@@ -1,0 +1,540 @@
+"""The output of a batch run: committed part files while it runs, one file at the end.
+
+While a run goes on, its rows live in a hidden folder beside the output, ``.OUTPUT.partial/``::
+
+    manifest.json        the input, model and options the run was started with
+    part-000001.jsonl    the rows of one finished chunk (.parquet for Parquet output)
+    ...
+
+Every file there is written to a temporary file, flushed to disk and renamed into place, so a part
+is either complete or absent, whenever the process dies. The committed parts are the journal: the
+ids they hold are done, everything else is still to do. At the end the parts are joined into the
+output (and the span rows derived from them into ``--spans-out``), each written the same atomic
+way, and only then is the folder removed. A run killed at any point therefore loses at most the
+chunks in flight, never writes an article twice, and never leaves a half-written output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from propscope.batch.rows import ARTICLE_FIELDS, SPAN_FIELDS, span_rows
+from propscope.errors import ConfigError, Errors
+from propscope.io import atomic_write_bytes, atomic_write_text
+
+FORMATS = {".jsonl": "jsonl", ".parquet": "parquet"}
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+_PART = "part-"
+
+
+def output_format(path: Path) -> str:
+    """``"jsonl"`` or ``"parquet"``, from the extension of ``path``.
+
+    Raises:
+        ConfigError: The extension is neither ``.jsonl`` nor ``.parquet`` (E073).
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ConfigError(Errors.E073.format(path=path, suffix=suffix or "(none)"))
+    return FORMATS[suffix]
+
+
+def partial_dir(out: Path) -> Path:
+    """The folder that holds the committed chunks of an unfinished run writing ``out``."""
+    return out.parent / f".{out.name}.partial"
+
+
+def json_default(value: Any) -> Any:
+    """JSON for the values Parquet columns may carry (dates, decimals, bytes)."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _dumps(row: dict[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False, default=json_default)
+
+
+# ------------------------------------------------------------------------------ Arrow schema
+def _arrow_types() -> dict[str, Any]:
+    import pyarrow as pa
+
+    label = pa.struct([("name", pa.string()), ("score", pa.float64())])
+    return {
+        "id": pa.string(),
+        "status": pa.string(),
+        "error": pa.struct(
+            [("code", pa.string()), ("type", pa.string()), ("message", pa.string())]
+        ),
+        "language": pa.string(),
+        "text": pa.string(),
+        "genre": label,
+        "frames": pa.list_(label),
+        "paragraphs": pa.list_(
+            pa.struct(
+                [
+                    ("index", pa.int64()),
+                    ("start", pa.int64()),
+                    ("end", pa.int64()),
+                    ("techniques", pa.list_(label)),
+                ]
+            )
+        ),
+        "spans": pa.list_(
+            pa.struct(
+                [
+                    ("start", pa.int64()),
+                    ("end", pa.int64()),
+                    ("text", pa.string()),
+                    ("technique", pa.string()),
+                    ("category", pa.string()),
+                    ("score", pa.float64()),
+                ]
+            )
+        ),
+        "model": pa.struct([("name", pa.string()), ("version", pa.string())]),
+        "zero_shot": pa.bool_(),
+        "start": pa.int64(),
+        "end": pa.int64(),
+        "technique": pa.string(),
+        "category": pa.string(),
+        "score": pa.float64(),
+        "paragraph": pa.int64(),
+    }
+
+
+def _carried_type(kind: Any) -> Any:
+    import pyarrow as pa
+
+    if not isinstance(kind, str):
+        return kind  # an Arrow type from Parquet input
+    return {
+        "string": pa.string(),
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "bool": pa.bool_(),
+        "json": pa.string(),  # mixed or nested JSONL values: stored as JSON text
+    }[kind]
+
+
+def arrow_schema(fields: Sequence[str], carried: dict[str, Any]) -> Any:
+    """The Arrow schema of article rows (``ARTICLE_FIELDS``) or span rows, with carried columns."""
+    import pyarrow as pa
+
+    types = _arrow_types()
+    columns = [pa.field(name, types[name]) for name in fields]
+    columns += [pa.field(name, _carried_type(kind)) for name, kind in carried.items()]
+    return pa.schema(columns)
+
+
+def _json_columns(carried: dict[str, Any]) -> list[str]:
+    return [name for name, kind in carried.items() if kind == "json"]
+
+
+def _to_arrow(rows: Sequence[dict[str, Any]], schema: Any, json_columns: Sequence[str]) -> Any:
+    import pyarrow as pa
+
+    if json_columns:
+        rows = [
+            {
+                **row,
+                **{
+                    c: None if row.get(c) is None else _dumps(row[c])  # type: ignore[arg-type]
+                    for c in json_columns
+                },
+            }
+            for row in rows
+        ]
+    return pa.Table.from_pylist(list(rows), schema=schema)
+
+
+# ------------------------------------------------------------------------------ file helpers
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform can open a folder
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class _AtomicFile:
+    """A file written under a temporary name and renamed over ``path`` by :meth:`commit`.
+
+    Like :func:`propscope.io.atomic_write_bytes`, but streamed, for outputs too large to hold in
+    memory. Leaving the ``with`` block without :meth:`commit` (an error) removes the temporary.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+        )
+        self.tmp = Path(name)
+        self.handle: BinaryIO | None = os.fdopen(fd, "wb")
+        self.done = False
+
+    def __enter__(self) -> _AtomicFile:
+        return self
+
+    def commit(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+        fd = os.open(self.tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(self.tmp, 0o666 & ~_umask())
+        os.replace(self.tmp, self.path)
+        _fsync_dir(self.path.parent)
+        self.done = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+        if not self.done:
+            with contextlib.suppress(OSError):
+                self.tmp.unlink()
+
+
+def _umask() -> int:
+    # The umask can only be read by setting it; mkstemp creates files as 0600.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def remove_temporaries(path: Path) -> None:
+    """Temporary files of writes into ``path`` that a killed process left behind."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+class _Lock:
+    """An exclusive lock on the run folder, released by the kernel when the process dies."""
+
+    def __init__(self, folder: Path, out: Path) -> None:
+        self.fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:  # no advisory locks on this platform: run unlocked
+            return
+        self.fd = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(self.fd)
+            self.fd = None
+            raise ConfigError(
+                Errors.E075.format(
+                    path=out, reason="another propscope batch is writing it right now"
+                )
+            ) from exc
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+# ------------------------------------------------------------------------------------- store
+@dataclass
+class Totals:
+    """Counts over the rows of a finished output."""
+
+    articles: int = 0
+    ok: int = 0
+    failed: int = 0
+    spans: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.articles += 1
+        if row.get("status") == "ok":
+            self.ok += 1
+            self.spans += len(row.get("spans") or ())
+        else:
+            self.failed += 1
+            self.failures[(row.get("error") or {}).get("code") or "?"] += 1
+
+
+class RunStore:
+    """The committed chunks of a run writing ``out`` (``jsonl`` or ``parquet``).
+
+    Use it as a context manager: entering takes the lock (and creates the run folder), leaving
+    releases it. :meth:`begin` checks or writes the manifest and returns the ids already done.
+    """
+
+    def __init__(self, out: Path, fmt: str, carried: dict[str, Any], restart: bool = False) -> None:
+        self.out = Path(out)
+        self.fmt = fmt
+        self.carried = dict(carried)
+        self.restart = restart
+        self.folder = partial_dir(self.out)
+        self._lock: _Lock | None = None
+        self._next = 1
+        self._schema: Any = None
+
+    def __enter__(self) -> RunStore:
+        if not self.folder.exists():
+            self._refuse_finished_output()
+        fresh = not self.folder.exists()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock = _Lock(self.folder, self.out)
+            if not (self.folder / MANIFEST).is_file():
+                # No run to resume: one killed before its manifest was written, or a finished
+                # one killed while removing this folder. Neither has anything worth keeping.
+                self._refuse_finished_output(remove=True)
+        except BaseException:
+            if fresh:
+                shutil.rmtree(self.folder, ignore_errors=True)
+            self.__exit__(None)
+            raise
+        return self
+
+    def _refuse_finished_output(self, remove: bool = False) -> None:
+        if self.restart or not self.out.exists():
+            return
+        if remove:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        raise ConfigError(
+            Errors.E075.format(
+                path=self.out,
+                reason="it exists (a finished run). Pass --restart to overwrite it, or choose "
+                "another --out",
+            )
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    # -------------------------------------------------------------------------- manifest
+    def begin(self, manifest: dict[str, Any]) -> set[str]:
+        """Start or resume the run; returns the ids whose rows are already committed.
+
+        Raises:
+            ConfigError: An unfinished run has a different manifest (E074); ``restart``
+                discards it instead.
+        """
+        manifest = {"version": MANIFEST_VERSION, **manifest}
+        path = self.folder / MANIFEST
+        previous = None
+        if path.is_file() and not self.restart:
+            try:
+                previous = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                previous = None  # written atomically, so only damage gets here: start again
+        if previous is None:
+            for child in self.folder.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+            atomic_write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        else:
+            self._compare(previous, manifest)
+            for stale in self.folder.glob(".*.tmp"):
+                stale.unlink()
+        remove_temporaries(self.out)
+        done: set[str] = set()
+        for number, part in self.parts():
+            self._next = max(self._next, number + 1)
+            done.update(self._part_ids(part))
+        return done
+
+    def _compare(self, previous: dict[str, Any], manifest: dict[str, Any]) -> None:
+        for key, value in manifest.items():
+            if previous.get(key) == value:
+                continue
+            old = previous.get(key)
+            if isinstance(value, dict) and isinstance(old, dict):
+                what = f"{key} ({', '.join(k for k in value if old.get(k) != value.get(k))})"
+            else:
+                what = key
+            raise ConfigError(
+                Errors.E074.format(path=self.out, what=what, old=_short(old), new=_short(value))
+            )
+
+    # ----------------------------------------------------------------------------- parts
+    def parts(self) -> list[tuple[int, Path]]:
+        """The committed part files with their numbers, in commit order."""
+        found = []
+        for path in self.folder.glob(f"{_PART}*.{self.fmt}"):
+            number = path.name[len(_PART) :].split(".", 1)[0]
+            if number.isdigit():
+                found.append((int(number), path))
+        return sorted(found)
+
+    def _part_ids(self, part: Path) -> list[str]:
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return [str(i) for i in pq.read_table(part, columns=["id"]).column(0).to_pylist()]
+        return [row["id"] for row in self._read_jsonl(part)]
+
+    @staticmethod
+    def _read_jsonl(part: Path) -> Iterator[dict[str, Any]]:
+        with part.open("rb") as handle:
+            for line in handle:
+                if line.strip():
+                    yield json.loads(line)
+
+    def read_part(self, part: Path) -> list[dict[str, Any]]:
+        """The rows of a part as Python objects, the same for both formats."""
+        if self.fmt == "jsonl":
+            return list(self._read_jsonl(part))
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(part).to_pylist()
+        for column in _json_columns(self.carried):
+            for row in rows:
+                if row.get(column) is not None:
+                    row[column] = json.loads(row[column])
+        return rows
+
+    def schema(self) -> Any:
+        if self._schema is None:
+            self._schema = arrow_schema(ARTICLE_FIELDS, self.carried)
+        return self._schema
+
+    def write_part(self, rows: Sequence[dict[str, Any]]) -> Path:
+        """Commit the rows of one finished chunk; returns the part file."""
+        path = self.folder / f"{_PART}{self._next:06d}.{self.fmt}"
+        if self.fmt == "jsonl":
+            atomic_write_text(path, "".join(_dumps(row) + "\n" for row in rows))
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = _to_arrow(rows, self.schema(), _json_columns(self.carried))
+            sink = pa.BufferOutputStream()
+            pq.write_table(table, sink)
+            atomic_write_bytes(path, sink.getvalue().to_pybytes())
+        self._next += 1
+        return path
+
+    # -------------------------------------------------------------------------- finalise
+    def finalize(self, spans_out: Path | None = None) -> Totals:
+        """Join the parts into the output (and span rows into ``spans_out``); remove the folder.
+
+        Both outputs are written to temporary files and renamed into place; the run folder goes
+        last, so a run killed during this step finalises again when it is rerun.
+        """
+        totals = Totals()
+        carried = list(self.carried)
+        json_columns = _json_columns(self.carried)
+        with contextlib.ExitStack() as stack:
+            out = stack.enter_context(_AtomicFile(self.out))
+            rows_writer = _Writer(out, self.fmt, self.schema() if self.fmt == "parquet" else None)
+            stack.callback(rows_writer.close)
+            spans_writer = None
+            if spans_out is not None:
+                spans_file = stack.enter_context(_AtomicFile(spans_out))
+                fmt = output_format(spans_out)
+                schema = arrow_schema(SPAN_FIELDS, self.carried) if fmt == "parquet" else None
+                spans_writer = _Writer(spans_file, fmt, schema, json_columns)
+                stack.callback(spans_writer.close)
+            for _, part in self.parts():
+                rows = self.read_part(part)
+                for row in rows:
+                    totals.add(row)
+                if spans_writer is not None:
+                    spans_writer.write_rows([s for row in rows for s in span_rows(row, carried)])
+                if self.fmt == "jsonl":
+                    rows_writer.write_bytes(part.read_bytes())
+                else:
+                    import pyarrow.parquet as pq
+
+                    rows_writer.write_table(pq.read_table(part).cast(self.schema()))
+            rows_writer.close()
+            out.commit()
+            if spans_writer is not None:
+                spans_writer.close()
+                spans_file.commit()
+        # The manifest goes first: a folder without one holds no run to resume (see __enter__).
+        (self.folder / MANIFEST).unlink(missing_ok=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        _fsync_dir(self.out.parent)
+        return totals
+
+
+class _Writer:
+    """Rows into an :class:`_AtomicFile`, as JSON Lines or through a Parquet writer."""
+
+    def __init__(
+        self, file: _AtomicFile, fmt: str, schema: Any = None, json_columns: Sequence[str] = ()
+    ) -> None:
+        self.file = file
+        self.schema = schema
+        self.json_columns = list(json_columns)
+        self.parquet: Any = None
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            assert file.handle is not None
+            file.handle.close()  # pyarrow writes through its own handle on the temporary path
+            file.handle = None
+            self.parquet = pq.ParquetWriter(str(file.tmp), schema)
+
+    def write_bytes(self, data: bytes) -> None:
+        assert self.file.handle is not None
+        self.file.handle.write(data)
+
+    def write_table(self, table: Any) -> None:
+        self.parquet.write_table(table)
+
+    def write_rows(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        if self.parquet is not None:
+            self.parquet.write_table(_to_arrow(rows, self.schema, self.json_columns))
+        else:
+            self.write_bytes("".join(_dumps(row) + "\n" for row in rows).encode("utf-8"))
+
+    def close(self) -> None:
+        if self.parquet is not None:
+            self.parquet.close()
+            self.parquet = None
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+__all__ = [
+    "FORMATS",
+    "RunStore",
+    "Totals",
+    "arrow_schema",
+    "json_default",
+    "output_format",
+    "partial_dir",
+    "remove_temporaries",
+]
