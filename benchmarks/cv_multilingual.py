@@ -85,7 +85,7 @@ def main() -> None:
     tagger_folds = args.folds if args.tagger_folds is None else args.tagger_folds
     args.work.mkdir(parents=True, exist_ok=True)
 
-    with embedding_cache():
+    with embedding_cache(args.work / "embeddings.npz"):
         for k in range(args.folds):
             fold_config = copy.deepcopy(config)
             if k >= tagger_folds:

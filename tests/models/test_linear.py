@@ -97,3 +97,27 @@ def test_language_features_learn_each_language_base_rate(tmp_path: Path) -> None
     np.testing.assert_allclose(
         loaded.predict_proba(probe, languages=["fr", "de", "ka"])[:, 0], scores, atol=2e-3
     )
+
+
+def test_embedding_cache_embeds_each_text_once_and_persists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from propscope.models import encoder, linear
+
+    calls: list[list[str]] = []
+
+    def fake(texts: list[str], name: str = "x") -> np.ndarray:
+        calls.append(list(texts))
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32).reshape(len(texts), 2)
+
+    monkeypatch.setattr(encoder, "sentence_embeddings", fake)
+    path = tmp_path / "emb.npz"
+    with linear.embedding_cache(path):
+        first = linear.embed_texts(["ab", "abc", "ab"], "enc", "q: ")
+        again = linear.embed_texts(["abc"], "enc", "q: ")
+    assert calls == [["q: ab", "q: abc"]]
+    assert first[:, 0].tolist() == [5, 6, 5] and again[0, 0] == 6
+    assert "abc" not in path.read_bytes().decode("latin-1")  # hashed keys, no text
+    with linear.embedding_cache(path):
+        linear.embed_texts(["ab", "abc"], "enc", "q: ")
+    assert len(calls) == 1  # served from disk

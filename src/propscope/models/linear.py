@@ -8,6 +8,7 @@ runs code on load nor breaks with a new scikit-learn release.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -113,12 +114,19 @@ def style_features(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(STYLE_FEATURE_NAMES))
 
 
-_EMBEDDING_CACHE: dict[tuple[str, str], np.ndarray] | None = None
+_EMBEDDING_CACHE: dict[str, np.ndarray] | None = None
+
+
+def _cache_key(encoder: str, text: str) -> str:
+    return hashlib.sha1(f"{encoder}\0{text}".encode()).hexdigest()
 
 
 @contextmanager
-def embedding_cache() -> Iterator[None]:
+def embedding_cache(path: Path | None = None) -> Iterator[None]:
     """Within this block, each text is embedded once (cross-validation refits on the same texts).
+
+    With ``path`` (an ``.npz`` file), the cache is read from and written back to disk, keyed by
+    SHA-1 hashes of the texts (no text is stored), so reruns skip the encoder entirely.
 
     Example:
         >>> with embedding_cache():  # doctest: +SKIP
@@ -126,11 +134,21 @@ def embedding_cache() -> Iterator[None]:
     """
     global _EMBEDDING_CACHE
     outer = _EMBEDDING_CACHE
-    _EMBEDDING_CACHE = {} if outer is None else outer
+    cache: dict[str, np.ndarray] = {} if outer is None else outer
+    if path is not None and path.exists():
+        with np.load(path) as stored:
+            cache.update(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+    _EMBEDDING_CACHE = cache
     try:
         yield
     finally:
         _EMBEDDING_CACHE = outer
+        if path is not None and cache:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            keys = list(cache)
+            tmp = path.with_name(path.name + ".tmp.npz")
+            np.savez(tmp, keys=np.array(keys), vectors=np.stack([cache[k] for k in keys]))
+            tmp.replace(path)
 
 
 def embed_texts(texts: Sequence[str], encoder: str, prefix: str = "") -> np.ndarray:
@@ -138,15 +156,16 @@ def embed_texts(texts: Sequence[str], encoder: str, prefix: str = "") -> np.ndar
     from propscope.models.encoder import sentence_embeddings
 
     cache = _EMBEDDING_CACHE
-    if cache is None:
+    if cache is None or not texts:
         return sentence_embeddings([prefix + t for t in texts], name=encoder)
-    missing = list(dict.fromkeys(t for t in texts if (encoder, prefix + t) not in cache))
+    keys = [_cache_key(encoder, prefix + t) for t in texts]
+    missing = list(
+        dict.fromkeys((k, t) for k, t in zip(keys, texts, strict=True) if k not in cache)
+    )
     if missing:
-        vectors = sentence_embeddings([prefix + t for t in missing], name=encoder)
-        cache.update({(encoder, prefix + t): v for t, v in zip(missing, vectors, strict=True)})
-    if not texts:
-        return sentence_embeddings([], name=encoder)
-    return np.stack([cache[(encoder, prefix + t)] for t in texts])
+        vectors = sentence_embeddings([prefix + t for _, t in missing], name=encoder)
+        cache.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
+    return np.stack([cache[k] for k in keys])
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
