@@ -106,3 +106,37 @@ def test_predict_then_evaluate_ptc_slice(
     ]:
         code = main(["evaluate", task, "-g", str(tmp_path / gold), "-p", str(out / pred), "--json"])
         assert code == 0 and 0.0 <= json.loads(capsys.readouterr().out)["main"] <= 1.0
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ge", "it", "po", "ru", "es", "gr", "ka"])
+def test_predict_semeval2023_every_language(data_dir: Path, tmp_path: Path, lang: str) -> None:
+    """Two test articles per language: the four files, one subtask-3 row per template row."""
+    source = data_dir / "semeval2023-task3" / lang / "test"
+    template = read_template(source / "paragraphs-subtask-3.tsv")
+    chosen = sorted({row[0] for row in template})[:2]
+    root = tmp_path / "semeval2023-task3"
+    target = root / lang / "test"
+    for n in (1, 2, 3):
+        (target / f"articles-subtask-{n}").mkdir(parents=True)
+        for article_id in chosen:
+            path = source / f"articles-subtask-{n}" / f"article{article_id}.txt"
+            if path.exists():
+                shutil.copy(path, target / f"articles-subtask-{n}" / path.name)
+    _filter_tsv(
+        source / "paragraphs-subtask-3.tsv", target / "paragraphs-subtask-3.tsv", set(chosen)
+    )
+    out = tmp_path / "out"
+    args = ["predict", "semeval2023", "--lang", lang, "--split", "test"]
+    assert main([*args, "--data-dir", str(root), "--out", str(out), "--no-progress"]) == 0
+    rows = (out / "subtask-3.tsv").read_text(encoding="utf-8").splitlines()
+    expected = [(a, n) for a, n, _ in read_template(target / "paragraphs-subtask-3.tsv")]
+    assert [(r.split("\t")[0], int(r.split("\t")[1])) for r in rows] == expected
+    assert {
+        line.split("\t")[0] for line in (out / "subtask-1.tsv").read_text().splitlines()
+    } == set(chosen)
+    for line in (out / "spans-subtask-3.tsv").read_text(encoding="utf-8").splitlines():
+        article_id, _, start, end = line.split("\t")
+        text = (target / "articles-subtask-3" / f"article{article_id}.txt").read_text(
+            encoding="utf-8"
+        )
+        assert 0 <= int(start) < int(end) <= len(text)

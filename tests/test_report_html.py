@@ -102,3 +102,21 @@ def test_report_lists_genre_frames_and_legend() -> None:
     assert "Political (0.60)" in page
     assert "Name calling / labeling" in page
     assert page.count('class="row"') == 2
+
+
+def test_report_shows_language_zero_shot_and_any_script() -> None:
+    text = "Эти «продажные клоуны» снова лгут."
+    start = text.index("продажные")
+    result = {
+        **_result(
+            text,
+            [_span(text, start, start + len("продажные клоуны"), "Name_Calling-Labeling", 0.8)],
+        ),
+        "language": "ru",
+        "zero_shot": True,
+    }
+    page = render_report(result)
+    assert '<div class="article" lang="ru">' in page
+    assert "ru (zero-shot" in page
+    assert "продажные клоуны" in page
+    assert "Name calling / labeling" in page  # technique names and definitions stay English

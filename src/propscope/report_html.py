@@ -148,8 +148,10 @@ def _summary(result: Mapping[str, Any]) -> str:
     frames = ", ".join(
         f"{_esc(f['name'])} ({float(f['score']):.2f})" for f in result.get("frames", [])
     )
+    zero_shot = " (zero-shot: the model was not trained on it)" if result.get("zero_shot") else ""
     return (
         '<dl class="summary">'
+        f"<dt>Language</dt><dd>{_esc(str(result.get('language', '-')))}{zero_shot}</dd>"
         f"<dt>Genre</dt><dd>{genre_text}</dd>"
         f"<dt>Frames</dt><dd>{frames or 'none above threshold'}</dd>"
         "</dl>"
@@ -190,7 +192,8 @@ def _article(result: Mapping[str, Any]) -> str:
             f'<div class="row" data-line="{number}"><div class="line">{body}</div>'
             f'<aside class="labels">{labels}</aside></div>'
         )
-    return f'<div class="article">{"".join(rows)}</div>'
+    lang = _esc(str(result.get("language") or ""))
+    return f'<div class="article" lang="{lang}">{"".join(rows)}</div>'
 
 
 def _span_table(spans: Sequence[Mapping[str, Any]]) -> str:

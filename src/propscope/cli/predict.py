@@ -11,13 +11,20 @@ app = typer.Typer(help="Predict a shared-task split and write the organisers' su
 
 @app.command("semeval2023")
 def semeval2023_cli(
-    lang: str = typer.Option("en", "--lang", "-l", help="Language code of the dataset."),
+    lang: str = typer.Option(
+        "en", "--lang", "-l", help="Dataset language folder: en fr ge it po ru es gr ka."
+    ),
     split: str = typer.Option("dev", "--split", "-s", help="train, dev or test."),
     data_dir: Path = typer.Option(
         ..., "--data-dir", "-d", help="A folder laid out like shared/data/semeval2023-task3."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the four TSV files."),
-    model: str = typer.Option("en-fast", "--model", "-m", help="Bundled model name or a folder."),
+    model: str = typer.Option(
+        "auto",
+        "--model",
+        "-m",
+        help="auto (en-fast for en, multi-fast otherwise), a bundled model name, or a folder.",
+    ),
     threshold: float | None = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
@@ -25,12 +32,13 @@ def semeval2023_cli(
     from propscope.cli._common import progress_bar
     from propscope.corpora.semeval2023 import LANGUAGES
     from propscope.errors import Errors, UnknownLabelError
-    from propscope.pipeline import load
+    from propscope.language import SEMEVAL_CODES
+    from propscope.pipeline import ModelChooser
     from propscope.tasks import predict_semeval2023
 
     if lang not in LANGUAGES:
         raise UnknownLabelError(Errors.E022.format(lang=lang, expected=", ".join(LANGUAGES)))
-    pipeline = load(model)
+    pipeline = ModelChooser(model).pipeline_for(SEMEVAL_CODES[lang])
     with progress_bar(progress) as update:
         paths = predict_semeval2023(
             pipeline,

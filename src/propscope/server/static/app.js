@@ -135,6 +135,8 @@ function renderSummary(result) {
   const summary = byId("summary");
   summary.replaceChildren();
   const item = (term, ...value) => summary.append(el("div", {}, el("dt", {}, term), el("dd", {}, ...value)));
+  const zeroShot = result.zero_shot ? " (zero-shot: the model was not trained on it)" : "";
+  item("Language", `${result.language}${zeroShot}`);
   item("Genre", result.genre ? `${result.genre.name} (${fmt(result.genre.score)})` : "–");
   const frames = result.frames.map((f) => `${f.name.replaceAll("_", " ")} (${fmt(f.score)})`);
   item("Frames", frames.length ? frames.join(", ") : "none above threshold");
@@ -148,6 +150,7 @@ function renderArticle(result) {
   const paragraphs = new Map(result.paragraphs.map((p) => [p.index, p]));
   const article = byId("article");
   article.replaceChildren();
+  article.lang = result.language || "";
   segmentLines(chars, result.spans).forEach((segments, i) => {
     const line = el("div", { class: "line" });
     for (const seg of segments) {
