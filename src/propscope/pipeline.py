@@ -251,8 +251,11 @@ def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
     ``spans`` (start, end, text, technique, category, score). Offsets are character offsets into
     ``text``, end exclusive. See docs/output.md.
     """
-    data = document.to_dict()
-    data["zero_shot"] = pipeline.is_zero_shot(document.language)
+    data: dict[str, Any] = {}
+    for key, value in document.to_dict().items():
+        data[key] = value
+        if key == "language":
+            data["zero_shot"] = pipeline.is_zero_shot(document.language)
     data["model"] = {"name": pipeline.name, "version": pipeline.version}
     return data
 
