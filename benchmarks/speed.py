@@ -1,11 +1,14 @@
 """Speed of `analyze` on this machine: model load time, latency per article, articles per second.
 
-Latency is measured on the bundled example and on a ~600-word article built by repeating it;
-throughput on SemEval-2023 English train articles analysed one by one and in one batch call.
-Times are medians of repeated runs in one process; the ratio batch/single is the robust number on
-a noisy machine.
+Latency is measured on the bundled example of the language (``examples/opinion*.txt``, language
+identification included) and on a ~600-word article built by repeating it; throughput on
+SemEval-2023 train articles of that language analysed one by one and in one batch call. Times are
+medians of repeated runs in one process; the ratio batch/single is the robust number on a noisy
+machine. Peak memory is the process's maximum resident set size.
 
     python benchmarks/speed.py --data-dir ../shared/data --out benchmarks/results/speed.json
+    python benchmarks/speed.py --model multi-fast --lang fr --data-dir ../shared/data \
+        --out benchmarks/results/speed-multi-fast-fr.json
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,6 +41,7 @@ def _load_seconds(model: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="en-fast")
+    parser.add_argument("--lang", default="en", help="SemEval-2023 folder code (en fr ge ...)")
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument("--out", type=Path, required=True)
@@ -44,12 +49,16 @@ def main() -> None:
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from propscope.corpora.semeval2023 import load_split
+    from propscope.language import SEMEVAL_CODES
     from propscope.pipeline import load
     from propscope.types import Document
 
+    iso = SEMEVAL_CODES[args.lang]
+
     load_runs = [_load_seconds(args.model) for _ in range(3)]
     pipeline = load(args.model)
-    example = (REPO / "examples" / "opinion.txt").read_text(encoding="utf-8")
+    name = "opinion.txt" if iso == "en" else f"opinion-{iso}.txt"
+    example = (REPO / "examples" / name).read_text(encoding="utf-8")
     words = len(example.split())
     long_text = "\n\n".join([example] * max(1, round(600 / words)))
     pipeline.analyze(example)  # warm up
@@ -62,18 +71,19 @@ def main() -> None:
             runs.append(time.perf_counter() - began)
         return statistics.median(runs)
 
-    split = load_split(args.data_dir / "semeval2023-task3", "en", "train")
+    split = load_split(args.data_dir / "semeval2023-task3", args.lang, "train")
     docs = [split.documents[i] for i in sorted(split.documents)[: args.articles]]
-    bare = [Document(d.id, d.text) for d in docs]
+    bare = [Document(d.id, d.text, language=iso) for d in docs]
     began = time.perf_counter()
     for doc in bare:
-        pipeline.analyze(doc.text, doc_id=doc.id)
+        pipeline.analyze(doc.text, doc_id=doc.id, lang=iso)
     single = time.perf_counter() - began
     began = time.perf_counter()
     pipeline.analyze_documents(bare)
     batch = time.perf_counter() - began
     result = {
         "model": args.model,
+        "lang": args.lang,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "load_seconds_median": statistics.median(load_runs),
@@ -85,6 +95,7 @@ def main() -> None:
         "mean_words_per_article": sum(len(d.text.split()) for d in bare) / len(bare),
         "articles_per_second_single": len(bare) / single,
         "articles_per_second_batch": len(bare) / batch,
+        "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from propscope.pipeline import bundled_model_path, load
 from propscope.taxonomy import TECHNIQUE_NAMES
 
@@ -27,3 +29,58 @@ def test_bundled_model_finds_techniques_in_example(repo: Path) -> None:
     assert doc.spans, "the example is full of loaded language; a working model finds some"
     assert {s.technique for s in doc.spans} <= set(TECHNIQUE_NAMES)
     assert all(s.text == text[s.start : s.end] for s in doc.spans)
+
+
+MULTILINGUAL_EXAMPLES = {
+    "fr": "opinion-fr.txt",
+    "de": "opinion-de.txt",
+    "it": "opinion-it.txt",
+    "pl": "opinion-pl.txt",
+    "ru": "opinion-ru.txt",
+}
+
+
+def test_multilingual_model_meta_and_languages() -> None:
+    meta = json.loads((bundled_model_path("multi-fast") / "meta.json").read_text(encoding="utf-8"))
+    assert meta["name"] == "multi-fast" and meta["taxonomy"] == "semeval2023"
+    assert load("multi-fast").languages == ["en", "fr", "de", "it", "pl", "ru"]
+
+
+def test_all_bundled_models_together_are_small() -> None:
+    root = bundled_model_path().parent
+    size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+    assert size < 40 * 1024 * 1024
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("code", "name"), MULTILINGUAL_EXAMPLES.items())
+def test_examples_in_every_language_are_analysed_with_exact_offsets(
+    repo: Path, code: str, name: str
+) -> None:
+    from propscope.pipeline import analyze_text, result_dict
+
+    text = (repo / "examples" / name).read_text(encoding="utf-8")
+    doc, pipeline = analyze_text(text)
+    assert pipeline.name == "multi-fast"
+    assert doc.language == code
+    assert result_dict(doc, pipeline)["zero_shot"] is False
+    assert doc.genre is not None
+    assert any(p.techniques for p in doc.paragraphs), "a loaded opinion piece has techniques"
+    for span in doc.spans:
+        assert span.text == text[span.start : span.end]
+        assert span.text == span.text.strip() and "\n" not in span.text
+
+
+@pytest.mark.slow
+def test_unseen_language_is_zero_shot_with_the_multilingual_model() -> None:
+    from propscope.pipeline import analyze_text, result_dict
+
+    text = (
+        "El escándalo del puente demuestra que el ayuntamiento nos ha traicionado.\n\n"
+        "Estos supuestos «expertos» son una banda de derrochadores irresponsables. "
+        "O detenemos el proyecto ahora, o veremos morir a nuestra ciudad."
+    )
+    doc, pipeline = analyze_text(text)
+    data = result_dict(doc, pipeline)
+    assert (data["language"], data["zero_shot"], pipeline.name) == ("es", True, "multi-fast")
+    assert all(s["text"] == text[s["start"] : s["end"]] for s in data["spans"])

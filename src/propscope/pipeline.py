@@ -124,6 +124,18 @@ class Pipeline:
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Document]:
         """Analyse documents (their text only; gold labels are ignored) into new documents."""
+        from propscope.models.linear import embedding_cache
+
+        # Paragraph, genre and frame models may embed the same paragraphs: embed each once.
+        with embedding_cache():
+            return self._analyze_documents(documents, threshold, progress)
+
+    def _analyze_documents(
+        self,
+        documents: Sequence[Document],
+        threshold: float | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> list[Document]:
         bare = [Document(d.id, d.text, language=d.language, metadata=d.metadata) for d in documents]
         paragraph_texts = [[d.paragraph_text(p) for p in d.paragraphs] for d in bare]
         flat = [t for texts in paragraph_texts for t in texts]

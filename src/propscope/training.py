@@ -135,6 +135,20 @@ def fit_pipeline(
     progress: ProgressCallback | None = None,
 ) -> Pipeline:
     """Fit every enabled component of ``config`` on ``data`` and return the pipeline."""
+    from propscope.models.linear import embedding_cache
+
+    # The paragraph, genre and frame models may embed the same paragraphs: embed each once.
+    with embedding_cache():
+        return _fit_pipeline(config, data, checkpoint_dir=checkpoint_dir, progress=progress)
+
+
+def _fit_pipeline(
+    config: TrainConfig,
+    data: TrainingData,
+    *,
+    checkpoint_dir: Path | None,
+    progress: ProgressCallback | None,
+) -> Pipeline:
     from propscope.models.linear import LinearConfig, LinearTextClassifier
     from propscope.models.tagger import SpanTagger, TaggerConfig
 
