@@ -114,3 +114,26 @@ def test_decode_spans_drops_noise(word: str, kept: bool) -> None:
     probs = np.array([[0.9]])
     spans = decode_spans(word, probs, [(0, len(word))], [ANY], {ANY: 0.5}, None, DecodeSettings())
     assert bool(spans) == kept
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "kept"),
+    [
+        ("les", "fr", False),
+        ("traîtres", "fr", True),
+        ("und", "de", False),
+        ("Verräter", "de", True),
+        ("że", "pl", False),
+        ("и", "ru", False),
+        ("предатели", "ru", True),
+        ("les", "en", True),  # a French function word is not noise in English text
+        ("les", "ka", True),  # no list for the language: nothing is dropped as a function word
+    ],
+)
+def test_decode_spans_drops_function_words_of_the_text_language(
+    word: str, language: str, kept: bool
+) -> None:
+    probs = np.array([[0.9]])
+    settings = DecodeSettings(language=language)
+    spans = decode_spans(word, probs, [(0, len(word))], [ANY], {ANY: 0.5}, None, settings)
+    assert bool(spans) == kept

@@ -15,6 +15,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -410,7 +411,7 @@ class SpanTagger:
             self.config.labels,
             self.thresholds_,
             threshold,
-            self.decode_settings(),
+            self.decode_settings(document.language),
         )
         return [span for span in spans if span.technique is not None]
 
@@ -419,14 +420,13 @@ class SpanTagger:
         probs, offsets = self.token_probabilities(document.text)
         j = self.config.labels.index(ANY)
         thr = {ANY: threshold if threshold is not None else self.thresholds_[ANY]}
-        return decode_spans(
-            document.text, probs[:, j : j + 1], offsets, [ANY], thr, None, self.decode_settings()
-        )
+        settings = self.decode_settings(document.language)
+        return decode_spans(document.text, probs[:, j : j + 1], offsets, [ANY], thr, None, settings)
 
-    def decode_settings(self) -> DecodeSettings:
+    def decode_settings(self, language: str = "en") -> DecodeSettings:
         cfg = self.config
         return DecodeSettings(
-            cfg.decode_hysteresis, cfg.decode_min_chars, cfg.decode_drop_stopwords
+            cfg.decode_hysteresis, cfg.decode_min_chars, cfg.decode_drop_stopwords, language
         )
 
     def span_scores(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -517,21 +517,48 @@ class DecodeSettings:
         hysteresis: a run starts at a token at or above the threshold and grows over neighbours at
             or above ``hysteresis * threshold`` (1.0 turns growing off).
         min_chars: spans with fewer letters or digits are dropped (stray punctuation).
-        drop_stopwords: drop one-word spans that are English function words ("if", "will").
+        drop_stopwords: drop one-word spans that are function words ("if", "will"; "le", "und")
+            of ``language``.
+        language: ISO 639-1 code of the text (function word lists from ``stop-words``; English
+            uses scikit-learn's list).
     """
 
     hysteresis: float = 1.0
     min_chars: int = 2
     drop_stopwords: bool = True
+    language: str = "en"
+
+
+# ISO 639-1 -> the language names of the ``stop-words`` package.
+_STOP_WORD_LANGUAGES = {
+    "fr": "french", "de": "german", "it": "italian", "pl": "polish", "ru": "russian",
+    "es": "spanish", "el": "greek", "pt": "portuguese", "nl": "dutch", "uk": "ukrainian",
+    "bg": "bulgarian", "cs": "czech", "sk": "slovak", "ro": "romanian", "hu": "hungarian",
+    "sv": "swedish", "da": "danish", "no": "norwegian", "nb": "norwegian", "fi": "finnish",
+    "tr": "turkish", "ca": "catalan", "ar": "arabic",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=32)
+def stop_words(language: str) -> frozenset[str]:
+    """Lower-cased function words of ``language`` (empty for languages without a list)."""
+    if language == "en":
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return frozenset(ENGLISH_STOP_WORDS)
+    name = _STOP_WORD_LANGUAGES.get(language)
+    if name is None:
+        return frozenset()
+    from stop_words import get_stop_words
+
+    return frozenset(word.lower() for word in get_stop_words(name))
 
 
 def _is_noise(text: str, settings: DecodeSettings) -> bool:
     if sum(ch.isalnum() for ch in text) < settings.min_chars:
         return True
     if settings.drop_stopwords and " " not in text.strip():
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        return text.strip().lower() in ENGLISH_STOP_WORDS
+        return text.strip().lower() in stop_words(settings.language)
     return False
 
 
