@@ -224,7 +224,7 @@ def _multilingual_lines(multi: dict[str, Any], ablation: dict[str, Any] | None) 
         "```",
         "python benchmarks/cv_multilingual.py --config configs/multi-fast.toml \\",
         f"    --data-dir ../shared/data --work runs/cv-multi --tagger-folds {tagger_folds} \\",
-        f"    --zero-shot {' '.join(multi['zero_shot'])} "
+        f"    {'--zero-shot ' + ' '.join(multi['zero_shot']) + ' ' if multi['zero_shot'] else ''}"
         "--out benchmarks/results/semeval2023-multi-cv.json",
         "```",
         "",
@@ -251,17 +251,23 @@ def _multilingual_lines(multi: dict[str, Any], ablation: dict[str, Any] | None) 
         f"ST3 {FLOORS['st3']}.",
         "",
     ]
-    if multi.get("zero_shot"):
+    zero_shot = multi.get("zero_shot") or (ablation or {}).get("zero_shot")
+    if zero_shot:
+        source = (
+            "this run"
+            if multi.get("zero_shot")
+            else "the ablation run below (no language indicator; its command)"
+        )
         lines += [
             "### Zero-shot: trained without the language, tested on all its train articles",
             "",
             "Paragraph, genre and frame models only (no tagger), trained on the other five",
-            "languages; what carries over is the e5 embedding.",
+            f"languages; what carries over is the e5 embedding. From {source}.",
             "",
             "| language | ST1 macro-F1 | ST2 micro-F1 | ST3 micro-F1 | ST3 with the language (CV) |",
             "|---|---|---|---|---|",
         ]
-        for lang, row in multi["zero_shot"].items():
+        for lang, row in zero_shot.items():
             seen = multi["languages"].get(lang, {})
             lines.append(
                 f"| {LANGUAGE_NAMES.get(lang, lang)} | {_fmt(row['st1_macro_f1'])} "
