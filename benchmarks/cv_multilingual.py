@@ -23,35 +23,12 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import time
 from pathlib import Path
 from typing import Any
 
-from cv_semeval2023 import _fold_predictions, pool_folds, score_split
+from cv_semeval2023 import fit_and_predict, pool_folds, score_split
 
 LANGS = ("en", "fr", "ge", "it", "po", "ru")
-
-
-def _fit_and_predict(config: Any, data: Any, test_docs: list[Any], cache: Path, work: Path) -> None:
-    from propscope.training import fit_pipeline
-
-    if cache.exists():
-        return
-    test_ids = {d.id for d in test_docs}
-    began = time.perf_counter()
-    pipeline = fit_pipeline(
-        config,
-        data.subset(lambda i: i not in test_ids),
-        checkpoint_dir=work / f"ckpt-{cache.stem}",
-    )
-    fit_seconds = time.perf_counter() - began
-    predictions = _fold_predictions(pipeline, test_docs)
-    predictions["fit_seconds"] = fit_seconds
-    predictions["tagger_epoch_seconds"] = pipeline.meta["train_seconds"].get(
-        "tagger_epoch_seconds", []
-    )
-    cache.write_text(json.dumps(predictions))
-    print(f"{cache.stem}: trained in {fit_seconds:.0f}s", flush=True)
 
 
 def main() -> None:
@@ -93,15 +70,19 @@ def main() -> None:
             test_docs = [
                 splits[lang].documents[i] for lang in args.langs for i in sorted(folds[lang][k])
             ]
-            _fit_and_predict(fold_config, data, test_docs, args.work / f"fold{k}.json", args.work)
+            cache = args.work / f"fold{k}.json"
+            if not cache.exists():
+                fit_and_predict(
+                    fold_config, data, test_docs, cache, args.work / f"ckpt-{cache.stem}"
+                )
         for lang in args.zero_shot:
             zs_config = copy.deepcopy(config)
             if any(v for c, v in zs_config.components.items() if c != "tagger"):
                 zs_config.components["tagger"] = False
             test_docs = [splits[lang].documents[i] for i in sorted(splits[lang].documents)]
-            _fit_and_predict(
-                zs_config, data, test_docs, args.work / f"zero-shot-{lang}.json", args.work
-            )
+            cache = args.work / f"zero-shot-{lang}.json"
+            if not cache.exists():
+                fit_and_predict(zs_config, data, test_docs, cache, args.work / f"ckpt-{cache.stem}")
 
     fold_paths = [args.work / f"fold{k}.json" for k in range(args.folds)]
     result: dict[str, Any] = {

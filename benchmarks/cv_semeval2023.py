@@ -50,6 +50,27 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
     return out
 
 
+def fit_and_predict(
+    config: Any, data: Any, test_docs: list[Any], cache: Path, checkpoint_dir: Path
+) -> None:
+    """Train on ``data`` without ``test_docs``, predict them, cache the predictions as JSON."""
+    from propscope.training import fit_pipeline
+
+    test_ids = {d.id for d in test_docs}
+    began = time.perf_counter()
+    pipeline = fit_pipeline(
+        config, data.subset(lambda i: i not in test_ids), checkpoint_dir=checkpoint_dir
+    )
+    fit_seconds = time.perf_counter() - began
+    predictions = _fold_predictions(pipeline, test_docs)
+    predictions["fit_seconds"] = fit_seconds
+    predictions["tagger_epoch_seconds"] = pipeline.meta["train_seconds"].get(
+        "tagger_epoch_seconds", []
+    )
+    cache.write_text(json.dumps(predictions))
+    print(f"{cache.stem}: trained in {fit_seconds:.0f}s", flush=True)
+
+
 def pool_folds(paths: list[Path], ids: set[str] | None = None) -> dict[str, Any]:
     """Merge the cached predictions of several folds (only articles in ``ids`` if given)."""
     pooled: dict[str, Any] = {
@@ -165,7 +186,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
-    from propscope.training import TrainConfig, default_folds, fit_pipeline, load_training_data
+    from propscope.training import TrainConfig, default_folds, load_training_data
 
     config = TrainConfig.from_toml(args.config)
     config.semeval2023 = [args.lang]
@@ -178,18 +199,8 @@ def main() -> None:
         cache = args.work / f"fold{k}.json"
         if cache.exists():
             continue
-        began = time.perf_counter()
-        train_data = data.subset(lambda i, test=test_ids: i not in test)
-        pipeline = fit_pipeline(config, train_data, checkpoint_dir=args.work / f"ckpt{k}")
-        fit_seconds = time.perf_counter() - began
         test_docs = [split.documents[i] for i in sorted(test_ids)]
-        predictions = _fold_predictions(pipeline, test_docs)
-        predictions["fit_seconds"] = fit_seconds
-        predictions["tagger_epoch_seconds"] = pipeline.meta["train_seconds"].get(
-            "tagger_epoch_seconds", []
-        )
-        cache.write_text(json.dumps(predictions))
-        print(f"fold {k}: trained in {fit_seconds:.0f}s", flush=True)
+        fit_and_predict(config, data, test_docs, cache, args.work / f"ckpt{k}")
 
     pooled = pool_folds([args.work / f"fold{k}.json" for k in range(len(folds))])
     result: dict[str, Any] = {

@@ -38,6 +38,17 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 KINDS = ("string", "int64", "float64", "bool", "json")
 
 
+def _file_fingerprint(kind: str, path: Path) -> dict[str, Any]:
+    """What identifies an input file for resuming: its kind, path, size and modification time."""
+    stat = path.stat()
+    return {
+        "kind": kind,
+        "path": str(path.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+    }
+
+
 @dataclass(frozen=True)
 class Article:
     """One input article: its text, or the error that keeps it from being analysed."""
@@ -305,13 +316,7 @@ class JsonlSource(Source):
                 "path": STDIN,
                 "sha256": hashlib.sha256(self.data or b"").hexdigest(),
             }
-        stat = self.path.stat()
-        return {
-            "kind": self.kind,
-            "path": str(self.path.resolve()),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-        }
+        return _file_fingerprint(self.kind, self.path)
 
     def articles(self, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[Article]:
         for number, article_id, row, dirty in self._rows():
@@ -389,13 +394,7 @@ class ParquetSource(Source):
         )
 
     def fingerprint(self) -> dict[str, Any]:
-        stat = self.path.stat()
-        return {
-            "kind": self.kind,
-            "path": str(self.path.resolve()),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-        }
+        return _file_fingerprint(self.kind, self.path)
 
     def articles(self, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[Article]:
         number = 0
