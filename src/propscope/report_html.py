@@ -210,6 +210,17 @@ def _span_table(spans: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+def page_start(title: str, css: str = _CSS) -> str:
+    """The start of a self-contained propscope page: head with the stylesheet, and the title."""
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{css}</style></head><body><main>"
+        f"<h1>{_esc(title)}</h1>"
+    )
+
+
 def render_report(result: Mapping[str, Any]) -> str:
     """A complete, self-contained HTML page for one analysis result.
 
@@ -229,11 +240,7 @@ def render_report(result: Mapping[str, Any]) -> str:
     model = result.get("model") or {}
     title = f"propscope report: {result.get('id', 'input')}"
     return (
-        "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body><main>"
-        f"<h1>{_esc(title)}</h1>"
+        f"{page_start(title)}"
         f'<p class="meta">Model {_esc(model.get("name", "?"))} {_esc(model.get("version", "?"))}'
         f" · language {_esc(result.get('language', 'en'))} · {len(result.get('spans', []))} spans"
         "</p>"

@@ -19,7 +19,7 @@ from typing import Any
 from propscope.batch.report import BatchReport, GroupStats
 from propscope.errors import ConfigError, Errors, UnknownLabelError
 from propscope.report_html import _CSS as BASE_CSS
-from propscope.report_html import FALLBACK_COLOUR
+from propscope.report_html import FALLBACK_COLOUR, page_start
 from propscope.taxonomy import CATEGORY_COLOURS, get_technique
 
 MAX_CHART_GROUPS = 30
@@ -403,11 +403,7 @@ def render_batch_report(report: BatchReport) -> str:
     if report.by:
         groups = f"<h2>Groups</h2>{_groups_table(report)}"
     return (
-        "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body><main>"
-        f"<h1>{_esc(title)}</h1>"
+        f"{page_start(title, _CSS)}"
         f'<p class="meta">{_esc(report.source)} · {_esc(grouping)} · models {_esc(models)}</p>'
         f"{_summary(report)}"
         f"{'<h2>Charts</h2>' + charts if charts else ''}"
