@@ -340,7 +340,8 @@ def _batch_speed_lines(result: dict[str, Any]) -> list[str]:
         f"{_fmt(result['mean_words_per_article'], 0)} words on average), `--lang "
         f"{result['lang']}`. Wall time of the whole command, process start and model loading "
         "included. The baseline is one `propscope analyze` process per article, timed on "
-        f"{result['analyze_sample']} articles and extrapolated to {n}.",
+        f"{result['analyze_sample']} articles and extrapolated to {n}."
+        + (f" {result['note']}" if result.get("note") else ""),
         "",
         "| model | workers | articles/s | time for the batch | vs one `analyze` process per article |",
         "|---|---|---|---|---|",
