@@ -137,3 +137,12 @@ def test_decode_spans_drops_function_words_of_the_text_language(
     settings = DecodeSettings(language=language)
     spans = decode_spans(word, probs, [(0, len(word))], [ANY], {ANY: 0.5}, None, settings)
     assert bool(spans) == kept
+
+
+def test_decode_spans_never_end_on_a_space_token() -> None:
+    text = "nos impôts vont exploser"
+    # A SentencePiece-like lone space token after "nos", with an empty trimmed range ending at 4.
+    offsets = [(0, 3), (4, 4), (4, 10)]
+    probs = np.array([[0.9], [0.9], [0.1]])
+    spans = decode_spans(text, probs, offsets, [ANY], {ANY: 0.5}, None, DecodeSettings(min_chars=0))
+    assert [s.text for s in spans] == ["nos"]

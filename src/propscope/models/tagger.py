@@ -604,6 +604,11 @@ def decode_spans(
                 start -= 1
             while end < len(text) and _word_char(text[end]) and _word_char(text[end - 1]):
                 end += 1
+            # A SentencePiece token that is only a space can end a run: keep spans trimmed.
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            while start < end and text[start].isspace():
+                start += 1
             if end > start and not _is_noise(text[start:end], settings):
                 score = float(probs[first : last + 1, j].mean())
                 technique = None if label == ANY else label
