@@ -322,6 +322,9 @@ def _language_speed_lines(runs: list[dict[str, Any]]) -> list[str]:
             f"| {_fmt(run['articles_per_second_batch'], 2)} "
             f"| {_fmt(run.get('peak_memory_mb'), 0)} MB |"
         )
+    notes = sorted({run["note"] for run in runs if run.get("note")})
+    if notes:
+        lines += ["", "Note: " + "; ".join(notes) + " (slower than on an idle machine)."]
     return [*lines, ""]
 
 
