@@ -23,6 +23,18 @@ def _filter_tsv(source: Path, target: Path, ids: set[str]) -> None:
     target.write_text("".join(x for x in lines if x.split("\t", 1)[0] in ids), encoding="utf-8")
 
 
+def _copy_slice(source: Path, target: Path, ids: set[str], tsv_names: tuple[str, ...]) -> None:
+    """Copy the articles ``ids`` of a SemEval-2023 split folder and their rows of ``tsv_names``."""
+    for n in (1, 2, 3):
+        (target / f"articles-subtask-{n}").mkdir(parents=True)
+        for article_id in ids:
+            path = source / f"articles-subtask-{n}" / f"article{article_id}.txt"
+            if path.exists():
+                shutil.copy(path, target / f"articles-subtask-{n}" / path.name)
+    for name in tsv_names:
+        _filter_tsv(source / name, target / name, ids)
+
+
 @pytest.fixture(scope="module")
 def semeval_slice(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = data_dir / "semeval2023-task3" / "en" / "train"
@@ -30,20 +42,8 @@ def semeval_slice(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     chosen = set(ids[:: len(ids) // 4][:4])
     root = tmp_path_factory.mktemp("slice") / "semeval2023-task3"
     target = root / "en" / "train"
-    for n in (1, 2, 3):
-        (target / f"articles-subtask-{n}").mkdir(parents=True)
-        for article_id in chosen:
-            path = source / f"articles-subtask-{n}" / f"article{article_id}.txt"
-            if path.exists():
-                shutil.copy(path, target / f"articles-subtask-{n}" / path.name)
-    for name in (
-        "labels-subtask-1.tsv",
-        "labels-subtask-2.tsv",
-        "labels-subtask-3.tsv",
-        "paragraphs-subtask-3.tsv",
-        "spans-subtask-3.tsv",
-    ):
-        _filter_tsv(source / name, target / name, chosen)
+    names = ("labels-subtask-1.tsv", "labels-subtask-2.tsv", "labels-subtask-3.tsv")
+    _copy_slice(source, target, chosen, (*names, "paragraphs-subtask-3.tsv", "spans-subtask-3.tsv"))
     return root
 
 
@@ -116,15 +116,7 @@ def test_predict_semeval2023_every_language(data_dir: Path, tmp_path: Path, lang
     chosen = sorted({row[0] for row in template})[:2]
     root = tmp_path / "semeval2023-task3"
     target = root / lang / "test"
-    for n in (1, 2, 3):
-        (target / f"articles-subtask-{n}").mkdir(parents=True)
-        for article_id in chosen:
-            path = source / f"articles-subtask-{n}" / f"article{article_id}.txt"
-            if path.exists():
-                shutil.copy(path, target / f"articles-subtask-{n}" / path.name)
-    _filter_tsv(
-        source / "paragraphs-subtask-3.tsv", target / "paragraphs-subtask-3.tsv", set(chosen)
-    )
+    _copy_slice(source, target, set(chosen), ("paragraphs-subtask-3.tsv",))
     out = tmp_path / "out"
     args = ["predict", "semeval2023", "--lang", lang, "--split", "test"]
     assert main([*args, "--data-dir", str(root), "--out", str(out), "--no-progress"]) == 0

@@ -6,7 +6,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import typer
+
 state: dict[str, Any] = {"debug": False}
+
+#: ``--model`` of the commands that analyse articles (analyze, batch).
+MODEL_OPTION: Any = typer.Option(
+    "auto",
+    "--model",
+    "-m",
+    help="auto (en-fast for English, multi-fast otherwise), a bundled model name, or a folder.",
+)
 
 
 @contextmanager

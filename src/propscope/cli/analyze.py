@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from propscope.cli._common import MODEL_OPTION
 from propscope.errors import ConfigError, Errors
 
 FORMATS = ("text", "json", "html")
@@ -24,12 +25,7 @@ def analyze_cli(
     threshold: float | None = typer.Option(
         None, "--threshold", "-t", min=0.0, max=1.0, help="Override the tuned thresholds."
     ),
-    model: str = typer.Option(
-        "auto",
-        "--model",
-        "-m",
-        help="auto (en-fast for English, multi-fast otherwise), a bundled model name, or a folder.",
-    ),
+    model: str = MODEL_OPTION,
     lang: str = typer.Option(
         "auto", "--lang", "-l", help="auto (identify it) or an ISO 639-1 code such as en, fr, de."
     ),

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from propscope.batch import DEFAULT_CHUNK_SIZE
+from propscope.cli._common import MODEL_OPTION
 
 
 def batch_cli(
@@ -28,12 +29,7 @@ def batch_cli(
     lang: str = typer.Option(
         "auto", "--lang", "-l", help="'auto' (identify each article) or a language code."
     ),
-    model: str = typer.Option(
-        "auto",
-        "--model",
-        "-m",
-        help="auto (en-fast for English, multi-fast otherwise), a bundled model name, or a folder.",
-    ),
+    model: str = MODEL_OPTION,
     workers: int = typer.Option(
         1,
         "--workers",
