@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from propscope.cli import main
+from cli_helpers import run as run_cli
 
 ARTICLE = "The senator is a corrupt traitor.\n\nThe vote is on Friday.\n"
 
@@ -20,10 +18,9 @@ def run(
     monkeypatch: pytest.MonkeyPatch,
     stdin: bytes = b"",
 ) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-    code = main(["batch", *args, "--model", "en-fast", "--lang", "en"])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli(
+        ["batch", *args, "--model", "en-fast", "--lang", "en"], capsys, monkeypatch, stdin
+    )
 
 
 @pytest.fixture
