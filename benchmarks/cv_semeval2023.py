@@ -186,6 +186,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
+    from propscope.models.linear import embedding_cache
     from propscope.training import TrainConfig, default_folds, load_training_data
 
     config = TrainConfig.from_toml(args.config)
@@ -195,12 +196,14 @@ def main() -> None:
     ids = sorted(split.documents)
     folds = default_folds(ids, args.folds)
     args.work.mkdir(parents=True, exist_ok=True)
-    for k, test_ids in enumerate(folds):
-        cache = args.work / f"fold{k}.json"
-        if cache.exists():
-            continue
-        test_docs = [split.documents[i] for i in sorted(test_ids)]
-        fit_and_predict(config, data, test_docs, cache, args.work / f"ckpt{k}")
+    # Paragraph embeddings (hashed keys, no text) persist in --work, so reruns skip the encoder.
+    with embedding_cache(args.work / "embeddings.npz"):
+        for k, test_ids in enumerate(folds):
+            cache = args.work / f"fold{k}.json"
+            if cache.exists():
+                continue
+            test_docs = [split.documents[i] for i in sorted(test_ids)]
+            fit_and_predict(config, data, test_docs, cache, args.work / f"ckpt{k}")
 
     pooled = pool_folds([args.work / f"fold{k}.json" for k in range(len(folds))])
     result: dict[str, Any] = {

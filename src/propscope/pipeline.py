@@ -32,7 +32,15 @@ COMPONENT_NAMES = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
 AUTO_MODEL = "auto"
 DEFAULT_MODEL = "en-fast"
 MULTILINGUAL_MODEL = "multi-fast"
-BUNDLED_MODELS = ("en-fast", "multi-fast")
+BUNDLED_MODELS = ("en-fast", "en-accurate", "multi-fast")
+#: Model families, chosen per article by language like ``auto``: (English model, other languages).
+#: A family member that is not installed falls back to the ``fast`` one.
+MODEL_FAMILIES: dict[str, tuple[str, str]] = {
+    "fast": (DEFAULT_MODEL, MULTILINGUAL_MODEL),
+    "accurate": ("en-accurate", MULTILINGUAL_MODEL),
+}
+#: The family behind ``auto``.
+DEFAULT_FAMILY = "fast"
 
 
 @dataclass
@@ -272,14 +280,35 @@ def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
     return data
 
 
-def model_for_language(language: str) -> str:
-    """The bundled model that suits ``language``: ``en-fast`` for English, else ``multi-fast``.
+def is_model_family(model: object) -> bool:
+    """Whether ``model`` names a family chosen per language (``auto``, ``fast``, ``accurate``)."""
+    return isinstance(model, str) and (model == AUTO_MODEL or model in MODEL_FAMILIES)
 
-    Falls back to ``en-fast`` (zero-shot) when the multilingual model is not installed.
+
+def _installed(name: str) -> bool:
+    return (bundled_model_path(name) / "meta.json").exists()
+
+
+def model_for_language(language: str, family: str = AUTO_MODEL) -> str:
+    """The bundled model of ``family`` that suits ``language``.
+
+    ``fast`` (and ``auto``): ``en-fast`` for English, else ``multi-fast``; ``accurate``:
+    ``en-accurate`` for English, else ``multi-fast``. A model that is not installed falls back to
+    the ``fast`` family's, and a missing multilingual model to ``en-fast`` (zero-shot).
     """
-    if language == "en" or not (bundled_model_path(MULTILINGUAL_MODEL) / "meta.json").exists():
-        return DEFAULT_MODEL
-    return MULTILINGUAL_MODEL
+    if family != AUTO_MODEL and family not in MODEL_FAMILIES:
+        raise ModelLoadError(
+            Errors.E041.format(
+                path=family,
+                reason=f"not a model family; families: {AUTO_MODEL}, {', '.join(MODEL_FAMILIES)}",
+            )
+        )
+    english, other = MODEL_FAMILIES[DEFAULT_FAMILY if family == AUTO_MODEL else family]
+    fast_english, fast_other = MODEL_FAMILIES["fast"]
+    for name in (english, fast_english) if language == "en" else (other, fast_other):
+        if _installed(name):
+            return name
+    return DEFAULT_MODEL
 
 
 class ModelChooser:
@@ -296,18 +325,22 @@ class ModelChooser:
 
     @property
     def is_auto(self) -> bool:
-        return isinstance(self.model, str) and self.model == AUTO_MODEL
+        """Whether the model is chosen per language (``auto``, ``fast`` or ``accurate``)."""
+        return is_model_family(self.model)
 
     def pipeline_for(self, language: str) -> Pipeline:
         if isinstance(self.model, Pipeline):
             return self.model
-        return load(model_for_language(language) if self.is_auto else self.model)
+        if self.is_auto:
+            return load(model_for_language(language, str(self.model)))
+        return load(self.model)
 
     def preload(self) -> list[Pipeline]:
         """Load every pipeline this chooser may use (for servers and workers)."""
         if not self.is_auto:
             return [self.pipeline_for("en")]
-        names = dict.fromkeys(model_for_language(code) for code in ("en", "fr"))
+        family = str(self.model)
+        names = dict.fromkeys(model_for_language(code, family) for code in ("en", "fr"))
         return [load(name) for name in names]
 
 

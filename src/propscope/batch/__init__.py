@@ -61,16 +61,18 @@ class BatchSummary:
 def model_identity(model: str | Path) -> dict[str, Any]:
     """Name, version and a digest of ``meta.json`` of each model a run may use, without loading.
 
-    ``auto`` may use one model per language (see :func:`propscope.pipeline.model_for_language`).
+    ``auto``, ``fast`` and ``accurate`` may use one model per language (see
+    :func:`propscope.pipeline.model_for_language`).
 
     Raises:
         ModelLoadError: No bundled model of that name and no model folder at that path.
     """
-    from propscope.pipeline import AUTO_MODEL, bundled_model_path, model_for_language
+    from propscope.pipeline import bundled_model_path, is_model_family, model_for_language
 
-    if str(model) == AUTO_MODEL:
-        names = dict.fromkeys(model_for_language(code) for code in ("en", "fr"))
-        return {"auto": [model_identity(name) for name in names]}
+    if is_model_family(str(model)):
+        family = str(model)
+        names = dict.fromkeys(model_for_language(code, family) for code in ("en", "fr"))
+        return {family: [model_identity(name) for name in names]}
     path = Path(model)
     if not path.is_dir():
         path = bundled_model_path(str(model))
@@ -135,7 +137,8 @@ def run_batch(
             ``.parquet`` file, or ``"-"`` for JSONL in ``stdin``.
         out: The output file; its extension picks the format.
         spans_out: Also write one row per span here (``.jsonl`` or ``.parquet``).
-        model: ``"auto"`` (``en-fast`` for English, ``multi-fast`` otherwise), a bundled model
+        model: ``"auto"``/``"fast"`` (``en-fast`` for English, ``multi-fast`` otherwise),
+            ``"accurate"`` (``en-accurate`` for English), a bundled model
             name, or a model folder.
         lang: ``"auto"`` to identify each article's language, or a language code for all.
         workers: Worker processes (local), cluster workers (dask, without ``address``) or

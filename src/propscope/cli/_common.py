@@ -10,12 +10,13 @@ import typer
 
 state: dict[str, Any] = {"debug": False}
 
-#: ``--model`` of the commands that analyse articles (analyze, batch).
+#: ``--model`` of the commands that analyse articles (analyze, batch, predict, serve).
 MODEL_OPTION: Any = typer.Option(
     "auto",
     "--model",
     "-m",
-    help="auto (en-fast for English, multi-fast otherwise), a bundled model name, or a folder.",
+    help="fast (en-fast for English, multi-fast otherwise), accurate (en-accurate for English, "
+    "multi-fast otherwise), auto (= fast), a bundled model name, or a model folder.",
 )
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from propscope.cli._common import MODEL_OPTION
+
 app = typer.Typer(help="Predict a shared-task split and write the organisers' submission files.")
 
 
@@ -19,12 +21,7 @@ def semeval2023_cli(
         ..., "--data-dir", "-d", help="A folder laid out like shared/data/semeval2023-task3."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the four TSV files."),
-    model: str = typer.Option(
-        "auto",
-        "--model",
-        "-m",
-        help="auto (en-fast for en, multi-fast otherwise), a bundled model name, or a folder.",
-    ),
+    model: str = MODEL_OPTION,
     threshold: float | None = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:

@@ -6,6 +6,7 @@ import ipaddress
 
 import typer
 
+from propscope.cli._common import MODEL_OPTION
 from propscope.inputs import DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_CHARS
 
 
@@ -21,9 +22,7 @@ def _is_loopback(host: str) -> bool:
 def serve_cli(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
-    model: str = typer.Option(
-        "auto", "--model", "-m", help="auto (a model per language), a bundled model, or a folder."
-    ),
+    model: str = MODEL_OPTION,
     allow_private_urls: bool = typer.Option(
         False,
         "--allow-private-urls",

@@ -112,3 +112,64 @@ def class_weights(model: Any, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
     else:
         coef[classes], intercept[classes] = model.coef_, model.intercept_
     return coef, intercept
+
+
+def best_threshold(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """The threshold in a fixed grid that maximises F1 of ``scores >= t`` against ``truth``."""
+    best_t, best_f1 = 0.5, -1.0
+    positives = float(truth.sum())
+    for t in np.arange(0.05, 0.96, 0.025):
+        pred = scores >= t
+        tp = float((pred & truth).sum())
+        f1 = 2 * tp / max(1.0, float(pred.sum()) + positives)
+        if f1 > best_f1:
+            best_t, best_f1 = float(t), f1
+    return round(best_t, 3), best_f1
+
+
+def tune_thresholds(
+    scores: np.ndarray, truth: np.ndarray, mode: str, min_support: int
+) -> list[float]:
+    """Thresholds per label from held-out ``scores`` against boolean ``truth``, ``(n, labels)``.
+
+    ``mode="global"``: one threshold for all labels (best for micro-F1 on few examples);
+    ``"per_label"``: one per label, labels with fewer than ``min_support`` positives fall back to
+    the global one.
+    """
+    global_t, _ = best_threshold(scores.ravel(), truth.ravel())
+    if mode == "global":
+        return [global_t] * truth.shape[1]
+    supported = truth.sum(axis=0) >= min_support
+    return [
+        best_threshold(scores[:, j], truth[:, j])[0] if supported[j] else global_t
+        for j in range(truth.shape[1])
+    ]
+
+
+def labels_from_scores(
+    scores: np.ndarray,
+    labels: Sequence[str],
+    multi_label: bool,
+    thresholds: Sequence[float],
+    threshold: float | None = None,
+) -> list[list[Any]]:
+    """:class:`~propscope.types.Label` lists per row of ``scores``, best first.
+
+    Single-label: the best label. Multi-label: every label at or above its threshold (or
+    ``threshold`` for all, if given).
+    """
+    from propscope.types import Label
+
+    out = []
+    for row in scores:
+        if not multi_label:
+            j = int(row.argmax())
+            out.append([Label(labels[j], float(row[j]))])
+            continue
+        picked = [
+            Label(labels[j], float(row[j]))
+            for j in range(len(row))
+            if row[j] >= (threshold if threshold is not None else thresholds[j])
+        ]
+        out.append(sorted(picked, key=lambda label: -label.score))
+    return out

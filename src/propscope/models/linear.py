@@ -20,7 +20,13 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
-from propscope.models.base import HashedTfidf, class_weights, saved_files
+from propscope.models.base import (
+    HashedTfidf,
+    class_weights,
+    labels_from_scores,
+    saved_files,
+    tune_thresholds,
+)
 
 
 @dataclass
@@ -175,19 +181,6 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
-
-
-def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
-    """The threshold in a fixed grid that maximises F1 of ``scores >= t`` against ``truth``."""
-    best_t, best_f1 = 0.5, -1.0
-    positives = float(truth.sum())
-    for t in np.arange(0.05, 0.96, 0.025):
-        pred = scores >= t
-        tp = float((pred & truth).sum())
-        f1 = 2 * tp / max(1.0, float(pred.sum()) + positives)
-        if f1 > best_f1:
-            best_t, best_f1 = float(t), f1
-    return round(best_t, 3), best_f1
 
 
 class LinearTextClassifier:
@@ -387,16 +380,7 @@ class LinearTextClassifier:
             langs = None if languages is None else [languages[i] for i in test_idx]
             x_test = self._features([texts[i] for i in test_idx], emb, langs)
             oof[test_idx] = self._scores(x_test, coef, intercept)
-        global_t, _ = _best_threshold(oof.ravel(), y.ravel())
-        if cfg.thresholds == "global":
-            return [global_t] * len(cfg.labels)
-        thresholds = []
-        for j in range(len(cfg.labels)):
-            if y[:, j].sum() < cfg.min_support_per_label:
-                thresholds.append(global_t)
-            else:
-                thresholds.append(_best_threshold(oof[:, j], y[:, j])[0])
-        return thresholds
+        return tune_thresholds(oof, y, cfg.thresholds, cfg.min_support_per_label)
 
     # --------------------------------------------------------------------------- prediction
     def _check_fitted(self) -> None:
@@ -427,22 +411,9 @@ class LinearTextClassifier:
         Single-label models return exactly one label per text. ``threshold`` overrides the tuned
         thresholds of a multi-label model.
         """
-        from propscope.types import Label
-
+        cfg = self.config
         scores = self.predict_proba(texts, embeddings, languages)
-        out = []
-        for row in scores:
-            if not self.config.multi_label:
-                j = int(row.argmax())
-                out.append([Label(self.config.labels[j], float(row[j]))])
-                continue
-            picked = [
-                Label(self.config.labels[j], float(row[j]))
-                for j in range(len(row))
-                if row[j] >= (threshold if threshold is not None else self.thresholds_[j])
-            ]
-            out.append(sorted(picked, key=lambda label: -label.score))
-        return out
+        return labels_from_scores(scores, cfg.labels, cfg.multi_label, self.thresholds_, threshold)
 
     # -------------------------------------------------------------------------- persistence
     def save(self, path: Path) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,11 +23,11 @@ import numpy as np
 from propscope.errors import Errors, NotFittedError, TrainingError
 from propscope.models.base import saved_files
 from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
+from propscope.models.finetune import ProgressCallback, run_layers
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
 ANY = "<propaganda>"
-ProgressCallback = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -119,17 +118,14 @@ class SpanTagger:
 
     def _batch(self, rows: list[tuple[list[int], np.ndarray | None]]) -> tuple[Any, Any, Any]:
         torch = configure_torch()
-        cls, sep = self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id
-        width = max(len(ids) for ids, _ in rows) + 2
-        input_ids = torch.zeros((len(rows), width), dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        targets = torch.zeros((len(rows), width, len(self.config.labels)))
+        from propscope.models.finetune import pad_ids
+
+        tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
+        input_ids, mask = pad_ids([ids for ids, _ in rows], *tokens)
+        targets = torch.zeros((*input_ids.shape, len(self.config.labels)))
         for i, (ids, target) in enumerate(rows):
-            n = len(ids)
-            input_ids[i, : n + 2] = torch.tensor([cls, *ids, sep])
-            mask[i, : n + 2] = 1
             if target is not None:
-                targets[i, 1 : n + 1] = torch.from_numpy(target)
+                targets[i, 1 : len(ids) + 1] = torch.from_numpy(target)
         return input_ids, mask, targets
 
     # ------------------------------------------------------------------------------- training
@@ -148,12 +144,17 @@ class SpanTagger:
         if not any(doc.spans for doc in documents):
             raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
         torch = configure_torch()
-        from propscope.models.lora import add_lora
+        from propscope.models.finetune import (
+            TrainSettings,
+            cache_lower_layers,
+            seed_everything,
+            stack_cached,
+            train_adapters,
+        )
+        from propscope.models.lora import add_lora, lora_state
 
         cfg = self.config
-        random.seed(cfg.seed)
-        np.random.seed(cfg.seed)
-        torch.manual_seed(cfg.seed)
+        seed_everything(cfg.seed)
         body, head = self._build()
         n_layers = len(body.encoder.layer)
         upper = list(range(cfg.frozen_layers, n_layers))
@@ -174,100 +175,50 @@ class SpanTagger:
                 rows.append((encoded.ids[s:e], target[s:e]))
         if not rows:
             raise TrainingError(Errors.E043.format(reason="the training documents have no tokens"))
-        cache = self._cache_lower_layers(body, rows, progress)
+        tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
+        cache = cache_lower_layers(
+            body, [ids for ids, _ in rows], cfg.frozen_layers, tokens, progress, "tagger: encoding"
+        )
         self._standardise_head(body, head, cache, upper)
         # Start from the base rates, so the first steps need not drag every logit down.
         rates = np.concatenate([t for _, t in rows]).mean(0).clip(1e-4, 0.5)
         with torch.no_grad():
             head.linear.bias.copy_(torch.from_numpy(np.log(rates / (1 - rates))))
-
-        adapters = [p for p in body.parameters() if p.requires_grad]
-        params = adapters + list(head.parameters())
-        optimizer = torch.optim.AdamW(
-            [
-                {"params": adapters, "lr": cfg.learning_rate},
-                {"params": list(head.parameters()), "lr": cfg.head_learning_rate},
-            ],
-            weight_decay=cfg.weight_decay,
-        )
-        steps_per_epoch = (len(rows) + cfg.batch_size - 1) // cfg.batch_size
-        total = steps_per_epoch * cfg.epochs
-        warmup = max(1, total // 20)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer,
-            lambda step: min(
-                (step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))
-            ),
-        )
-        start_epoch = 0
-        ckpt = checkpoint_dir / "tagger-checkpoint.pt" if checkpoint_dir else None
-        if ckpt is not None and ckpt.exists():
-            state = torch.load(ckpt, weights_only=False)
-            body.load_state_dict(state["body"], strict=False)
-            head.load_state_dict(state["head"])
-            optimizer.load_state_dict(state["optimizer"])
-            scheduler.load_state_dict(state["scheduler"])
-            start_epoch = state["epoch"]
-            rng.setstate(state["rng"])
         loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-        self.epoch_seconds_: list[float] = []
-        self.loss_history_: list[float] = []
-        for epoch in range(start_epoch, cfg.epochs):
-            began = time.perf_counter()
-            # Length bucketing: sort by length in chunks so batches need little padding.
-            order = list(range(len(rows)))
-            rng.shuffle(order)
-            chunk = cfg.batch_size * 20
-            order = [
-                i
-                for c in range(0, len(order), chunk)
-                for i in sorted(order[c : c + chunk], key=lambda j: len(rows[j][0]))
-            ]
-            batches = [order[b : b + cfg.batch_size] for b in range(0, len(order), cfg.batch_size)]
-            rng.shuffle(batches)
-            for step, batch in enumerate(batches):
-                _, mask, targets = self._batch([rows[i] for i in batch])
-                hidden = torch.zeros((len(batch), mask.shape[1], body.config.hidden_size))
-                for r, i in enumerate(batch):
-                    hidden[r, : cache[i].shape[0]] = cache[i].float()
-                additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-                with torch.autocast("cpu", dtype=torch.bfloat16):
-                    for index in upper:
-                        out = body.encoder.layer[index](hidden, additive)
-                        hidden = out[0] if isinstance(out, tuple) else out
-                    logits = head(hidden).float()
-                token_mask = mask.clone()
-                token_mask[:, 0] = 0
-                token_mask[torch.arange(len(batch)), mask.sum(1) - 1] = 0
-                loss = loss_fn(logits, targets).mean(-1)
-                loss = (loss * token_mask).sum() / token_mask.sum().clamp(min=1)
-                loss.backward()
-                self.loss_history_.append(float(loss.detach()))
-                torch.nn.utils.clip_grad_norm_(params, 1.0)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad()
-                if progress:
-                    progress(f"tagger epoch {epoch + 1}/{cfg.epochs}", step + 1, len(batches))
-            self.epoch_seconds_.append(time.perf_counter() - began)
-            if ckpt is not None:
-                ckpt.parent.mkdir(parents=True, exist_ok=True)
-                tmp = ckpt.with_suffix(".tmp")
-                torch.save(
-                    {
-                        "body": {k: v for k, v in body.state_dict().items() if "lora_" in k},
-                        "head": head.state_dict(),
-                        "optimizer": optimizer.state_dict(),
-                        "scheduler": scheduler.state_dict(),
-                        "epoch": epoch + 1,
-                        "rng": rng.getstate(),
-                    },
-                    tmp,
-                )
-                tmp.replace(ckpt)
 
-        from propscope.models.lora import lora_state
+        def batch_loss(batch: list[int]) -> Any:
+            _, _, targets = self._batch([rows[i] for i in batch])
+            hidden, mask = stack_cached(cache, batch, targets.shape[1])
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                logits = head(run_layers(body, hidden, mask, upper)).float()
+            token_mask = mask.clone()
+            token_mask[:, 0] = 0  # [CLS] and [SEP] have no targets
+            token_mask[torch.arange(len(batch)), mask.sum(1) - 1] = 0
+            loss = loss_fn(logits, targets).mean(-1)
+            return (loss * token_mask).sum() / token_mask.sum().clamp(min=1)
 
+        settings = TrainSettings(
+            cfg.epochs,
+            cfg.batch_size,
+            cfg.learning_rate,
+            cfg.head_learning_rate,
+            cfg.weight_decay,
+            cfg.seed,
+            stage="tagger",
+        )
+        ckpt = checkpoint_dir / "tagger-checkpoint.pt" if checkpoint_dir else None
+        log = train_adapters(
+            body,
+            head,
+            [len(ids) for ids, _ in rows],
+            batch_loss,
+            settings,
+            checkpoint=ckpt,
+            progress=progress,
+            rng=rng,
+        )
+        self.epoch_seconds_ = log.epoch_seconds
+        self.loss_history_ = log.losses
         self.adapters_ = {k: v.to(torch.bfloat16) for k, v in lora_state(body).items()}
         self.head_ = {k: v.detach().clone() for k, v in head.state_dict().items()}
         self._install_inference_model()
@@ -275,35 +226,6 @@ class SpanTagger:
         if ckpt is not None and ckpt.exists():
             ckpt.unlink()
         return self
-
-    def _cache_lower_layers(
-        self, body: Any, rows: list[tuple[list[int], np.ndarray]], progress: ProgressCallback | None
-    ) -> list[Any]:
-        """Outputs of the frozen embedding and lower layers for every training window (bf16)."""
-        torch = configure_torch()
-        cache: list[Any] = []
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i][0]))
-        by_row: dict[int, Any] = {}
-        size = 32
-        body.eval()
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
-            for b in range(0, len(order), size):
-                idx = order[b : b + size]
-                input_ids, mask, _ = self._batch([(rows[i][0], None) for i in idx])
-                hidden = body.embeddings(
-                    input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids)
-                )
-                additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-                for index in range(self.config.frozen_layers):
-                    out = body.encoder.layer[index](hidden, additive)
-                    hidden = out[0] if isinstance(out, tuple) else out
-                for r, i in enumerate(idx):
-                    by_row[i] = hidden[r, : len(rows[i][0]) + 2].to(torch.bfloat16).clone()
-                if progress:
-                    progress("tagger: encoding", min(b + size, len(order)), len(order))
-        body.train()
-        cache = [by_row[i] for i in range(len(rows))]
-        return cache
 
     def _standardise_head(self, body: Any, head: Any, cache: list[Any], upper: list[int]) -> None:
         """Set the head's input standardisation from the encoder's outputs on training windows.
@@ -319,10 +241,7 @@ class SpanTagger:
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
             for hidden in sample:
                 h = hidden.float().unsqueeze(0)
-                mask = torch.zeros((1, 1, 1, h.shape[1]))
-                for index in upper:
-                    out = body.encoder.layer[index](h, mask)
-                    h = out[0] if isinstance(out, tuple) else out
+                h = run_layers(body, h, torch.ones((1, h.shape[1])), upper)
                 states.append(h[0].float())
         body.train()
         stacked = torch.cat(states)

@@ -1,0 +1,222 @@
+"""What every fine-tuned model shares: a LoRA-adapted encoder body, trained on a CPU.
+
+- the frozen lower layers run once per training row and are cached (bf16), so each epoch runs only
+  the adapted upper layers;
+- batches are bucketed by length (dynamic padding), steps run under bf16 autocast with fp32 master
+  weights, and the learning rate warms up then decays linearly;
+- after every epoch the adapters, head, optimizer, scheduler and random state are checkpointed, so a
+  stopped run resumes where it stopped.
+
+The span tagger (token head) and the encoder classifier (pooled head) differ only in how a batch
+becomes a loss, which they pass to :func:`train_adapters` as ``batch_loss``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from propscope.models.encoder import configure_torch
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def run_layers(body: Any, hidden: Any, mask: Any, layers: Sequence[int]) -> Any:
+    """Run ``hidden`` through the given encoder layers with an attention ``mask`` (1 = token)."""
+    torch = configure_torch()
+    additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+    for index in layers:
+        out = body.encoder.layer[index](hidden, additive)
+        hidden = out[0] if isinstance(out, tuple) else out
+    return hidden
+
+
+def pad_ids(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[Any, Any]:
+    """``[CLS] ids [SEP]`` per row, right-padded with 0: ``(input_ids, attention_mask)``."""
+    torch = configure_torch()
+    width = max(len(ids) for ids in rows) + 2
+    input_ids = torch.zeros((len(rows), width), dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, ids in enumerate(rows):
+        input_ids[i, : len(ids) + 2] = torch.tensor([cls, *ids, sep])
+        mask[i, : len(ids) + 2] = 1
+    return input_ids, mask
+
+
+def cache_lower_layers(
+    body: Any,
+    rows: Sequence[Sequence[int]],
+    frozen_layers: int,
+    tokens: tuple[int, int],
+    progress: ProgressCallback | None = None,
+    stage: str = "encoding",
+) -> list[Any]:
+    """Outputs of the embeddings and the ``frozen_layers`` lowest layers for every row (bf16).
+
+    ``tokens`` is ``(cls_id, sep_id)``; each cached tensor covers ``[CLS] row [SEP]``.
+    """
+    torch = configure_torch()
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+    by_row: dict[int, Any] = {}
+    size = 32
+    body.eval()
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        for b in range(0, len(order), size):
+            idx = order[b : b + size]
+            input_ids, mask = pad_ids([rows[i] for i in idx], *tokens)
+            token_types = torch.zeros_like(input_ids)
+            hidden = body.embeddings(input_ids=input_ids, token_type_ids=token_types)
+            hidden = run_layers(body, hidden, mask, range(frozen_layers))
+            for r, i in enumerate(idx):
+                by_row[i] = hidden[r, : len(rows[i]) + 2].to(torch.bfloat16).clone()
+            if progress:
+                progress(stage, min(b + size, len(order)), len(order))
+    body.train()
+    return [by_row[i] for i in range(len(rows))]
+
+
+def stack_cached(cache: Sequence[Any], batch: Sequence[int], width: int) -> tuple[Any, Any]:
+    """Cached lower-layer states of ``batch`` as a padded fp32 tensor and its attention mask."""
+    torch = configure_torch()
+    hidden = torch.zeros((len(batch), width, cache[batch[0]].shape[-1]))
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for r, i in enumerate(batch):
+        n = cache[i].shape[0]
+        hidden[r, :n] = cache[i].float()
+        mask[r, :n] = 1
+    return hidden, mask
+
+
+def bucketed_batches(
+    lengths: Sequence[int], batch_size: int, rng: random.Random
+) -> list[list[int]]:
+    """Shuffled batches of row indices, rows of similar length together (little padding)."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    chunk = batch_size * 20
+    order = [
+        i
+        for c in range(0, len(order), chunk)
+        for i in sorted(order[c : c + chunk], key=lambda j: lengths[j])
+    ]
+    batches = [order[b : b + batch_size] for b in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+@dataclass
+class TrainSettings:
+    """The optimisation settings shared by the fine-tuned models."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    head_learning_rate: float
+    weight_decay: float
+    seed: int
+    stage: str = "training"
+
+
+@dataclass
+class TrainLog:
+    """Wall seconds per epoch and the loss of every step."""
+
+    epoch_seconds: list[float] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
+
+
+def train_adapters(
+    body: Any,
+    head: Any,
+    lengths: Sequence[int],
+    batch_loss: Callable[[list[int]], Any],
+    settings: TrainSettings,
+    *,
+    checkpoint: Path | None = None,
+    progress: ProgressCallback | None = None,
+    rng: random.Random | None = None,
+) -> TrainLog:
+    """Train the trainable parameters of ``body`` (adapters) and ``head`` on rows of ``lengths``.
+
+    ``batch_loss(row_indices)`` returns the scalar loss of one batch (under bf16 autocast). With
+    ``checkpoint`` (a file), the state is saved after every epoch; a rerun resumes from it, and the
+    file is removed by the caller once the model is complete. ``rng`` orders the batches (default:
+    seeded from ``settings.seed``).
+    """
+    torch = configure_torch()
+    adapters = [p for p in body.parameters() if p.requires_grad]
+    params = adapters + list(head.parameters())
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": adapters, "lr": settings.learning_rate},
+            {"params": list(head.parameters()), "lr": settings.head_learning_rate},
+        ],
+        weight_decay=settings.weight_decay,
+    )
+    steps_per_epoch = (len(lengths) + settings.batch_size - 1) // settings.batch_size
+    total = steps_per_epoch * settings.epochs
+    warmup = max(1, total // 20)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))),
+    )
+    rng = rng or random.Random(settings.seed)
+    start_epoch = 0
+    if checkpoint is not None and checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        body.load_state_dict(state["body"], strict=False)
+        head.load_state_dict(state["head"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        start_epoch = state["epoch"]
+        rng.setstate(state["rng"])
+    log = TrainLog()
+    body.train()
+    head.train()
+    for epoch in range(start_epoch, settings.epochs):
+        began = time.perf_counter()
+        batches = bucketed_batches(lengths, settings.batch_size, rng)
+        for step, batch in enumerate(batches):
+            loss = batch_loss(batch)
+            loss.backward()
+            log.losses.append(float(loss.detach()))
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            if progress:
+                stage = f"{settings.stage} epoch {epoch + 1}/{settings.epochs}"
+                progress(stage, step + 1, len(batches))
+        log.epoch_seconds.append(time.perf_counter() - began)
+        if checkpoint is not None:
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            tmp = checkpoint.with_suffix(".tmp")
+            torch.save(
+                {
+                    "body": {k: v for k, v in body.state_dict().items() if "lora_" in k},
+                    "head": head.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "epoch": epoch + 1,
+                    "rng": rng.getstate(),
+                },
+                tmp,
+            )
+            tmp.replace(checkpoint)
+    body.eval()
+    head.eval()
+    return log
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and torch's generators."""
+    torch = configure_torch()
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
