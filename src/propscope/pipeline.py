@@ -5,8 +5,8 @@ A saved pipeline is a directory::
     meta.json          propscope version, taxonomy, labels, training data, scores
     pipeline.json      how component outputs combine (paragraph label source, thresholds)
     tagger/            SpanTagger (LoRA adapters + head), optional
-    span_classifier/   SpanClassifier for given spans (SemEval-2020 TC), optional
-    paragraphs/        LinearTextClassifier over paragraph texts
+    span_classifier/   SpanClassifier or EncoderSpanClassifier for given spans (SemEval-2020 TC)
+    paragraphs/        LinearTextClassifier or EncoderClassifier over paragraph texts
     genre/             LinearTextClassifier over article texts (single-label)
     frames/            LinearTextClassifier over article texts (multi-label)
 
@@ -213,8 +213,7 @@ class Pipeline:
     @classmethod
     def load(cls, path: Path) -> Pipeline:
         """Load a pipeline saved with :meth:`save`."""
-        from propscope.models.linear import LinearTextClassifier
-        from propscope.models.tagger import SpanTagger
+        from propscope.models import load_component
 
         if not (path / "meta.json").exists():
             raise ModelLoadError(Errors.E041.format(path=path, reason="no meta.json"))
@@ -226,16 +225,11 @@ class Pipeline:
                 )
             )
         settings = PipelineSettings(**json.loads((path / "pipeline.json").read_text()))
-        parts: dict[str, Any] = {}
-        for name in ("paragraphs", "genre", "frames"):
-            if (path / name).is_dir():
-                parts[name] = LinearTextClassifier.load(path / name)
-        if (path / "tagger").is_dir():
-            parts["tagger"] = SpanTagger.load(path / "tagger")
-        if (path / "span_classifier").is_dir():
-            from propscope.models.span_classifier import SpanClassifier
-
-            parts["span_classifier"] = SpanClassifier.load(path / "span_classifier")
+        parts = {
+            name: load_component(name, path / name)
+            for name in COMPONENT_NAMES
+            if (path / name).is_dir()
+        }
         return cls(settings=settings, meta=meta, **parts)
 
 

@@ -14,6 +14,9 @@ Example config (``configs/en-fast.toml`` is the one the bundled model is built f
     frames = true
     [tagger]                 # any TaggerConfig field
     epochs = 3
+
+    [paragraphs]             # LinearConfig fields; with model = "encoder", the fields of
+    model = "encoder"        # EncoderClassifierConfig (span_classifier likewise)
 """
 
 from __future__ import annotations
@@ -127,6 +130,21 @@ def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]
     return texts, targets, languages
 
 
+MODEL_KINDS = ("linear", "encoder")
+
+
+def _model_kind(component: str, settings: dict[str, Any]) -> str:
+    """Pop ``model`` from a component's settings: ``linear`` (default) or ``encoder``."""
+    kind = str(settings.pop("model", "linear"))
+    if kind not in MODEL_KINDS:
+        raise ConfigError(
+            Errors.E050.format(
+                name=f"[{component}] model", value=kind, reason=f"expected one of {MODEL_KINDS}"
+            )
+        )
+    return kind
+
+
 def fit_pipeline(
     config: TrainConfig,
     data: TrainingData,
@@ -149,6 +167,7 @@ def _fit_pipeline(
     checkpoint_dir: Path | None,
     progress: ProgressCallback | None,
 ) -> Pipeline:
+    from propscope.models import MODEL_FAMILIES
     from propscope.models.linear import LinearConfig, LinearTextClassifier
     from propscope.models.tagger import SpanTagger, TaggerConfig
 
@@ -191,8 +210,16 @@ def _fit_pipeline(
             raise TrainingError(Errors.E043.format(reason="no paragraphs with technique labels"))
         say("paragraph classifier")
         began = time.perf_counter()
-        cfg = LinearConfig(**{"labels": list(TECHNIQUE_NAMES), **config.paragraphs})
-        parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets, languages=languages)
+        settings = dict(config.paragraphs)
+        if _model_kind("paragraphs", settings) == "encoder":
+            groups = [d.id for d in data.paragraph_docs for _ in d.paragraphs]
+            parts["paragraphs"] = MODEL_FAMILIES["paragraphs/encoder"](
+                **{"seed": config.seed, **settings}
+            ).fit(texts, targets, groups=groups, checkpoint_dir=checkpoint_dir, progress=progress)
+            timings["paragraphs_epoch_seconds"] = parts["paragraphs"].epoch_seconds_
+        else:
+            cfg = LinearConfig(**{"labels": list(TECHNIQUE_NAMES), **settings})
+            parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets, languages=languages)
         timings["paragraphs"] = time.perf_counter() - began
         say("paragraph classifier", 1)
     if enabled.get("span_classifier"):
@@ -200,8 +227,17 @@ def _fit_pipeline(
 
         say("span classifier")
         began = time.perf_counter()
-        span_cfg = SpanClassifierConfig(**{"seed": config.seed, **config.span_classifier})
-        parts["span_classifier"] = SpanClassifier(span_cfg).fit(data.span_docs)
+        settings = dict(config.span_classifier)
+        if _model_kind("span_classifier", settings) == "encoder":
+            parts["span_classifier"] = MODEL_FAMILIES["span_classifier/encoder"](
+                **{"seed": config.seed, **settings}
+            ).fit(data.span_docs, checkpoint_dir=checkpoint_dir, progress=progress)
+            timings["span_classifier_epoch_seconds"] = parts[
+                "span_classifier"
+            ].model_.epoch_seconds_
+        else:
+            span_cfg = SpanClassifierConfig(**{"seed": config.seed, **settings})
+            parts["span_classifier"] = SpanClassifier(span_cfg).fit(data.span_docs)
         timings["span_classifier"] = time.perf_counter() - began
         say("span classifier", 1)
     if enabled.get("tagger"):

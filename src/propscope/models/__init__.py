@@ -7,6 +7,7 @@ this package is cheap.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -22,6 +23,26 @@ def _span_classifier(**settings: Any) -> Any:
     return SpanClassifier(SpanClassifierConfig(**settings))
 
 
+def _encoder_span_classifier(**settings: Any) -> Any:
+    from propscope.models.encoder_classifier import EncoderClassifierConfig
+    from propscope.models.span_classifier import EncoderSpanClassifier
+
+    return EncoderSpanClassifier(EncoderClassifierConfig(**settings))
+
+
+def _encoder(labels_of: str, multi_label: bool) -> Callable[..., Any]:
+    def build(**settings: Any) -> Any:
+        from propscope import taxonomy
+        from propscope.models.encoder_classifier import EncoderClassifier, EncoderClassifierConfig
+
+        labels = list(getattr(taxonomy, labels_of))
+        return EncoderClassifier(
+            EncoderClassifierConfig(labels=labels, multi_label=multi_label, **settings)
+        )
+
+    return build
+
+
 def _linear(labels_of: str, multi_label: bool) -> Callable[..., Any]:
     def build(**settings: Any) -> Any:
         from propscope import taxonomy
@@ -34,13 +55,44 @@ def _linear(labels_of: str, multi_label: bool) -> Callable[..., Any]:
     return build
 
 
-# name -> factory(**settings): the model families a pipeline is built from.
+# name -> factory(**settings): the model families a pipeline is built from. A pipeline
+# component ("paragraphs", "span_classifier", ...) uses the family of its name, or with
+# ``model = "encoder"`` in its config section the "<component>/encoder" family.
 MODEL_FAMILIES: dict[str, Callable[..., Any]] = {
     "tagger": _tagger,
     "span_classifier": _span_classifier,
+    "span_classifier/encoder": _encoder_span_classifier,
     "genre": _linear("GENRES", multi_label=False),
     "frames": _linear("FRAMES", multi_label=True),
     "paragraphs": _linear("TECHNIQUE_NAMES", multi_label=True),
+    "paragraphs/encoder": _encoder("TECHNIQUE_NAMES", multi_label=True),
 }
 
-__all__ = ["MODEL_FAMILIES"]
+#: What a saved encoder-based component holds (the linear models save ``weights.npz``).
+ADAPTER_FILE = "adapters.safetensors"
+
+
+def load_component(name: str, path: Path) -> Any:
+    """Load the saved pipeline component ``name`` (``tagger``, ``paragraphs``, ...) from ``path``.
+
+    The folder's files tell the family: encoder-based models hold ``adapters.safetensors``.
+    """
+    if name == "tagger":
+        from propscope.models.tagger import SpanTagger
+
+        return SpanTagger.load(path)
+    encoder = (path / ADAPTER_FILE).exists()
+    if name == "span_classifier":
+        from propscope.models.span_classifier import EncoderSpanClassifier, SpanClassifier
+
+        return (EncoderSpanClassifier if encoder else SpanClassifier).load(path)
+    if encoder:
+        from propscope.models.encoder_classifier import EncoderClassifier
+
+        return EncoderClassifier.load(path)
+    from propscope.models.linear import LinearTextClassifier
+
+    return LinearTextClassifier.load(path)
+
+
+__all__ = ["ADAPTER_FILE", "MODEL_FAMILIES", "load_component"]

@@ -110,6 +110,23 @@ def bucketed_batches(
     return batches
 
 
+def standardised_head(hidden_size: int, n_labels: int) -> Any:
+    """A linear layer over per-dimension standardised token states."""
+    torch = configure_torch()
+
+    class StandardisedHead(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("norm_mean", torch.zeros(hidden_size))
+            self.register_buffer("norm_std", torch.ones(hidden_size))
+            self.linear = torch.nn.Linear(hidden_size, n_labels)
+
+        def forward(self, hidden: Any) -> Any:
+            return self.linear((hidden - self.norm_mean) / self.norm_std)
+
+    return StandardisedHead()
+
+
 @dataclass
 class TrainSettings:
     """The optimisation settings shared by the fine-tuned models."""
@@ -176,6 +193,8 @@ def train_adapters(
         scheduler.load_state_dict(state["scheduler"])
         start_epoch = state["epoch"]
         rng.setstate(state["rng"])
+        if "torch_rng" in state:  # dropout masks continue as if the run had never stopped
+            torch.set_rng_state(state["torch_rng"])
     log = TrainLog()
     body.train()
     head.train()
@@ -205,6 +224,7 @@ def train_adapters(
                     "scheduler": scheduler.state_dict(),
                     "epoch": epoch + 1,
                     "rng": rng.getstate(),
+                    "torch_rng": torch.get_rng_state(),
                 },
                 tmp,
             )

@@ -58,6 +58,16 @@ def _shape(text: str, fragment: str) -> list[float]:
     ]
 
 
+def _span_rows(documents: Sequence[Document]) -> list[tuple[str, tuple[int, int], str]]:
+    rows = [(d.text, (s.start, s.end), s.technique) for d in documents for s in d.spans]
+    rows = [r for r in rows if r[2] is not None]
+    if len({r[2] for r in rows}) < 2:
+        raise TrainingError(
+            Errors.E043.format(reason="span classification needs spans of two techniques")
+        )
+    return rows  # type: ignore[return-value]
+
+
 class SpanClassifier:
     """Predicts one of the 23 techniques for each given ``(start, end)`` fragment of a text.
 
@@ -90,12 +100,7 @@ class SpanClassifier:
         """Learn from the technique spans of ``documents``."""
         from sklearn.linear_model import LogisticRegression
 
-        rows = [(d.text, (s.start, s.end), s.technique) for d in documents for s in d.spans]
-        rows = [r for r in rows if r[2] is not None]
-        if len({r[2] for r in rows}) < 2:
-            raise TrainingError(
-                Errors.E043.format(reason="span classification needs spans of two techniques")
-            )
+        rows = _span_rows(documents)
         texts = [r[0] for r in rows]
         spans = [r[1] for r in rows]
         fragments = [t[s:e] for t, (s, e) in zip(texts, spans, strict=True)]
@@ -158,3 +163,67 @@ class SpanClassifier:
             model.coef_ = weights["coef"].astype(np.float32)
             model.intercept_ = weights["intercept"]
         return model
+
+
+def _line_focus(text: str, start: int, end: int) -> tuple[str, tuple[int, int]]:
+    """The line around a fragment and the fragment's offsets in it (clipped to the line)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line = _line(text, start, end)
+    return line, (start - line_start, min(end, line_start + len(line)) - line_start)
+
+
+class EncoderSpanClassifier:
+    """Technique classification of given fragments by a fine-tuned encoder.
+
+    Each fragment is read in its line: the encoder sees the line, and the head the mean of the
+    fragment's tokens beside the mean of the line's (see
+    :class:`~propscope.models.encoder_classifier.EncoderClassifier` with ``focus``). Same
+    interface as :class:`SpanClassifier`; the settings are ``EncoderClassifierConfig`` fields.
+    """
+
+    name = "span_classifier"
+
+    def __init__(self, config: Any | None = None) -> None:
+        from propscope.models.encoder_classifier import EncoderClassifierConfig
+
+        self.config = config or EncoderClassifierConfig()
+        self.config.labels = list(TECHNIQUE_NAMES)
+        self.config.multi_label = False
+        self.config.focus = True
+
+    def fit(self, documents: Sequence[Document], **kwargs: Any) -> EncoderSpanClassifier:
+        """Learn from the technique spans of ``documents`` (``kwargs``: checkpoint_dir, ...)."""
+        from propscope.models.encoder_classifier import EncoderClassifier
+
+        rows = _span_rows(documents)
+        lines = [_line_focus(text, s, e) for text, (s, e), _ in rows]
+        self.model_ = EncoderClassifier(self.config).fit(
+            [line for line, _ in lines],
+            [technique for _, _, technique in rows],
+            focus=[focus for _, focus in lines],
+            **kwargs,
+        )
+        return self
+
+    def predict_proba(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities ``(n_spans, 23)`` for fragments of ``text``."""
+        if not hasattr(self, "model_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+        if not spans:
+            return np.zeros((0, len(TECHNIQUE_NAMES)), dtype=np.float32)
+        lines = [_line_focus(text, s, e) for s, e in spans]
+        return self.model_.predict_proba([line for line, _ in lines], [f for _, f in lines])
+
+    def save(self, path: Path) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+        self.model_.save(path)
+
+    @classmethod
+    def load(cls, path: Path) -> EncoderSpanClassifier:
+        from propscope.models.encoder_classifier import EncoderClassifier
+
+        model = EncoderClassifier.load(path)
+        out = cls(model.config)
+        out.model_ = model
+        return out

@@ -23,7 +23,7 @@ import numpy as np
 from propscope.errors import Errors, NotFittedError, TrainingError
 from propscope.models.base import saved_files
 from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
-from propscope.models.finetune import ProgressCallback, run_layers
+from propscope.models.finetune import ProgressCallback, run_layers, standardised_head
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
@@ -87,7 +87,7 @@ class SpanTagger:
     # ----------------------------------------------------------------------------------- model
     def _build(self) -> Any:
         self.tokenizer_, body = load_pretrained(self.config.encoder)
-        return body, _make_head(body.config.hidden_size, len(self.config.labels))
+        return body, standardised_head(body.config.hidden_size, len(self.config.labels))
 
     def _encode(self, text: str) -> _Encoded:
         enc = self.tokenizer_(
@@ -389,23 +389,6 @@ class SpanTagger:
         tagger.head_ = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
         tagger._install_inference_model()
         return tagger
-
-
-def _make_head(hidden_size: int, n_labels: int) -> Any:
-    """A linear layer over per-dimension standardised token states."""
-    torch = configure_torch()
-
-    class StandardisedHead(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.register_buffer("norm_mean", torch.zeros(hidden_size))
-            self.register_buffer("norm_std", torch.ones(hidden_size))
-            self.linear = torch.nn.Linear(hidden_size, n_labels)
-
-        def forward(self, hidden: Any) -> Any:
-            return self.linear((hidden - self.norm_mean) / self.norm_std)
-
-    return StandardisedHead()
 
 
 def _trim_offsets(text: str, offsets: Sequence[Sequence[int]]) -> list[tuple[int, int]]:

@@ -1,0 +1,365 @@
+"""A text classifier fine-tuned on a packaged encoder: LoRA adapters, mean pooling, a linear head.
+
+Used for paragraph technique sets (multi-label) and, with a *focus*, for technique classification
+of a given fragment (single-label): the text is the fragment's line, and the head sees the mean of
+the fragment's tokens beside the mean of the whole line. Texts longer than ``max_length`` tokens
+are truncated (paragraphs and lines rarely are).
+
+Only the adapters and the head are saved (``adapters.safetensors``, a few MB); the base weights
+come from the carrier package. Thresholds (multi-label) are tuned on a held-out part of the
+training rows, like the linear models' on their out-of-fold scores.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from propscope.errors import Errors, NotFittedError, TrainingError
+from propscope.models.base import labels_from_scores, saved_files, tune_thresholds
+from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
+from propscope.models.finetune import ProgressCallback, run_layers, standardised_head
+
+Focus = tuple[int, int]
+
+
+@dataclass
+class EncoderClassifierConfig:
+    """Settings of :class:`EncoderClassifier`. Stored with the model as ``config.json``."""
+
+    labels: list[str] = field(default_factory=list)
+    multi_label: bool = True
+    encoder: str = DEFAULT_ENCODER
+    # Prepended to every text (e5 expects "query: ").
+    prefix: str = ""
+    max_length: int = 160
+    # Pool the fragment given as ``focus`` beside the whole text (span classification).
+    focus: bool = False
+    lora_rank: int = 16
+    lora_alpha: float = 32.0
+    lora_dropout: float = 0.1
+    # Layers below this get no adapters; their outputs are computed once per text and cached.
+    frozen_layers: int = 0
+    epochs: int = 3
+    batch_size: int = 16
+    learning_rate: float = 5e-4
+    head_learning_rate: float = 2e-3
+    weight_decay: float = 0.01
+    # Part of the training texts (by group, if groups are given) held out to tune thresholds.
+    validation_fraction: float = 0.15
+    thresholds: str = "per_label"
+    min_support_per_label: int = 15
+    seed: int = 13
+
+
+class EncoderClassifier:
+    """Multi- or single-label classification of texts (or of fragments in them).
+
+    Follows the scikit-learn contract of the other model families.
+
+    Example:
+        >>> cfg = EncoderClassifierConfig(labels=["a", "b"], multi_label=False, epochs=1)
+        >>> clf = EncoderClassifier(cfg).fit(texts, targets)  # doctest: +SKIP
+        >>> clf.predict_labels(["a text"])  # doctest: +SKIP
+    """
+
+    name = "encoder_classifier"
+
+    def __init__(self, config: EncoderClassifierConfig) -> None:
+        self.config = config
+
+    # ----------------------------------------------------------------------------- model
+    def _build(self) -> tuple[Any, Any]:
+        self.tokenizer_, body = load_pretrained(self.config.encoder)
+        width = body.config.hidden_size * (2 if self.config.focus else 1)
+        return body, standardised_head(width, len(self.config.labels))
+
+    def _encode(
+        self, texts: Sequence[str], focus: Sequence[Focus] | None
+    ) -> tuple[list[list[int]], list[np.ndarray | None]]:
+        """Token ids (no special tokens, truncated) and, with focus, a 0/1 mask of focus tokens."""
+        cfg = self.config
+        enc = self.tokenizer_(
+            [cfg.prefix + t for t in texts],
+            add_special_tokens=False,
+            truncation=True,
+            max_length=cfg.max_length - 2,
+            return_offsets_mapping=bool(cfg.focus),
+            verbose=False,
+        )
+        ids = [list(x) for x in enc["input_ids"]]
+        masks: list[np.ndarray | None] = [None] * len(ids)
+        if cfg.focus:
+            if focus is None or len(focus) != len(texts):
+                raise TrainingError(
+                    Errors.E043.format(reason="a focus model needs one (start, end) per text")
+                )
+            shift = len(cfg.prefix)
+            for i, (offsets, (start, end)) in enumerate(
+                zip(enc["offset_mapping"], focus, strict=True)
+            ):
+                inside = np.array(
+                    [s < end + shift and e > start + shift for s, e in offsets], dtype=np.float32
+                )
+                masks[i] = inside if inside.any() else np.ones(len(offsets), dtype=np.float32)
+        return ids, masks
+
+    def _pool(self, hidden: Any, mask: Any, focus_masks: Sequence[np.ndarray | None]) -> Any:
+        """Mean over the tokens of each row (special tokens included), and over its focus."""
+        torch = configure_torch()
+        weights = mask.unsqueeze(-1).float()
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        if not self.config.focus:
+            return pooled
+        focus = torch.zeros(mask.shape)
+        for r, m in enumerate(focus_masks):
+            focus[r, 1 : len(m) + 1] = torch.from_numpy(m)
+        focus = focus.unsqueeze(-1)
+        focused = (hidden * focus).sum(1) / focus.sum(1).clamp(min=1.0)
+        return torch.cat([focused, pooled], dim=-1)
+
+    def _targets(self, targets: Sequence[Any]) -> np.ndarray:
+        index = {label: i for i, label in enumerate(self.config.labels)}
+        y = np.zeros((len(targets), len(index)), dtype=np.float32)
+        for row, target in enumerate(targets):
+            for name in target if self.config.multi_label else [target]:
+                if name not in index:
+                    raise TrainingError(Errors.E043.format(reason=f"unknown label {name!r}"))
+                y[row, index[name]] = 1.0
+        return y
+
+    # ------------------------------------------------------------------------------ fitting
+    def fit(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[Any],
+        *,
+        focus: Sequence[Focus] | None = None,
+        groups: Sequence[str] | None = None,
+        checkpoint_dir: Path | None = None,
+        progress: ProgressCallback | None = None,
+        **_: Any,
+    ) -> EncoderClassifier:
+        """Fine-tune on ``texts`` with ``targets`` (label sets if multi-label, else one label).
+
+        ``focus`` gives the fragment of each text (focus models); ``groups`` (e.g. article ids)
+        keep related texts on one side of the threshold-tuning split. Extra keyword arguments of
+        the linear models' ``fit`` (``languages``, ``embeddings``) are accepted and ignored.
+        """
+        cfg = self.config
+        if len(texts) != len(targets) or len(texts) < 2:
+            raise TrainingError(Errors.E043.format(reason="need at least two labelled texts"))
+        torch = configure_torch()
+        from propscope.models.finetune import (
+            TrainSettings,
+            cache_lower_layers,
+            seed_everything,
+            stack_cached,
+            train_adapters,
+        )
+        from propscope.models.lora import add_lora, lora_state
+
+        seed_everything(cfg.seed)
+        y = self._targets(targets)
+        body, head = self._build()
+        upper = list(range(cfg.frozen_layers, len(body.encoder.layer)))
+        add_lora(body, cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, upper)
+        train_idx, val_idx = self._split(len(texts), groups)
+        ids, focus_masks = self._encode(texts, focus)
+        tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
+        rows = [ids[i] for i in train_idx]
+        cache = cache_lower_layers(
+            body, rows, cfg.frozen_layers, tokens, progress, f"{self.name}: encoding"
+        )
+        self._standardise_head(body, head, cache, upper, [focus_masks[i] for i in train_idx])
+        y_train = torch.from_numpy(y[train_idx])
+        if cfg.multi_label:
+            rates = y[train_idx].mean(0).clip(1e-4, 0.5)
+            bias = np.log(rates / (1 - rates))
+            loss_fn: Any = torch.nn.BCEWithLogitsLoss()
+        else:
+            rates = y[train_idx].mean(0).clip(1e-4, 1.0)
+            bias = np.log(rates)
+            loss_fn = torch.nn.CrossEntropyLoss()
+        with torch.no_grad():
+            head.linear.bias.copy_(torch.from_numpy(bias.astype(np.float32)))
+
+        def batch_loss(batch: list[int]) -> Any:
+            width = max(len(rows[i]) for i in batch) + 2
+            hidden, mask = stack_cached(cache, batch, width)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                hidden = run_layers(body, hidden, mask, upper)
+            pooled = self._pool(hidden.float(), mask, [focus_masks[train_idx[i]] for i in batch])
+            logits = head(pooled)
+            if cfg.multi_label:
+                return loss_fn(logits, y_train[batch])
+            return loss_fn(logits, y_train[batch].argmax(1))
+
+        settings = TrainSettings(
+            cfg.epochs,
+            cfg.batch_size,
+            cfg.learning_rate,
+            cfg.head_learning_rate,
+            cfg.weight_decay,
+            cfg.seed,
+            stage=self.name,
+        )
+        ckpt = checkpoint_dir / f"{self.name}-checkpoint.pt" if checkpoint_dir else None
+        log = train_adapters(
+            body,
+            head,
+            [len(r) for r in rows],
+            batch_loss,
+            settings,
+            checkpoint=ckpt,
+            progress=progress,
+        )
+        self.epoch_seconds_ = log.epoch_seconds
+        self.loss_history_ = log.losses
+        self.adapters_ = {k: v.to(torch.bfloat16) for k, v in lora_state(body).items()}
+        self.head_ = {k: v.detach().clone() for k, v in head.state_dict().items()}
+        self._install_inference_model()
+        self.thresholds_ = [0.5] * len(cfg.labels)
+        if cfg.multi_label and len(val_idx):
+            scores = self._scores([ids[i] for i in val_idx], [focus_masks[i] for i in val_idx])
+            self.thresholds_ = tune_thresholds(
+                scores, y[val_idx] > 0.5, cfg.thresholds, cfg.min_support_per_label
+            )
+        if ckpt is not None and ckpt.exists():
+            ckpt.unlink()
+        return self
+
+    def _split(self, n: int, groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Training and threshold-tuning rows (by group when given)."""
+        cfg = self.config
+        keys = list(groups) if groups is not None else [str(i) for i in range(n)]
+        unique = sorted(set(keys))
+        random.Random(cfg.seed).shuffle(unique)
+        n_val = int(len(unique) * cfg.validation_fraction) if cfg.multi_label else 0
+        held = set(unique[:n_val]) if len(unique) >= 10 else set()
+        val = np.array([i for i, k in enumerate(keys) if k in held], dtype=int)
+        train = np.array([i for i, k in enumerate(keys) if k not in held], dtype=int)
+        return train, val
+
+    def _standardise_head(
+        self,
+        body: Any,
+        head: Any,
+        cache: list[Any],
+        upper: list[int],
+        focus_masks: Sequence[np.ndarray | None],
+    ) -> None:
+        """Per-dimension standardisation of the head's input, from a sample of training rows."""
+        torch = configure_torch()
+        from propscope.models.finetune import stack_cached
+
+        sample = list(range(0, len(cache), max(1, len(cache) // 512)))
+        pooled = []
+        body.eval()
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+            for b in range(0, len(sample), 32):
+                batch = sample[b : b + 32]
+                width = max(cache[i].shape[0] for i in batch)
+                hidden, mask = stack_cached(cache, batch, width)
+                hidden = run_layers(body, hidden, mask, upper).float()
+                pooled.append(self._pool(hidden, mask, [focus_masks[i] for i in batch]).float())
+        body.train()
+        stacked = torch.cat(pooled)
+        head.norm_mean.copy_(stacked.mean(0))
+        head.norm_std.copy_(stacked.std(0).clamp(min=1e-3) if len(stacked) > 1 else 1.0)
+
+    # ---------------------------------------------------------------------------- inference
+    def _install_inference_model(self) -> None:
+        torch = configure_torch()
+        from propscope.models.lora import merge_lora
+
+        body, head = self._build()
+        merge_lora(body, self.adapters_, self.config.lora_rank, self.config.lora_alpha)
+        head.load_state_dict({k: v.float() for k, v in self.head_.items()})
+        body.eval()
+        self._body = body.to(torch.bfloat16)
+        self._head = head.eval()
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+
+    def _scores(
+        self,
+        ids: Sequence[list[int]],
+        focus_masks: Sequence[np.ndarray | None],
+        batch_size: int = 32,
+    ) -> np.ndarray:
+        torch = configure_torch()
+        from propscope.models.finetune import pad_ids
+
+        tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
+        out = np.zeros((len(ids), len(self.config.labels)), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                batch = order[b : b + batch_size]
+                input_ids, mask = pad_ids([ids[i] for i in batch], *tokens)
+                hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                pooled = self._pool(hidden.float(), mask, [focus_masks[i] for i in batch])
+                logits = self._head(pooled)
+                probs = torch.sigmoid(logits) if self.config.multi_label else logits.softmax(-1)
+                out[batch] = probs.numpy()
+        return out
+
+    def predict_proba(
+        self, texts: Sequence[str], focus: Sequence[Focus] | None = None, **_: Any
+    ) -> np.ndarray:
+        """Scores ``(n_texts, n_labels)``: sigmoid per label, or softmax for single-label."""
+        self._check_fitted()
+        if not texts:
+            return np.zeros((0, len(self.config.labels)), dtype=np.float32)
+        ids, focus_masks = self._encode(texts, focus)
+        return self._scores(ids, focus_masks)
+
+    def predict_labels(
+        self,
+        texts: Sequence[str],
+        threshold: float | None = None,
+        focus: Sequence[Focus] | None = None,
+        **_: Any,
+    ) -> list[list[Any]]:
+        """Predicted :class:`~propscope.types.Label` lists per text, best first."""
+        cfg = self.config
+        scores = self.predict_proba(texts, focus)
+        return labels_from_scores(scores, cfg.labels, cfg.multi_label, self.thresholds_, threshold)
+
+    # -------------------------------------------------------------------------- persistence
+    def save(self, path: Path) -> None:
+        """Write ``config.json``, ``thresholds.json`` and ``adapters.safetensors`` to ``path``."""
+        self._check_fitted()
+        from safetensors.torch import save_file
+
+        path.mkdir(parents=True, exist_ok=True)
+        tensors = {f"adapter.{k}": v.contiguous() for k, v in self.adapters_.items()}
+        tensors.update({f"head.{k}": v.float().contiguous() for k, v in self.head_.items()})
+        save_file(tensors, str(path / "adapters.safetensors"))
+        (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
+        (path / "thresholds.json").write_text(json.dumps(self.thresholds_) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> EncoderClassifier:
+        """Load a classifier saved with :meth:`save`; the base weights come from the carrier."""
+        files = saved_files(path, ("config.json", "thresholds.json", "adapters.safetensors"))
+        from safetensors.torch import load_file
+
+        model = cls(EncoderClassifierConfig(**json.loads(files[0].read_text())))
+        model.thresholds_ = [float(t) for t in json.loads(files[1].read_text())]
+        tensors = load_file(str(files[2]))
+        model.adapters_ = {
+            k[len("adapter.") :]: v for k, v in tensors.items() if k.startswith("adapter.")
+        }
+        model.head_ = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
+        model._install_inference_model()
+        return model
