@@ -10,7 +10,7 @@ import pytest
 
 from propscope.errors import ModelLoadError, NotFittedError, TrainingError
 from propscope.models.tagger import ANY, DecodeSettings, SpanTagger, TaggerConfig, decode_spans
-from propscope.types import Document
+from propscope.types import Document, Span
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +146,29 @@ def test_decode_spans_never_end_on_a_space_token() -> None:
     probs = np.array([[0.9], [0.9], [0.1]])
     spans = decode_spans(text, probs, offsets, [ANY], {ANY: 0.5}, None, DecodeSettings(min_chars=0))
     assert [s.text for s in spans] == ["nos"]
+
+
+def test_span_thresholds_maximise_span_f1(fitted: SpanTagger) -> None:
+    # Gold spans get probability 0.6, every other token 0.3 (and one stray token 0.5): only a
+    # threshold in (0.5, 0.6] decodes exactly the gold spans.
+    tagger = SpanTagger(TaggerConfig(threshold_metric="spans"))
+    tagger.tokenizer_ = fitted.tokenizer_
+    sentence = "The senator is a traitor and we all know it. "
+    text = sentence * 24
+    starts = [k * len(sentence) + sentence.index("traitor") for k in range(24)]
+    doc = Document(
+        "d",
+        text,
+        spans=tuple(Span.from_text(text, s, s + 7, "Name_Calling-Labeling") for s in starts),
+    )
+    encoded = tagger._encode(text)
+    probs = np.full((len(encoded.ids), len(tagger.config.labels)), 0.3, dtype=np.float32)
+    for k, (start, end) in enumerate(encoded.offsets):
+        if any(start < s + 7 and end > s for s in starts):
+            probs[k] = 0.6
+    probs[1] = 0.5
+    thresholds = dict.fromkeys(tagger.config.labels, 0.4)
+    tagger._tune_span_thresholds(thresholds, [doc], [probs], [encoded])
+    assert 0.5 < thresholds[ANY] <= 0.6
+    assert 0.5 < thresholds["Name_Calling-Labeling"] <= 0.6
+    assert thresholds["Doubt"] == 0.4  # no gold spans: unchanged
