@@ -16,7 +16,8 @@ Example config (``configs/en-fast.toml`` is the one the bundled model is built f
     epochs = 3
 
     [paragraphs]             # LinearConfig fields; with model = "encoder", the fields of
-    model = "encoder"        # EncoderClassifierConfig (span_classifier likewise)
+    model = "encoder"        # EncoderClassifierConfig (span_classifier likewise); with
+                             # model = "ensemble", [paragraphs.linear] and [paragraphs.encoder]
 """
 
 from __future__ import annotations
@@ -130,16 +131,21 @@ def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]
     return texts, targets, languages
 
 
-MODEL_KINDS = ("linear", "encoder")
+#: The ``model`` settings each component accepts (the first is the default).
+MODEL_KINDS = {
+    "paragraphs": ("linear", "encoder", "ensemble"),
+    "span_classifier": ("linear", "encoder"),
+}
 
 
 def _model_kind(component: str, settings: dict[str, Any]) -> str:
-    """Pop ``model`` from a component's settings: ``linear`` (default) or ``encoder``."""
-    kind = str(settings.pop("model", "linear"))
-    if kind not in MODEL_KINDS:
+    """Pop ``model`` from a component's settings (see :data:`MODEL_KINDS`)."""
+    kinds = MODEL_KINDS[component]
+    kind = str(settings.pop("model", kinds[0]))
+    if kind not in kinds:
         raise ConfigError(
             Errors.E050.format(
-                name=f"[{component}] model", value=kind, reason=f"expected one of {MODEL_KINDS}"
+                name=f"[{component}] model", value=kind, reason=f"expected one of {kinds}"
             )
         )
     return kind
@@ -211,12 +217,20 @@ def _fit_pipeline(
         say("paragraph classifier")
         began = time.perf_counter()
         settings = dict(config.paragraphs)
-        if _model_kind("paragraphs", settings) == "encoder":
+        kind = _model_kind("paragraphs", settings)
+        if kind != "linear":
             groups = [d.id for d in data.paragraph_docs for _ in d.paragraphs]
-            parts["paragraphs"] = MODEL_FAMILIES["paragraphs/encoder"](
-                **{"seed": config.seed, **settings}
-            ).fit(texts, targets, groups=groups, checkpoint_dir=checkpoint_dir, progress=progress)
-            timings["paragraphs_epoch_seconds"] = parts["paragraphs"].epoch_seconds_
+            model = MODEL_FAMILIES[f"paragraphs/{kind}"](**{"seed": config.seed, **settings})
+            parts["paragraphs"] = model.fit(
+                texts,
+                targets,
+                groups=groups,
+                languages=languages,
+                checkpoint_dir=checkpoint_dir,
+                progress=progress,
+            )
+            encoder = model if kind == "encoder" else model.members[-1]
+            timings["paragraphs_epoch_seconds"] = encoder.epoch_seconds_
         else:
             cfg = LinearConfig(**{"labels": list(TECHNIQUE_NAMES), **settings})
             parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets, languages=languages)

@@ -44,6 +44,10 @@ TINY_SETTINGS: dict[str, dict[str, Any]] = {
     "span_classifier": {},
     "span_classifier/encoder": {"epochs": 2, "frozen_layers": 5},
     "paragraphs/encoder": {"epochs": 2, "frozen_layers": 5, "validation_fraction": 0.0},
+    "paragraphs/ensemble": {
+        "linear": {"min_df": 1, "tuning_folds": 2},
+        "encoder": {"epochs": 2, "frozen_layers": 5},
+    },
     "genre": {"min_df": 1},
     "frames": {"min_df": 1, "tuning_folds": 2},
     "paragraphs": {"min_df": 1, "tuning_folds": 2},

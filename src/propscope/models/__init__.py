@@ -43,6 +43,25 @@ def _encoder(labels_of: str, multi_label: bool) -> Callable[..., Any]:
     return build
 
 
+def _paragraph_ensemble(
+    linear: dict[str, Any] | None = None, encoder: dict[str, Any] | None = None, **settings: Any
+) -> Any:
+    """The linear and the encoder paragraph models, averaged (``[paragraphs.linear]`` and
+    ``[paragraphs.encoder]`` hold their settings)."""
+    from propscope.models.ensemble import EnsembleClassifier, EnsembleConfig
+    from propscope.taxonomy import TECHNIQUE_NAMES
+
+    seed = settings.get("seed", 13)
+    members = [
+        MODEL_FAMILIES["paragraphs"](**{"seed": seed, **(linear or {})}),
+        # The ensemble holds out its own texts for thresholds: the encoder needs none.
+        MODEL_FAMILIES["paragraphs/encoder"](
+            **{"seed": seed, "validation_fraction": 0.0, **(encoder or {})}
+        ),
+    ]
+    return EnsembleClassifier(EnsembleConfig(labels=list(TECHNIQUE_NAMES), **settings), members)
+
+
 def _linear(labels_of: str, multi_label: bool) -> Callable[..., Any]:
     def build(**settings: Any) -> Any:
         from propscope import taxonomy
@@ -66,6 +85,7 @@ MODEL_FAMILIES: dict[str, Callable[..., Any]] = {
     "frames": _linear("FRAMES", multi_label=True),
     "paragraphs": _linear("TECHNIQUE_NAMES", multi_label=True),
     "paragraphs/encoder": _encoder("TECHNIQUE_NAMES", multi_label=True),
+    "paragraphs/ensemble": _paragraph_ensemble,
 }
 
 #: What a saved encoder-based component holds (the linear models save ``weights.npz``).
@@ -75,8 +95,13 @@ ADAPTER_FILE = "adapters.safetensors"
 def load_component(name: str, path: Path) -> Any:
     """Load the saved pipeline component ``name`` (``tagger``, ``paragraphs``, ...) from ``path``.
 
-    The folder's files tell the family: encoder-based models hold ``adapters.safetensors``.
+    The folder's files tell the family: encoder-based models hold ``adapters.safetensors``,
+    ensembles ``ensemble.json``.
     """
+    from propscope.models.ensemble import ENSEMBLE_FILE, EnsembleClassifier
+
+    if (path / ENSEMBLE_FILE).exists():
+        return EnsembleClassifier.load(path)
     if name == "tagger":
         from propscope.models.tagger import SpanTagger
 

@@ -173,3 +173,19 @@ def labels_from_scores(
         ]
         out.append(sorted(picked, key=lambda label: -label.score))
     return out
+
+
+def held_out_split(
+    n: int, groups: Sequence[str] | None, fraction: float, seed: int
+) -> tuple[list[int], list[int]]:
+    """Training and held-out row indices: ``fraction`` of the groups (each row its own group if
+    none are given) are held out, none when there are fewer than 10 groups."""
+    import random
+
+    keys = list(groups) if groups is not None else [str(i) for i in range(n)]
+    unique = sorted(set(keys))
+    random.Random(seed).shuffle(unique)
+    held = set(unique[: int(len(unique) * fraction)]) if len(unique) >= 10 else set()
+    return [i for i, k in enumerate(keys) if k not in held], [
+        i for i, k in enumerate(keys) if k in held
+    ]

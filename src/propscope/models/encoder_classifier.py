@@ -13,7 +13,6 @@ training rows, like the linear models' on their out-of-fold scores.
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,7 +21,12 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, NotFittedError, TrainingError
-from propscope.models.base import labels_from_scores, saved_files, tune_thresholds
+from propscope.models.base import (
+    held_out_split,
+    labels_from_scores,
+    saved_files,
+    tune_thresholds,
+)
 from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
 from propscope.models.finetune import ProgressCallback, run_layers, standardised_head
 
@@ -170,7 +174,9 @@ class EncoderClassifier:
         body, head = self._build()
         upper = list(range(cfg.frozen_layers, len(body.encoder.layer)))
         add_lora(body, cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, upper)
-        train_idx, val_idx = self._split(len(texts), groups)
+        fraction = cfg.validation_fraction if cfg.multi_label else 0.0
+        split = held_out_split(len(texts), groups, fraction, cfg.seed)
+        train_idx, val_idx = np.array(split[0], dtype=int), np.array(split[1], dtype=int)
         ids, focus_masks = self._encode(texts, focus)
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         rows = [ids[i] for i in train_idx]
@@ -234,18 +240,6 @@ class EncoderClassifier:
         if ckpt is not None and ckpt.exists():
             ckpt.unlink()
         return self
-
-    def _split(self, n: int, groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
-        """Training and threshold-tuning rows (by group when given)."""
-        cfg = self.config
-        keys = list(groups) if groups is not None else [str(i) for i in range(n)]
-        unique = sorted(set(keys))
-        random.Random(cfg.seed).shuffle(unique)
-        n_val = int(len(unique) * cfg.validation_fraction) if cfg.multi_label else 0
-        held = set(unique[:n_val]) if len(unique) >= 10 else set()
-        val = np.array([i for i, k in enumerate(keys) if k in held], dtype=int)
-        train = np.array([i for i, k in enumerate(keys) if k not in held], dtype=int)
-        return train, val
 
     def _standardise_head(
         self,

@@ -1,0 +1,193 @@
+"""An average of classifiers' probabilities, with thresholds tuned on held-out texts.
+
+The paragraph model of ``en-accurate`` averages the linear model (hashed n-grams and e5 sentence
+embeddings) and the fine-tuned encoder classifier: in cross-validation each alone reached about
+0.41 ST3 micro-F1 on a fold where their average reached 0.46 (docs/benchmarks.md), since they err
+differently. Training holds out a part of the texts (by group: whole articles), fits every member
+on the rest, tunes the thresholds of the average on the held-out part, then refits the cheap
+members (the linear ones) on everything; the encoder keeps the model trained without the held-out
+part, which is what the thresholds were tuned on.
+
+Saved as ``ensemble.json`` (settings, thresholds) and one sub-folder per member.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
+from propscope.models.base import (
+    held_out_split,
+    labels_from_scores,
+    saved_files,
+    tune_thresholds,
+)
+from propscope.models.finetune import ProgressCallback
+
+ENSEMBLE_FILE = "ensemble.json"
+
+
+@dataclass
+class EnsembleConfig:
+    """Settings of :class:`EnsembleClassifier` (the members have their own)."""
+
+    labels: list[str] = field(default_factory=list)
+    # One weight per member; the ensemble's score is the weighted mean of the members' scores.
+    weights: list[float] = field(default_factory=list)
+    # One threshold for all labels beat one per label in cross-validation (docs/benchmarks.md).
+    thresholds: str = "global"
+    min_support_per_label: int = 15
+    validation_fraction: float = 0.15
+    seed: int = 13
+
+
+class EnsembleClassifier:
+    """Multi-label classification by the weighted mean of the members' probabilities.
+
+    Example:
+        >>> members = [LinearTextClassifier(lin_cfg), EncoderClassifier(enc_cfg)]  # doctest: +SKIP
+        >>> ensemble = EnsembleClassifier(EnsembleConfig(labels=names), members)  # doctest: +SKIP
+        >>> ensemble.fit(texts, label_sets, groups=article_ids)  # doctest: +SKIP
+    """
+
+    name = "ensemble"
+
+    def __init__(self, config: EnsembleConfig, members: Sequence[Any]) -> None:
+        self.config = config
+        self.members = list(members)
+
+    def _weights(self) -> np.ndarray:
+        weights = np.asarray(self.config.weights or [1.0] * len(self.members), dtype=np.float32)
+        if len(weights) != len(self.members) or weights.sum() <= 0:
+            raise TrainingError(
+                Errors.E043.format(reason="the ensemble needs one positive weight per member")
+            )
+        return weights / weights.sum()
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[Sequence[str]],
+        *,
+        groups: Sequence[str] | None = None,
+        languages: Sequence[str] | None = None,
+        checkpoint_dir: Path | None = None,
+        progress: ProgressCallback | None = None,
+        **_: Any,
+    ) -> EnsembleClassifier:
+        """Fit the members, tune thresholds on held-out texts, refit the linear members on all."""
+        cfg = self.config
+        if len(texts) != len(targets) or len(texts) < 2:
+            raise TrainingError(Errors.E043.format(reason="need at least two labelled texts"))
+        weights = self._weights()
+        keys = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
+        train, val = held_out_split(len(texts), keys, cfg.validation_fraction, cfg.seed)
+
+        def rows(idx: list[int]) -> dict[str, Any]:
+            return {
+                "texts": [texts[i] for i in idx],
+                "targets": [targets[i] for i in idx],
+                "languages": None if languages is None else [languages[i] for i in idx],
+                "groups": [keys[i] for i in idx],
+            }
+
+        part = rows(train)
+        for member in self.members:
+            kwargs: dict[str, Any] = {"languages": part["languages"]}
+            if not _is_linear(member):
+                kwargs.update(
+                    groups=part["groups"], checkpoint_dir=checkpoint_dir, progress=progress
+                )
+            member.fit(part["texts"], part["targets"], **kwargs)
+        self.thresholds_ = [0.5] * len(cfg.labels)
+        if val:
+            held_out = rows(val)
+            scores = self._mean_scores(held_out["texts"], held_out["languages"], weights)
+            index = {label: j for j, label in enumerate(cfg.labels)}
+            truth = np.zeros(scores.shape, dtype=bool)
+            for r, names in enumerate(held_out["targets"]):
+                for name in names:
+                    truth[r, index[name]] = True
+            self.thresholds_ = tune_thresholds(
+                scores, truth, cfg.thresholds, cfg.min_support_per_label
+            )
+            everything = rows(list(range(len(texts))))
+            for member in self.members:
+                if _is_linear(member):
+                    member.fit(
+                        everything["texts"],
+                        everything["targets"],
+                        languages=everything["languages"],
+                    )
+        return self
+
+    def _mean_scores(
+        self, texts: Sequence[str], languages: Sequence[str] | None, weights: np.ndarray
+    ) -> np.ndarray:
+        total = np.zeros((len(texts), len(self.config.labels)), dtype=np.float32)
+        for weight, member in zip(weights, self.members, strict=True):
+            total += weight * member.predict_proba(texts, languages=languages)
+        return total
+
+    def predict_proba(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None, **_: Any
+    ) -> np.ndarray:
+        """The weighted mean of the members' scores, ``(n_texts, n_labels)``."""
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+        if not texts:
+            return np.zeros((0, len(self.config.labels)), dtype=np.float32)
+        return self._mean_scores(texts, languages, self._weights())
+
+    def predict_labels(
+        self,
+        texts: Sequence[str],
+        threshold: float | None = None,
+        languages: Sequence[str] | None = None,
+        **_: Any,
+    ) -> list[list[Any]]:
+        """Predicted :class:`~propscope.types.Label` lists per text, best first."""
+        scores = self.predict_proba(texts, languages=languages)
+        return labels_from_scores(scores, self.config.labels, True, self.thresholds_, threshold)
+
+    def save(self, path: Path) -> None:
+        """Write ``ensemble.json`` and the members to ``member0/``, ``member1/``, ..."""
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+        path.mkdir(parents=True, exist_ok=True)
+        for k, member in enumerate(self.members):
+            member.save(path / f"member{k}")
+        state = {
+            "config": asdict(self.config),
+            "members": len(self.members),
+            "thresholds": self.thresholds_,
+        }
+        (path / ENSEMBLE_FILE).write_text(json.dumps(state, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> EnsembleClassifier:
+        """Load an ensemble saved with :meth:`save` (each member by its own files)."""
+        from propscope.models import load_component
+
+        state = json.loads(saved_files(path, (ENSEMBLE_FILE,))[0].read_text())
+        members = []
+        for k in range(int(state["members"])):
+            folder = path / f"member{k}"
+            if not folder.is_dir():
+                raise ModelLoadError(Errors.E041.format(path=folder, reason="member missing"))
+            members.append(load_component("paragraphs", folder))
+        model = cls(EnsembleConfig(**state["config"]), members)
+        model.thresholds_ = [float(t) for t in state["thresholds"]]
+        return model
+
+
+def _is_linear(member: Any) -> bool:
+    from propscope.models.linear import LinearTextClassifier
+
+    return isinstance(member, LinearTextClassifier)

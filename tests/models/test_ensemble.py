@@ -1,0 +1,73 @@
+"""EnsembleClassifier: the weighted mean of its members, thresholds tuned on held-out groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from propscope.errors import NotFittedError, TrainingError
+from propscope.models import MODEL_FAMILIES, load_component
+from propscope.models.ensemble import EnsembleClassifier
+
+TEXTS = [
+    "They are traitors and clowns, all of them.",
+    "The council meets on Tuesday at noon.",
+    "Only fools and liars would vote for this.",
+    "Rain is expected in the north tomorrow.",
+] * 6
+TARGETS = [["Name_Calling-Labeling"], [], ["Name_Calling-Labeling", "Doubt"], []] * 6
+GROUPS = [f"article{k // 2}" for k in range(len(TEXTS))]  # 12 articles of two paragraphs
+
+
+@pytest.fixture(scope="module")
+def fitted() -> EnsembleClassifier:
+    model = MODEL_FAMILIES["paragraphs/ensemble"](
+        linear={"min_df": 1, "tuning_folds": 2},
+        encoder={"epochs": 3, "frozen_layers": 5, "learning_rate": 2e-3},
+        weights=[1.0, 3.0],
+        validation_fraction=0.25,
+    )
+    return model.fit(TEXTS, TARGETS, groups=GROUPS)
+
+
+def test_ensemble_scores_are_the_weighted_mean_of_its_members(fitted: EnsembleClassifier) -> None:
+    linear, encoder = fitted.members
+    expected = 0.25 * linear.predict_proba(TEXTS) + 0.75 * encoder.predict_proba(TEXTS)
+    assert np.allclose(fitted.predict_proba(TEXTS), expected, atol=1e-6)
+
+
+def test_ensemble_tunes_one_threshold_on_held_out_articles(fitted: EnsembleClassifier) -> None:
+    assert len(set(fitted.thresholds_)) == 1  # "global" by default
+    labels = [[label.name for label in row] for row in fitted.predict_labels(TEXTS[:4])]
+    assert labels[1] == [] and labels[3] == []
+    assert "Name_Calling-Labeling" in labels[0]
+
+
+def test_ensemble_refits_linear_member_on_all_texts(fitted: EnsembleClassifier) -> None:
+    # The linear member saw every text after tuning: its vocabulary statistics cover all rows.
+    linear = fitted.members[0]
+    assert linear.vectorizer_.idf_ is not None
+    assert fitted.members[1].thresholds_ == [0.5] * len(fitted.config.labels)
+
+
+def test_ensemble_save_load_same_scores(fitted: EnsembleClassifier, tmp_path: Path) -> None:
+    fitted.save(tmp_path / "paragraphs")
+    assert sorted(p.name for p in (tmp_path / "paragraphs").iterdir()) == [
+        "ensemble.json",
+        "member0",
+        "member1",
+    ]
+    again = load_component("paragraphs", tmp_path / "paragraphs")
+    assert isinstance(again, EnsembleClassifier)
+    assert again.thresholds_ == fitted.thresholds_
+    assert np.allclose(again.predict_proba(TEXTS), fitted.predict_proba(TEXTS), atol=5e-3)
+
+
+def test_ensemble_rejects_wrong_number_of_weights() -> None:
+    model = MODEL_FAMILIES["paragraphs/ensemble"](weights=[1.0])
+    with pytest.raises(TrainingError, match="one positive weight per member"):
+        model.fit(TEXTS, TARGETS)
+    with pytest.raises(NotFittedError):
+        model.predict_proba(TEXTS)
