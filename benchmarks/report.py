@@ -181,6 +181,9 @@ def render(results: Path) -> str:
             f"{_fmt(speed['articles_per_second_batch'], 2)} |",
             "",
         ]
+    accurate = _load(results, "semeval2023-en-cv-accurate")
+    if accurate:
+        lines += _accurate_lines(results, accurate, cv, genre_cv)
     multi = _load(results, "semeval2023-multi-cv")
     if multi:
         lines += _multilingual_lines(multi, _load(results, "semeval2023-multi-cv-ablation"))
@@ -204,6 +207,145 @@ def render(results: Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+# Targets of the fine-tuned models issue (5-fold CV on English train; PTC dev).
+ACCURATE_TARGETS = {"st1": 0.60, "st2": 0.65, "st3": 0.42, "si": 0.50, "tc": 0.62}
+
+
+def _accurate_lines(
+    results: Path,
+    accurate: dict[str, Any],
+    fast: dict[str, Any] | None,
+    fast_genre: dict[str, Any] | None,
+) -> list[str]:
+    """en-accurate beside en-fast: CV, the paragraph-ensemble ablation, PTC dev."""
+    fast = dict(fast or {})
+    if fast_genre:
+        fast["st1_macro_f1"] = fast_genre["st1_macro_f1"]
+    linear = _load(results, "semeval2023-en-cv-linear-e5") or {}
+    members = _load(results, "paragraph-ensemble")
+    ptc = _load(results, "ptc-dev-accurate")
+    ptc_fast = _load(results, "ptc-dev") or {}
+    tagger_folds = accurate.get("tagger_folds", accurate["folds"])
+
+    def row(label: str, key: str, target: str, anchor: str = "") -> str:
+        return (
+            f"| {label} | {_fmt(accurate.get(key))} | {_fmt(fast.get(key))} "
+            f"| {_fmt(linear.get(key)) if linear.get(key) is not None else ''} "
+            f"| {target} | {anchor} |"
+        )
+
+    lines = [
+        "## Model `en-accurate` (bundled; `--model accurate`)",
+        "",
+        "Span tagger: as en-fast (all-MiniLM-L6-v2, LoRA on layers 3-6) but 4 epochs, with each",
+        "technique's threshold tuned on the partial-overlap F1 of its decoded spans on held-out",
+        "articles. Paragraph techniques: the mean of two classifiers' probabilities with one",
+        "threshold tuned on held-out articles: all-MiniLM-L6-v2 fine-tuned on paragraphs (LoRA on",
+        "layers 3-6, mean pooling, 3 epochs) and logistic regression on hashed n-grams plus",
+        "multilingual-e5-small sentence embeddings. Genre and frames: en-fast's linear models plus",
+        "e5 embeddings (per paragraph, averaged). Trained on SemEval-2023 Task 3 English train",
+        "(`configs/en-accurate.toml`).",
+        "",
+        "### SemEval-2023 Task 3, English, 5-fold cross-validation on train",
+        "",
+        "```",
+        "python benchmarks/cv_semeval2023.py --config configs/en-accurate.toml \\",
+        f"    --data-dir ../shared/data --tagger-folds {tagger_folds} --work runs/cv-en-accurate \\",
+        "    --out benchmarks/results/semeval2023-en-cv-accurate.json",
+        "```",
+        "",
+        "Same folds as en-fast. The tagger takes most of the training time, so it was trained in",
+        f"the first {tagger_folds} fold(s) only: span F1 is over those folds'",
+        f"{accurate.get('span_articles')} articles (en-fast's over all five folds). The",
+        "linear+e5 column is the ablation `configs/ablations/en-linear-e5.toml` (no tagger):",
+        "en-fast's linear models with the e5 embeddings added, i.e. the ensemble's linear member.",
+        "",
+        "| measure | en-accurate (CV) | en-fast (CV) | linear + e5 (CV) | target | "
+        "published top (test) |",
+        "|---|---|---|---|---|---|",
+        row("ST1 genre, macro-F1", "st1_macro_f1", str(ACCURATE_TARGETS["st1"]), ANCHORS["st1"][0]),
+        row(
+            "ST2 frames, micro-F1", "st2_micro_f1", str(ACCURATE_TARGETS["st2"]), ANCHORS["st2"][0]
+        ),
+        row(
+            "ST3 paragraph techniques, micro-F1 (shipped)",
+            "st3_micro_f1_classifier",
+            str(ACCURATE_TARGETS["st3"]),
+            ANCHORS["st3"][0],
+        ),
+        row("ST3 macro-F1", "st3_macro_f1_classifier", ""),
+        row("span F1, technique-aware", "span_f1_technique_aware", ""),
+        row("span F1, technique-agnostic", "span_f1_technique_agnostic", ""),
+        "",
+        "Genre, per class (CV): "
+        + ", ".join(
+            f"{label} recall {_fmt(r.get('recall'))} / F1 {_fmt(r.get('f1'))}"
+            for label, r in accurate["st1_per_class"].items()
+        )
+        + ".",
+        "",
+        f"Training time: {_fmt(accurate['fit_minutes_per_fold'], 1)} minutes per fold on average "
+        f"(the fold with the tagger included), {_fmt(accurate['tagger_minutes_per_epoch'], 1)} "
+        "minutes per tagger epoch (measured while other trainings shared the two cores).",
+        "",
+    ]
+    if members:
+        lines += [
+            "### Why an ensemble: the paragraph members alone (one fold)",
+            "",
+            "```",
+            "python benchmarks/paragraph_ensemble.py --config configs/en-accurate.toml \\",
+            f"    --data-dir ../shared/data --fold {members['fold']} "
+            "--out benchmarks/results/paragraph-ensemble.json",
+            "```",
+            "",
+            f"Fold {members['fold'] + 1} of 5 over the articles with paragraph labels "
+            f"({members['test_paragraphs']} test paragraphs):",
+            "",
+            "| paragraph model | ST3 micro-F1 |",
+            "|---|---|",
+            f"| linear + e5 alone (per-label thresholds) | "
+            f"{_fmt(members['st3_micro_f1_linear_alone'])} |",
+            f"| fine-tuned MiniLM alone (per-label thresholds) | "
+            f"{_fmt(members['st3_micro_f1_encoder_alone'])} |",
+            f"| mean of both, one threshold ({_fmt(members['ensemble_threshold'], 3)}; shipped) | "
+            f"{_fmt(members['st3_micro_f1_ensemble'])} |",
+            "",
+            "Encoder training: "
+            + ", ".join(f"{_fmt(t / 60, 1)}" for t in members["encoder_epoch_seconds"])
+            + " minutes per epoch.",
+            "",
+        ]
+    if ptc:
+        lines += [
+            "### SemEval-2020 Task 11 (PTC), dev set, trained on PTC train only",
+            "",
+            "```",
+            "propscope train configs/ptc-train-accurate.toml --data-dir ../shared/data \\",
+            "    --out runs/ptc-train-accurate",
+            "python benchmarks/ptc_dev.py --model runs/ptc-train-accurate --data-dir ../shared/data \\",
+            "    --out benchmarks/results/ptc-dev-accurate.json",
+            "```",
+            "",
+            "The same span models as en-accurate (4-epoch tagger with span-F1 thresholds) and, for",
+            "TC, all-MiniLM-L6-v2 fine-tuned on each fragment in its line (LoRA, the mean of the",
+            "fragment's tokens beside the mean of the line's), trained on PTC train only.",
+            "",
+            "| measure | accurate (PTC dev) | fast (PTC dev) | target | published top (test) |",
+            "|---|---|---|---|---|",
+            f"| SI F1 (partial overlap) | {_fmt(ptc['si_f1'])} (P {_fmt(ptc['si_precision'])}, "
+            f"R {_fmt(ptc['si_recall'])}) | {_fmt(ptc_fast.get('si_f1'))} "
+            f"| {ACCURATE_TARGETS['si']} | {ANCHORS['si'][0]} |",
+            f"| TC micro-F1 | {_fmt(ptc['tc_micro_f1'])} | {_fmt(ptc_fast.get('tc_micro_f1'))} "
+            f"| {ACCURATE_TARGETS['tc']} | {ANCHORS['tc'][0]} |",
+            "",
+            f"Training: span classifier {_fmt(ptc['train_seconds'].get('span_classifier', 0) / 60, 1)}"
+            f" min, tagger {_fmt(ptc['train_seconds'].get('tagger', 0) / 60, 1)} min.",
+            "",
+        ]
+    return lines
 
 
 def _multilingual_lines(multi: dict[str, Any], ablation: dict[str, Any] | None) -> list[str]:

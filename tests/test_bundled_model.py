@@ -31,6 +31,19 @@ def test_bundled_model_finds_techniques_in_example(repo: Path) -> None:
     assert all(s.text == text[s.start : s.end] for s in doc.spans)
 
 
+def test_accurate_model_meta_and_example(repo: Path) -> None:
+    from propscope.pipeline import analyze_text
+
+    meta = json.loads((bundled_model_path("en-accurate") / "meta.json").read_text("utf-8"))
+    assert meta["name"] == "en-accurate" and meta["training_data"] == ["semeval2023-task3/en/train"]
+    assert set(meta["components"]) == {"tagger", "paragraphs", "genre", "frames"}
+    text = (repo / "examples" / "opinion.txt").read_text(encoding="utf-8")
+    doc, pipeline = analyze_text(text, model="accurate")
+    assert pipeline.name == "en-accurate"
+    assert doc.spans and all(s.text == text[s.start : s.end] for s in doc.spans)
+    assert any(p.labels for p in doc.paragraphs)
+
+
 MULTILINGUAL_EXAMPLES = {
     "fr": "opinion-fr.txt",
     "de": "opinion-de.txt",

@@ -110,6 +110,50 @@ def test_model_for_language_prefers_english_model_for_english() -> None:
     assert model_for_language("fr") in ("multi-fast", DEFAULT_MODEL)
 
 
+@pytest.mark.parametrize(
+    ("family", "language", "expected"),
+    [
+        ("auto", "en", "en-fast"),
+        ("fast", "en", "en-fast"),
+        ("fast", "fr", "multi-fast"),
+        ("accurate", "en", "en-accurate"),
+        ("accurate", "ru", "multi-fast"),
+    ],
+)
+def test_model_families_pick_a_model_per_language(
+    family: str, language: str, expected: str
+) -> None:
+    from propscope.pipeline import model_for_language
+
+    assert model_for_language(language, family) == expected
+
+
+def test_accurate_family_falls_back_to_fast_when_not_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from propscope import pipeline as module
+
+    monkeypatch.setattr(module, "_installed", lambda name: name != "en-accurate")
+    assert module.model_for_language("en", "accurate") == "en-fast"
+    monkeypatch.setattr(module, "_installed", lambda name: name == "en-fast")
+    assert module.model_for_language("fr", "accurate") == "en-fast"  # zero-shot, still works
+
+
+def test_unknown_model_family_is_rejected() -> None:
+    from propscope.errors import ModelLoadError
+    from propscope.pipeline import model_for_language
+
+    with pytest.raises(ModelLoadError, match="not a model family"):
+        model_for_language("en", "fastest")
+
+
+def test_model_chooser_families_are_chosen_per_language() -> None:
+    from propscope.pipeline import ModelChooser
+
+    assert ModelChooser("accurate").is_auto and ModelChooser("fast").is_auto
+    assert not ModelChooser("en-fast").is_auto
+
+
 def test_settings_languages_default_to_the_model_language() -> None:
     assert PipelineSettings(language="en").languages == ["en"]
     assert PipelineSettings(language="multi").languages == []
