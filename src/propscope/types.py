@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from propscope.errors import Errors, SpanError
 
@@ -20,6 +20,16 @@ def _check_score(score: float, what: str) -> None:
     if not (0.0 <= score <= 1.0) or math.isnan(score):
         raise SpanError(Errors.E013.format(score=score, what=what))
 
+
+
+class SpanRow(NamedTuple):
+    """A span as the shared tasks' files and scorers see it: ``(article_id, technique, start,
+    end)``, end exclusive; ``technique`` is None for technique-agnostic spans."""
+
+    article_id: str
+    technique: str | None
+    start: int
+    end: int
 
 @dataclass(frozen=True, slots=True)
 class Label:

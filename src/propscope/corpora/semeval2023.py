@@ -33,22 +33,12 @@ from propscope.corpora.ptc import read_articles
 from propscope.errors import Errors, UnknownLabelError
 from propscope.language import SEMEVAL_CODES
 from propscope.taxonomy import FRAMES, GENRES, mapping
-from propscope.types import Document, Label, Span
+from propscope.types import Document, Label, Span, SpanRow
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "ge", "it", "po", "ru", "es", "gr", "ka")
 """Language codes of the task, as used in its folder names (``ge`` German, ``po`` Polish)."""
 
 _LAYOUT = "semeval2023-task3/<lang>/<split>/articles-subtask-3/article<ID>.txt"
-
-
-@dataclass(frozen=True, slots=True)
-class SpanRow:
-    """One row of ``spans-subtask-3.tsv``, with a SemEval-2023 technique name."""
-
-    article_id: str
-    technique: str
-    start: int
-    end: int
 
 
 def _technique(name: str) -> str:

@@ -34,7 +34,7 @@ def _semeval2023_st3(gold: Path, pred: Path) -> Scores:
 def _span_rows(path: Path) -> list[SpanRow]:
     from propscope.corpora.semeval2023 import read_spans
 
-    return [SpanRow(r.article_id, r.technique, r.start, r.end) for r in read_spans(path)]
+    return read_spans(path)
 
 
 def _semeval2023_spans(gold: Path, pred: Path) -> Scores:

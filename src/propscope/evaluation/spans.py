@@ -24,21 +24,13 @@ from typing import NamedTuple
 
 from propscope.errors import Errors, SpanError
 from propscope.evaluation.base import Scores
+from propscope.types import SpanRow
 
 
 class SiSpan(NamedTuple):
     """A technique-agnostic span: ``(article_id, start, end)``, end exclusive."""
 
     article_id: str
-    start: int
-    end: int
-
-
-class SpanRow(NamedTuple):
-    """A labelled span: ``(article_id, technique, start, end)``, end exclusive."""
-
-    article_id: str
-    technique: str | None
     start: int
     end: int
 
