@@ -183,46 +183,37 @@ def test_cli_techniques_json_lists_23(
     assert code == 0 and len(json.loads(out)) == 23
 
 
+def _predict_ptc(
+    tmp_path: Path,
+    model_dir: Path,
+    template_row: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[int, str, Path]:
+    """``predict ptc`` on one article (``GOOD`` as article 1) with a one-row TC template."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "article1.txt").write_text(GOOD, encoding="utf-8")
+    template = tmp_path / "template.tsv"
+    template.write_text(template_row, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["predict", "ptc", "-a", str(articles), "-o", str(out)]
+    args += ["--tc-template", str(template), "-m", str(model_dir), "--no-progress"]
+    code, _, err = run(args, capsys, monkeypatch)
+    return code, err, out
+
+
 def test_cli_predict_ptc_writes_si_and_tc(
     tmp_path: Path,
     tiny_model_dir: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "article1.txt").write_text(GOOD, encoding="utf-8")
-    template = tmp_path / "template.tsv"
-    template.write_text("1\t?\t17\t32\n", encoding="utf-8")
-    out = tmp_path / "out"
-    code, _, err = run(
-        [
-            "predict",
-            "ptc",
-            "-a",
-            str(articles),
-            "-o",
-            str(out),
-            "--tc-template",
-            str(template),
-            "-m",
-            str(tiny_model_dir),
-            "--no-progress",
-        ],
-        capsys,
-        monkeypatch,
-    )
+    code, err, out = _predict_ptc(tmp_path, tiny_model_dir, "1\t?\t17\t32\n", capsys, monkeypatch)
     assert code == 0, err
     assert (out / "si.tsv").exists()
     row = (out / "tc.tsv").read_text().strip().split("\t")
     assert row[0] == "1" and row[2:] == ["17", "32"]
-
-
-def test_cli_reference_is_up_to_date(repo: Path) -> None:
-    from propscope.cli.reference import render_reference
-
-    documented = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert documented == render_reference(), "run: python -m propscope.cli.reference > docs/cli.md"
 
 
 def test_cli_predict_ptc_template_naming_other_article_exit_2(
@@ -231,13 +222,13 @@ def test_cli_predict_ptc_template_naming_other_article_exit_2(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "article1.txt").write_text(GOOD, encoding="utf-8")
-    template = tmp_path / "template.tsv"
-    template.write_text("2\t?\t0\t5\n", encoding="utf-8")
-    args = ["predict", "ptc", "-a", str(articles), "-o", str(tmp_path / "out")]
-    args += ["--tc-template", str(template), "-m", str(tiny_model_dir), "--no-progress"]
-    code, _, err = run(args, capsys, monkeypatch)
+    code, err, out = _predict_ptc(tmp_path, tiny_model_dir, "2\t?\t0\t5\n", capsys, monkeypatch)
     assert code == 2 and "[E032]" in err and "article 2" in err
-    assert not (tmp_path / "out" / "si.tsv").exists()
+    assert not (out / "si.tsv").exists()
+
+
+def test_cli_reference_is_up_to_date(repo: Path) -> None:
+    from propscope.cli.reference import render_reference
+
+    documented = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert documented == render_reference(), "run: python -m propscope.cli.reference > docs/cli.md"
