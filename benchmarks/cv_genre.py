@@ -9,18 +9,14 @@ to the genre settings is measured in a minute instead of re-training every compo
 
 from __future__ import annotations
 
-import argparse
 import json
-from pathlib import Path
+
+from cv_semeval2023 import cv_parser
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, required=True)
+    parser = cv_parser(__doc__)
     parser.add_argument("--lang", default="en")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split

@@ -20,27 +20,22 @@ continues where it stopped.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 from pathlib import Path
 from typing import Any
 
-from cv_semeval2023 import fit_and_predict, pool_folds, score_split
+from cv_semeval2023 import cv_parser, fit_and_predict, pool_folds, score_split
 
 LANGS = ("en", "fr", "ge", "it", "po", "ru")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, required=True)
+    parser = cv_parser(__doc__)
     parser.add_argument("--langs", nargs="+", default=list(LANGS))
-    parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--tagger-folds", type=int, default=None, help="default: all folds")
     parser.add_argument("--zero-shot", nargs="*", default=[], metavar="LANG")
     parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split

@@ -176,17 +176,23 @@ def score_split(split: Any, pooled: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def cv_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The arguments every cross-validation script takes: --config, --data-dir, --folds, --out."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--lang", default="en")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main() -> None:
+    parser = cv_parser(__doc__)
+    parser.add_argument("--lang", default="en")
     parser.add_argument(
         "--tagger-folds", type=int, default=None, help="train the tagger on the first N folds only"
     )
     parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split

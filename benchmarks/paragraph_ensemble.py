@@ -17,19 +17,16 @@ Folds are by article over the articles with paragraph labels (seed 0).
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
-from pathlib import Path
 from typing import Any
+
+from cv_semeval2023 import cv_parser
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--fold", type=int, default=0)
-    parser.add_argument("--out", type=Path, required=True)
+    parser = cv_parser(__doc__)
+    parser.add_argument("--fold", type=int, default=0, help="which fold to test on (0-based)")
     args = parser.parse_args()
 
     import numpy as np
@@ -49,7 +46,7 @@ def main() -> None:
     split = load_split(args.data_dir / "semeval2023-task3", "en", "train")
     docs = split.documents
     ids = sorted(split.ids_by_subtask[3])
-    test = default_folds(ids, 5)[args.fold]
+    test = default_folds(ids, args.folds)[args.fold]
     rows = [
         (i, p.index, docs[i].paragraph_text(p), p.technique_names())
         for i in ids
