@@ -21,7 +21,6 @@ def _check_score(score: float, what: str) -> None:
         raise SpanError(Errors.E013.format(score=score, what=what))
 
 
-
 class SpanRow(NamedTuple):
     """A span as the shared tasks' files and scorers see it: ``(article_id, technique, start,
     end)``, end exclusive; ``technique`` is None for technique-agnostic spans."""
@@ -30,6 +29,7 @@ class SpanRow(NamedTuple):
     technique: str | None
     start: int
     end: int
+
 
 @dataclass(frozen=True, slots=True)
 class Label:

@@ -443,3 +443,13 @@ def test_report_html_group_names_outside_the_chart_font_no_warning() -> None:
     rows[1]["source"] = "https://example.org/" + "very-long-path/" * 20  # a long tick label
     page = render_batch_report(aggregate(rows, by="source"))  # warnings are errors here
     assert "日本語ニュース $x$" in page
+
+
+def test_html_report_without_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from propscope.batch.report_html import require_matplotlib
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
+    with pytest.raises(ConfigError, match=r"^\[E076\].*'matplotlib'.*propscope\[report\]"):
+        require_matplotlib()

@@ -24,6 +24,7 @@ from typing import Any
 
 from propscope.batch.rows import error_dict, failure_row, ok_row
 from propscope.errors import ConfigError, EngineError, Errors
+from propscope.extras import require_extra
 
 ENGINES = ("local", "dask", "ray")
 
@@ -103,16 +104,6 @@ def analyze_chunk(items: Items, settings: WorkSettings) -> list[dict[str, Any]]:
         for document in analysed:
             rows[document.id] = ok_row(result_dict(document, pipeline))
     return [rows[article_id] for article_id, _ in items]
-
-
-def _require(module: str, what: str, extra: str) -> Any:
-    """Import ``module``, or raise a clear error naming the extra that installs it."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise ConfigError(Errors.E076.format(what=what, package=module, extra=extra)) from exc
 
 
 class Engine:
@@ -213,7 +204,7 @@ class DaskEngine(Engine):
 
     def __init__(self, settings: WorkSettings, workers: int, address: str | None) -> None:
         # Imported now, so that a missing package is reported before any input is read.
-        self.distributed = _require("distributed", "--engine dask", "dask")
+        self.distributed = require_extra("distributed", "--engine dask", "dask")
         self.settings = settings
         self.workers = workers
         self.address = address
@@ -279,7 +270,7 @@ class RayEngine(Engine):
     name = "ray"
 
     def __init__(self, settings: WorkSettings, workers: int, address: str | None) -> None:
-        _require("ray", "--engine ray", "ray")
+        require_extra("ray", "--engine ray", "ray")
         self.settings = settings
         self.workers = workers
         self.address = address

@@ -335,11 +335,9 @@ class JsonlSource(Source):
 # ----------------------------------------------------------------------------------- Parquet
 def import_pyarrow(what: str) -> Any:
     """The ``pyarrow.parquet`` module, or a clear error naming the extra to install."""
-    try:
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise ConfigError(Errors.E076.format(what=what, package="pyarrow", extra="batch")) from exc
-    return pq
+    from propscope.extras import require_extra
+
+    return require_extra("pyarrow.parquet", what, "batch")
 
 
 class ParquetSource(Source):

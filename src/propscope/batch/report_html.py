@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from propscope.batch.report import BatchReport, GroupStats
-from propscope.errors import ConfigError, Errors, UnknownLabelError
+from propscope.errors import UnknownLabelError
+from propscope.extras import require_extra
 from propscope.report_html import _CSS as BASE_CSS
 from propscope.report_html import FALLBACK_COLOUR, page_start
 from propscope.taxonomy import CATEGORY_COLOURS, get_technique
@@ -63,13 +64,8 @@ def _rate(value: float | None) -> str:
 
 
 def require_matplotlib() -> None:
-    """Raise :class:`ConfigError` (E083) where matplotlib is not installed."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as exc:
-        raise ConfigError(
-            Errors.E083.format(what="The HTML report", package="matplotlib", extra="report")
-        ) from exc
+    """Raise :class:`ConfigError` (E076) where matplotlib is not installed."""
+    require_extra("matplotlib", "The HTML report", "report")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,7 +187,7 @@ def render_charts(report: BatchReport) -> list[tuple[str, str]]:
     """The report's charts as ``(caption, inline SVG)`` pairs.
 
     Raises:
-        ConfigError: matplotlib is not installed (E083).
+        ConfigError: matplotlib is not installed (E076).
     """
     require_matplotlib()
     import matplotlib
@@ -382,7 +378,7 @@ def render_batch_report(report: BatchReport) -> str:
         resources).
 
     Raises:
-        ConfigError: matplotlib is not installed (E083).
+        ConfigError: matplotlib is not installed (E076).
 
     Example:
         >>> from propscope.batch.report import aggregate
