@@ -88,9 +88,6 @@ MODEL_FAMILIES: dict[str, Callable[..., Any]] = {
     "paragraphs/ensemble": _paragraph_ensemble,
 }
 
-#: What a saved encoder-based component holds (the linear models save ``weights.npz``).
-ADAPTER_FILE = "adapters.safetensors"
-
 
 def load_component(name: str, path: Path) -> Any:
     """Load the saved pipeline component ``name`` (``tagger``, ``paragraphs``, ...) from ``path``.
@@ -106,6 +103,8 @@ def load_component(name: str, path: Path) -> Any:
         from propscope.models.tagger import SpanTagger
 
         return SpanTagger.load(path)
+    from propscope.models.finetune import ADAPTER_FILE
+
     encoder = (path / ADAPTER_FILE).exists()
     if name == "span_classifier":
         from propscope.models.span_classifier import EncoderSpanClassifier, SpanClassifier
@@ -120,4 +119,4 @@ def load_component(name: str, path: Path) -> Any:
     return LinearTextClassifier.load(path)
 
 
-__all__ = ["ADAPTER_FILE", "MODEL_FAMILIES", "load_component"]
+__all__ = ["MODEL_FAMILIES", "load_component"]

@@ -28,7 +28,13 @@ from propscope.models.base import (
     tune_thresholds,
 )
 from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
-from propscope.models.finetune import ProgressCallback, run_layers, standardised_head
+from propscope.models.finetune import (
+    ADAPTER_FILE,
+    AdaptedEncoderModel,
+    ProgressCallback,
+    run_layers,
+    standardised_head,
+)
 
 Focus = tuple[int, int]
 
@@ -62,7 +68,7 @@ class EncoderClassifierConfig:
     seed: int = 13
 
 
-class EncoderClassifier:
+class EncoderClassifier(AdaptedEncoderModel):
     """Multi- or single-label classification of texts (or of fragments in them).
 
     Follows the scikit-learn contract of the other model families.
@@ -269,17 +275,6 @@ class EncoderClassifier:
         head.norm_std.copy_(stacked.std(0).clamp(min=1e-3) if len(stacked) > 1 else 1.0)
 
     # ---------------------------------------------------------------------------- inference
-    def _install_inference_model(self) -> None:
-        torch = configure_torch()
-        from propscope.models.lora import merge_lora
-
-        body, head = self._build()
-        merge_lora(body, self.adapters_, self.config.lora_rank, self.config.lora_alpha)
-        head.load_state_dict({k: v.float() for k, v in self.head_.items()})
-        body.eval()
-        self._body = body.to(torch.bfloat16)
-        self._head = head.eval()
-
     def _check_fitted(self) -> None:
         if not hasattr(self, "thresholds_"):
             raise NotFittedError(Errors.E040.format(model=type(self).__name__))
@@ -333,27 +328,15 @@ class EncoderClassifier:
     def save(self, path: Path) -> None:
         """Write ``config.json``, ``thresholds.json`` and ``adapters.safetensors`` to ``path``."""
         self._check_fitted()
-        from safetensors.torch import save_file
-
-        path.mkdir(parents=True, exist_ok=True)
-        tensors = {f"adapter.{k}": v.contiguous() for k, v in self.adapters_.items()}
-        tensors.update({f"head.{k}": v.float().contiguous() for k, v in self.head_.items()})
-        save_file(tensors, str(path / "adapters.safetensors"))
+        self._save_weights(path)
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
         (path / "thresholds.json").write_text(json.dumps(self.thresholds_) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> EncoderClassifier:
         """Load a classifier saved with :meth:`save`; the base weights come from the carrier."""
-        files = saved_files(path, ("config.json", "thresholds.json", "adapters.safetensors"))
-        from safetensors.torch import load_file
-
+        files = saved_files(path, ("config.json", "thresholds.json", ADAPTER_FILE))
         model = cls(EncoderClassifierConfig(**json.loads(files[0].read_text())))
         model.thresholds_ = [float(t) for t in json.loads(files[1].read_text())]
-        tensors = load_file(str(files[2]))
-        model.adapters_ = {
-            k[len("adapter.") :]: v for k, v in tensors.items() if k.startswith("adapter.")
-        }
-        model.head_ = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
-        model._install_inference_model()
+        model._load_weights(files[2])
         return model

@@ -240,3 +240,53 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+#: The file in which a fine-tuned model's adapters and head are saved.
+ADAPTER_FILE = "adapters.safetensors"
+
+
+class AdaptedEncoderModel:
+    """What the fine-tuned models share: LoRA ``adapters_`` and a ``head_`` over a carrier's
+    encoder, merged into a bf16 copy of the encoder for inference, saved in one safetensors file.
+
+    Subclasses build ``(body, head)`` in ``_build`` and have ``config.lora_rank`` and
+    ``config.lora_alpha``.
+    """
+
+    config: Any
+    adapters_: dict[str, Any]
+    head_: dict[str, Any]
+
+    def _build(self) -> tuple[Any, Any]:
+        raise NotImplementedError
+
+    def _install_inference_model(self) -> None:
+        torch = configure_torch()
+        from propscope.models.lora import merge_lora
+
+        body, head = self._build()
+        merge_lora(body, self.adapters_, self.config.lora_rank, self.config.lora_alpha)
+        head.load_state_dict({k: v.float() for k, v in self.head_.items()})
+        body.eval()
+        self._body = body.to(torch.bfloat16)
+        self._head = head.eval()
+
+    def _save_weights(self, path: Path) -> None:
+        from safetensors.torch import save_file
+
+        path.mkdir(parents=True, exist_ok=True)
+        tensors = {f"adapter.{k}": v.contiguous() for k, v in self.adapters_.items()}
+        tensors.update({f"head.{k}": v.float().contiguous() for k, v in self.head_.items()})
+        save_file(tensors, str(path / ADAPTER_FILE))
+
+    def _load_weights(self, file: Path) -> None:
+        """Read adapters and head from ``file`` and install the inference model."""
+        from safetensors.torch import load_file
+
+        tensors = load_file(str(file))
+        self.adapters_ = {
+            k[len("adapter.") :]: v for k, v in tensors.items() if k.startswith("adapter.")
+        }
+        self.head_ = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
+        self._install_inference_model()

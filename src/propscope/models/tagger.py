@@ -23,7 +23,13 @@ import numpy as np
 from propscope.errors import Errors, NotFittedError, TrainingError
 from propscope.models.base import saved_files
 from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
-from propscope.models.finetune import ProgressCallback, run_layers, standardised_head
+from propscope.models.finetune import (
+    ADAPTER_FILE,
+    AdaptedEncoderModel,
+    ProgressCallback,
+    run_layers,
+    standardised_head,
+)
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
@@ -72,7 +78,7 @@ class _Encoded:
     offsets: list[tuple[int, int]]
 
 
-class SpanTagger:
+class SpanTagger(AdaptedEncoderModel):
     """Finds technique spans in documents.
 
     Follows the scikit-learn contract: ``__init__`` stores settings, :meth:`fit` returns ``self``,
@@ -328,17 +334,6 @@ class SpanTagger:
             thresholds[label] = round(best, 3)
 
     # ------------------------------------------------------------------------------ inference
-    def _install_inference_model(self) -> None:
-        torch = configure_torch()
-        from propscope.models.lora import merge_lora
-
-        body, head = self._build()
-        merge_lora(body, self.adapters_, self.config.lora_rank, self.config.lora_alpha)
-        head.load_state_dict({k: v.float() for k, v in self.head_.items()})
-        body.eval()
-        self._body = body.to(torch.bfloat16)
-        self._head = head.eval()
-
     def _check_fitted(self) -> None:
         if not hasattr(self, "thresholds_"):
             raise NotFittedError(Errors.E040.format(model=type(self).__name__))
@@ -417,29 +412,17 @@ class SpanTagger:
     def save(self, path: Path) -> None:
         """Write ``config.json``, ``thresholds.json`` and ``adapters.safetensors`` to ``path``."""
         self._check_fitted()
-        from safetensors.torch import save_file
-
-        path.mkdir(parents=True, exist_ok=True)
-        tensors = {f"adapter.{k}": v.contiguous() for k, v in self.adapters_.items()}
-        tensors.update({f"head.{k}": v.float().contiguous() for k, v in self.head_.items()})
-        save_file(tensors, str(path / "adapters.safetensors"))
+        self._save_weights(path)
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
         (path / "thresholds.json").write_text(json.dumps(self.thresholds_, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> SpanTagger:
         """Load a tagger saved with :meth:`save`; the base weights come from the carrier."""
-        files = saved_files(path, ("config.json", "thresholds.json", "adapters.safetensors"))
-        from safetensors.torch import load_file
-
+        files = saved_files(path, ("config.json", "thresholds.json", ADAPTER_FILE))
         tagger = cls(TaggerConfig(**json.loads(files[0].read_text())))
         tagger.thresholds_ = json.loads(files[1].read_text())
-        tensors = load_file(str(files[2]))
-        tagger.adapters_ = {
-            k[len("adapter.") :]: v for k, v in tensors.items() if k.startswith("adapter.")
-        }
-        tagger.head_ = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
-        tagger._install_inference_model()
+        tagger._load_weights(files[2])
         return tagger
 
 
