@@ -57,16 +57,16 @@ def ptc_cli(
     tc_template: Path | None = typer.Option(
         None, "--tc-template", help="TC template (id ? start end): also write tc.tsv."
     ),
-    model: str = typer.Option("en-fast", "--model", "-m", help="Bundled model name or a folder."),
+    model: str = MODEL_OPTION,
     threshold: float | None = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
-    """SemEval-2020 Task 11 (PTC): si.tsv, and tc.tsv for the spans of a template."""
+    """SemEval-2020 Task 11 (PTC, English): si.tsv, and tc.tsv for the spans of a template."""
     from propscope.cli._common import progress_bar
-    from propscope.pipeline import load
+    from propscope.pipeline import ModelChooser
     from propscope.tasks import predict_ptc
 
-    pipeline = load(model)
+    pipeline = ModelChooser(model).pipeline_for("en")
     with progress_bar(progress) as update:
         paths = predict_ptc(
             pipeline,
