@@ -226,6 +226,7 @@ def _accurate_lines(
     linear = _load(results, "semeval2023-en-cv-linear-e5") or {}
     members = _load(results, "paragraph-ensemble")
     ptc = _load(results, "ptc-dev-accurate")
+    encoder_tc = _load(results, "ptc-dev-accurate-encoder-tc")
     ptc_fast = _load(results, "ptc-dev") or {}
     tagger_folds = accurate.get("tagger_folds", accurate["folds"])
 
@@ -329,9 +330,14 @@ def _accurate_lines(
             "    --out benchmarks/results/ptc-dev-accurate.json",
             "```",
             "",
-            "The same span models as en-accurate (4-epoch tagger with span-F1 thresholds) and, for",
-            "TC, all-MiniLM-L6-v2 fine-tuned on each fragment in its line (LoRA, the mean of the",
-            "fragment's tokens beside the mean of the line's), trained on PTC train only.",
+            "The tagger of en-accurate (4 epochs, span-F1 thresholds) and en-fast's linear span",
+            "classifier for TC, trained on PTC train only. A fine-tuned MiniLM span classifier (LoRA;",
+            "the mean of the fragment's tokens beside the mean of its line's) scored lower for TC:",
+            f"{_fmt((encoder_tc or {}).get('tc_micro_f1'))} "
+            "(`configs/ablations/ptc-train-accurate-encoder-tc.toml`, result in",
+            "`benchmarks/results/ptc-dev-accurate-encoder-tc.json`); `runs/ptc-train-accurate` was",
+            "assembled from that run's tagger and the span classifier of `configs/ptc-train.toml`",
+            "(the same settings, data and seed as `configs/ptc-train-accurate.toml`), see its meta.json.",
             "",
             "| measure | accurate (PTC dev) | fast (PTC dev) | target | published top (test) |",
             "|---|---|---|---|---|",
