@@ -1,9 +1,10 @@
 """A text classifier fine-tuned on a packaged encoder: LoRA adapters, mean pooling, a linear head.
 
-Used for paragraph technique sets (multi-label) and, with a *focus*, for technique classification
-of a given fragment (single-label): the text is the fragment's line, and the head sees the mean of
-the fragment's tokens beside the mean of the whole line. Texts longer than ``max_length`` tokens
-are truncated (paragraphs and lines rarely are).
+Used for paragraph technique sets (multi-label; a member of en-accurate's paragraph ensemble)
+and, with a *focus*, for technique classification of a given fragment (single-label): the text is
+the fragment's line, and the head sees the mean of the fragment's tokens beside the mean of the
+whole line (on PTC dev this scored below the linear span classifier; docs/benchmarks.md). Texts
+longer than ``max_length`` tokens are truncated (paragraphs and lines rarely are).
 
 Only the adapters and the head are saved (``adapters.safetensors``, a few MB); the base weights
 come from the carrier package. Thresholds (multi-label) are tuned on a held-out part of the
