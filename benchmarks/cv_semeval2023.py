@@ -193,6 +193,14 @@ def main() -> None:
         "--tagger-folds", type=int, default=None, help="train the tagger on the first N folds only"
     )
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument(
+        "--only-folds",
+        type=int,
+        nargs="+",
+        metavar="K",
+        help="train and cache only these folds (0-based), e.g. to run folds in parallel "
+        "processes; a run without it scores once every fold is cached",
+    )
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
@@ -210,7 +218,7 @@ def main() -> None:
     with embedding_cache(args.work / "embeddings.npz"):
         for k, test_ids in enumerate(folds):
             cache = args.work / f"fold{k}.json"
-            if cache.exists():
+            if cache.exists() or (args.only_folds is not None and k not in args.only_folds):
                 continue
             test_docs = [split.documents[i] for i in sorted(test_ids)]
             fold_config = copy.deepcopy(config)
@@ -218,6 +226,8 @@ def main() -> None:
                 fold_config.components["tagger"] = False  # span F1 then comes from fewer folds
             fit_and_predict(fold_config, data, test_docs, cache, args.work / f"ckpt{k}")
 
+    if args.only_folds is not None:
+        return
     pooled = pool_folds([args.work / f"fold{k}.json" for k in range(len(folds))])
     result: dict[str, Any] = {
         "config": str(args.config),
