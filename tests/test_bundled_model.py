@@ -41,7 +41,7 @@ def test_accurate_model_meta_and_example(repo: Path) -> None:
     doc, pipeline = analyze_text(text, model="accurate")
     assert pipeline.name == "en-accurate"
     assert doc.spans and all(s.text == text[s.start : s.end] for s in doc.spans)
-    assert any(p.labels for p in doc.paragraphs)
+    assert any(p.techniques for p in doc.paragraphs)
 
 
 MULTILINGUAL_EXAMPLES = {
