@@ -1,9 +1,9 @@
 """An average of classifiers' probabilities, with thresholds tuned on held-out texts.
 
 The paragraph model of ``en-accurate`` averages the linear model (hashed n-grams and e5 sentence
-embeddings) and the fine-tuned encoder classifier: in cross-validation each alone reached about
-0.41 ST3 micro-F1 on a fold where their average reached 0.46 (docs/benchmarks.md), since they err
-differently. Training holds out a part of the texts (by group: whole articles), fits every member
+embeddings) and the fine-tuned encoder classifier: on one cross-validation fold each alone reached
+about 0.41 ST3 micro-F1 and their mean 0.46 (``benchmarks/paragraph_ensemble.py``,
+docs/benchmarks.md), since they err differently. Training holds out a part of the texts (by group: whole articles), fits every member
 on the rest, tunes the thresholds of the average on the held-out part, then refits the cheap
 members (the linear ones) on everything; the encoder keeps the model trained without the held-out
 part, which is what the thresholds were tuned on.
@@ -40,7 +40,8 @@ class EnsembleConfig:
     labels: list[str] = field(default_factory=list)
     # One weight per member; the ensemble's score is the weighted mean of the members' scores.
     weights: list[float] = field(default_factory=list)
-    # One threshold for all labels beat one per label in cross-validation (docs/benchmarks.md).
+    # "global": one threshold for all labels (the held-out part is too small to tune one per
+    # label well); "per_label": one per label with at least ``min_support_per_label`` positives.
     thresholds: str = "global"
     min_support_per_label: int = 15
     validation_fraction: float = 0.15
