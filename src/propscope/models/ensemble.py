@@ -3,10 +3,10 @@
 The paragraph model of ``en-accurate`` averages the linear model (hashed n-grams and e5 sentence
 embeddings) and the fine-tuned encoder classifier: on one cross-validation fold each alone reached
 about 0.41 ST3 micro-F1 and their mean 0.46 (``benchmarks/paragraph_ensemble.py``,
-docs/benchmarks.md), since they err differently. Training holds out a part of the texts (by group: whole articles), fits every member
-on the rest, tunes the thresholds of the average on the held-out part, then refits the cheap
-members (the linear ones) on everything; the encoder keeps the model trained without the held-out
-part, which is what the thresholds were tuned on.
+docs/benchmarks.md), since they err differently. Training holds out a part of the texts (by
+group: whole articles), fits every member on the rest, tunes the thresholds of the average on the
+held-out part, then refits the cheap members (the linear ones) on everything; the encoder keeps
+the model trained without the held-out part, which is what the thresholds were tuned on.
 
 Saved as ``ensemble.json`` (settings, thresholds) and one sub-folder per member.
 """
