@@ -478,9 +478,15 @@ def _language_speed_lines(runs: list[dict[str, Any]]) -> list[str]:
             f"| {_fmt(run['articles_per_second_batch'], 2)} "
             f"| {_fmt(run.get('peak_memory_mb'), 0)} MB |"
         )
+    loaded = [f"{run['model']} {run.get('lang', 'en')}" for run in runs if run.get("note")]
     notes = sorted({run["note"] for run in runs if run.get("note")})
-    if notes:
-        lines += ["", "Note: " + "; ".join(notes) + " (slower than on an idle machine)."]
+    if loaded:
+        lines += [
+            "",
+            f"Measured under load ({', '.join(loaded)}): " + "; ".join(notes) + ", so slower "
+            "than on an idle machine. The other rows were measured in one sitting on an idle "
+            "machine.",
+        ]
     return [*lines, ""]
 
 
