@@ -6,7 +6,7 @@ A saved pipeline is a directory::
     pipeline.json      how component outputs combine (paragraph label source, thresholds)
     tagger/            SpanTagger (LoRA adapters + head), optional
     span_classifier/   SpanClassifier or EncoderSpanClassifier for given spans (SemEval-2020 TC)
-    paragraphs/        LinearTextClassifier or EncoderClassifier over paragraph texts
+    paragraphs/        LinearTextClassifier, EncoderClassifier or EnsembleClassifier (paragraphs)
     genre/             LinearTextClassifier over article texts (single-label)
     frames/            LinearTextClassifier over article texts (multi-label)
 
@@ -35,7 +35,7 @@ MULTILINGUAL_MODEL = "multi-fast"
 BUNDLED_MODELS = ("en-fast", "en-accurate", "multi-fast")
 #: Model families, chosen per article by language like ``auto``: (English model, other languages).
 #: A family member that is not installed falls back to the ``fast`` one.
-MODEL_FAMILIES: dict[str, tuple[str, str]] = {
+FAMILY_MODELS: dict[str, tuple[str, str]] = {
     "fast": (DEFAULT_MODEL, MULTILINGUAL_MODEL),
     "accurate": ("en-accurate", MULTILINGUAL_MODEL),
 }
@@ -276,7 +276,7 @@ def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
 
 def is_model_family(model: object) -> bool:
     """Whether ``model`` names a family chosen per language (``auto``, ``fast``, ``accurate``)."""
-    return isinstance(model, str) and (model == AUTO_MODEL or model in MODEL_FAMILIES)
+    return isinstance(model, str) and (model == AUTO_MODEL or model in FAMILY_MODELS)
 
 
 def _installed(name: str) -> bool:
@@ -290,15 +290,15 @@ def model_for_language(language: str, family: str = AUTO_MODEL) -> str:
     ``en-accurate`` for English, else ``multi-fast``. A model that is not installed falls back to
     the ``fast`` family's, and a missing multilingual model to ``en-fast`` (zero-shot).
     """
-    if family != AUTO_MODEL and family not in MODEL_FAMILIES:
+    if family != AUTO_MODEL and family not in FAMILY_MODELS:
         raise ModelLoadError(
             Errors.E041.format(
                 path=family,
-                reason=f"not a model family; families: {AUTO_MODEL}, {', '.join(MODEL_FAMILIES)}",
+                reason=f"not a model family; families: {AUTO_MODEL}, {', '.join(FAMILY_MODELS)}",
             )
         )
-    english, other = MODEL_FAMILIES[DEFAULT_FAMILY if family == AUTO_MODEL else family]
-    fast_english, fast_other = MODEL_FAMILIES["fast"]
+    english, other = FAMILY_MODELS[DEFAULT_FAMILY if family == AUTO_MODEL else family]
+    fast_english, fast_other = FAMILY_MODELS["fast"]
     for name in (english, fast_english) if language == "en" else (other, fast_other):
         if _installed(name):
             return name
