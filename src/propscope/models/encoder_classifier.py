@@ -214,15 +214,7 @@ class EncoderClassifier(AdaptedEncoderModel):
                 return loss_fn(logits, y_train[batch])
             return loss_fn(logits, y_train[batch].argmax(1))
 
-        settings = TrainSettings(
-            cfg.epochs,
-            cfg.batch_size,
-            cfg.learning_rate,
-            cfg.head_learning_rate,
-            cfg.weight_decay,
-            cfg.seed,
-            stage=self.name,
-        )
+        settings = TrainSettings.of(cfg, self.name)
         ckpt = checkpoint_dir / f"{self.name}-checkpoint.pt" if checkpoint_dir else None
         log = train_adapters(
             body,

@@ -139,6 +139,19 @@ class TrainSettings:
     seed: int
     stage: str = "training"
 
+    @classmethod
+    def of(cls, config: Any, stage: str) -> TrainSettings:
+        """The settings of a model's config (a TaggerConfig, an EncoderClassifierConfig, ...)."""
+        return cls(
+            config.epochs,
+            config.batch_size,
+            config.learning_rate,
+            config.head_learning_rate,
+            config.weight_decay,
+            config.seed,
+            stage=stage,
+        )
+
 
 @dataclass
 class TrainLog:

@@ -207,15 +207,7 @@ class SpanTagger(AdaptedEncoderModel):
             loss = loss_fn(logits, targets).mean(-1)
             return (loss * token_mask).sum() / token_mask.sum().clamp(min=1)
 
-        settings = TrainSettings(
-            cfg.epochs,
-            cfg.batch_size,
-            cfg.learning_rate,
-            cfg.head_learning_rate,
-            cfg.weight_decay,
-            cfg.seed,
-            stage="tagger",
-        )
+        settings = TrainSettings.of(cfg, "tagger")
         ckpt = checkpoint_dir / "tagger-checkpoint.pt" if checkpoint_dir else None
         log = train_adapters(
             body,
