@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from propscope.errors import Errors, NotFittedError, TrainingError
+from propscope.errors import Errors, TrainingError
 from propscope.models.base import (
     held_out_split,
     labels_from_scores,
@@ -33,8 +33,14 @@ from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
     ProgressCallback,
+    TrainSettings,
+    cache_lower_layers,
+    pad_ids,
     run_layers,
+    seed_everything,
+    stack_cached,
     standardised_head,
+    train_adapters,
 )
 
 Focus = tuple[int, int]
@@ -167,14 +173,7 @@ class EncoderClassifier(AdaptedEncoderModel):
         if len(texts) != len(targets) or len(texts) < 2:
             raise TrainingError(Errors.E043.format(reason="need at least two labelled texts"))
         torch = configure_torch()
-        from propscope.models.finetune import (
-            TrainSettings,
-            cache_lower_layers,
-            seed_everything,
-            stack_cached,
-            train_adapters,
-        )
-        from propscope.models.lora import add_lora, lora_state
+        from propscope.models.lora import add_lora
 
         seed_everything(cfg.seed)
         y = self._targets(targets)
@@ -225,11 +224,7 @@ class EncoderClassifier(AdaptedEncoderModel):
             checkpoint=ckpt,
             progress=progress,
         )
-        self.epoch_seconds_ = log.epoch_seconds
-        self.loss_history_ = log.losses
-        self.adapters_ = {k: v.to(torch.bfloat16) for k, v in lora_state(body).items()}
-        self.head_ = {k: v.detach().clone() for k, v in head.state_dict().items()}
-        self._install_inference_model()
+        self._keep_trained(body, head, log)
         self.thresholds_ = [0.5] * len(cfg.labels)
         if cfg.multi_label and len(val_idx):
             scores = self._scores([ids[i] for i in val_idx], [focus_masks[i] for i in val_idx])
@@ -250,8 +245,6 @@ class EncoderClassifier(AdaptedEncoderModel):
     ) -> None:
         """Per-dimension standardisation of the head's input, from a sample of training rows."""
         torch = configure_torch()
-        from propscope.models.finetune import stack_cached
-
         sample = list(range(0, len(cache), max(1, len(cache) // 512)))
         pooled = []
         body.eval()
@@ -268,10 +261,6 @@ class EncoderClassifier(AdaptedEncoderModel):
         head.norm_std.copy_(stacked.std(0).clamp(min=1e-3) if len(stacked) > 1 else 1.0)
 
     # ---------------------------------------------------------------------------- inference
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "thresholds_"):
-            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
-
     def _scores(
         self,
         ids: Sequence[list[int]],
@@ -279,8 +268,6 @@ class EncoderClassifier(AdaptedEncoderModel):
         batch_size: int = 32,
     ) -> np.ndarray:
         torch = configure_torch()
-        from propscope.models.finetune import pad_ids
-
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         out = np.zeros((len(ids), len(self.config.labels)), dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from propscope.errors import Errors, NotFittedError
 from propscope.models.encoder import configure_torch
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -273,6 +274,21 @@ class AdaptedEncoderModel:
 
     def _build(self) -> tuple[Any, Any]:
         raise NotImplementedError
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+
+    def _keep_trained(self, body: Any, head: Any, log: TrainLog) -> None:
+        """Keep the trained adapters (bf16) and head, and install the inference model."""
+        torch = configure_torch()
+        from propscope.models.lora import lora_state
+
+        self.epoch_seconds_ = log.epoch_seconds
+        self.loss_history_ = log.losses
+        self.adapters_ = {k: v.to(torch.bfloat16) for k, v in lora_state(body).items()}
+        self.head_ = {k: v.detach().clone() for k, v in head.state_dict().items()}
+        self._install_inference_model()
 
     def _install_inference_model(self) -> None:
         torch = configure_torch()

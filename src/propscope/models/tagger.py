@@ -20,15 +20,21 @@ from typing import Any
 
 import numpy as np
 
-from propscope.errors import Errors, NotFittedError, TrainingError
+from propscope.errors import Errors, TrainingError
 from propscope.models.base import saved_files
 from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
     ProgressCallback,
+    TrainSettings,
+    cache_lower_layers,
+    pad_ids,
     run_layers,
+    seed_everything,
+    stack_cached,
     standardised_head,
+    train_adapters,
 )
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
@@ -128,8 +134,6 @@ class SpanTagger(AdaptedEncoderModel):
 
     def _batch(self, rows: list[tuple[list[int], np.ndarray | None]]) -> tuple[Any, Any, Any]:
         torch = configure_torch()
-        from propscope.models.finetune import pad_ids
-
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         input_ids, mask = pad_ids([ids for ids, _ in rows], *tokens)
         targets = torch.zeros((*input_ids.shape, len(self.config.labels)))
@@ -154,14 +158,7 @@ class SpanTagger(AdaptedEncoderModel):
         if not any(doc.spans for doc in documents):
             raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
         torch = configure_torch()
-        from propscope.models.finetune import (
-            TrainSettings,
-            cache_lower_layers,
-            seed_everything,
-            stack_cached,
-            train_adapters,
-        )
-        from propscope.models.lora import add_lora, lora_state
+        from propscope.models.lora import add_lora
 
         cfg = self.config
         seed_everything(cfg.seed)
@@ -219,11 +216,7 @@ class SpanTagger(AdaptedEncoderModel):
             progress=progress,
             rng=rng,
         )
-        self.epoch_seconds_ = log.epoch_seconds
-        self.loss_history_ = log.losses
-        self.adapters_ = {k: v.to(torch.bfloat16) for k, v in lora_state(body).items()}
-        self.head_ = {k: v.detach().clone() for k, v in head.state_dict().items()}
-        self._install_inference_model()
+        self._keep_trained(body, head, log)
         self.thresholds_ = self._tune_thresholds(val_docs)
         if ckpt is not None and ckpt.exists():
             ckpt.unlink()
@@ -326,10 +319,6 @@ class SpanTagger(AdaptedEncoderModel):
             thresholds[label] = round(best, 3)
 
     # ------------------------------------------------------------------------------ inference
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "thresholds_"):
-            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
-
     def _token_probs(self, encoded: _Encoded, batch_size: int = 16) -> np.ndarray:
         torch = configure_torch()
         n = len(encoded.ids)
