@@ -167,7 +167,10 @@ def score_split(split: Any, pooled: dict[str, Any]) -> dict[str, Any]:
         if variant != "classifier" and not span_ids:
             continue  # no tagger: the span variants carry no information
         pred = {
-            (key.split("\t")[0], int(key.split("\t")[1])): labels for key, labels in rows.items()
+            (key.split("\t")[0], int(key.split("\t")[1])): labels
+            for key, labels in rows.items()
+            # The span variants only where a tagger predicted (folds without one have no spans).
+            if variant == "classifier" or key.split("\t")[0] in span_ids
         }
         gold = {key: labels for key, labels in gold_st3.items() if key in pred}
         scores = score_subtask3(gold, pred)
