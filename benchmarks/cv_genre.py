@@ -10,6 +10,7 @@ to the genre settings is measured in a minute instead of re-training every compo
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from cv_semeval2023 import cv_parser
 
@@ -17,10 +18,14 @@ from cv_semeval2023 import cv_parser
 def main() -> None:
     parser = cv_parser(__doc__)
     parser.add_argument("--lang", default="en")
+    parser.add_argument(
+        "--work", type=Path, default=None, help="embedding cache folder (shareable with other CVs)"
+    )
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
     from propscope.evaluation.semeval2023 import score_subtask1
+    from propscope.models.linear import embedding_cache
     from propscope.training import TrainConfig, TrainingData, default_folds, fit_pipeline
 
     config = TrainConfig.from_toml(args.config)
@@ -29,12 +34,13 @@ def main() -> None:
     docs = split.documents
     gold = {i: d.genre.name for i, d in docs.items() if d.genre is not None}
     pred: dict[str, str] = {}
-    for test in default_folds(sorted(docs), args.folds):
-        train_docs = [docs[i] for i in sorted(gold) if i not in test]
-        pipeline = fit_pipeline(config, TrainingData(genre_docs=train_docs))
-        test_ids = [i for i in sorted(gold) if i in test]
-        labels = pipeline.genre.predict_labels([docs[i].text for i in test_ids])
-        pred.update({i: label[0].name for i, label in zip(test_ids, labels, strict=True)})
+    with embedding_cache(args.work / "embeddings.npz" if args.work else None):
+        for test in default_folds(sorted(docs), args.folds):
+            train_docs = [docs[i] for i in sorted(gold) if i not in test]
+            pipeline = fit_pipeline(config, TrainingData(genre_docs=train_docs))
+            test_ids = [i for i in sorted(gold) if i in test]
+            labels = pipeline.genre.predict_labels([docs[i].text for i in test_ids])
+            pred.update({i: label[0].name for i, label in zip(test_ids, labels, strict=True)})
     scores = score_subtask1(gold, pred)
     result = {
         "config": str(args.config),

@@ -90,12 +90,14 @@ def _tagger(pipeline: Pipeline) -> Any:
     return pipeline.tagger
 
 
-def ptc_technique_scores(pipeline: Pipeline, text: str, spans: list[tuple[int, int]]) -> list[str]:
-    """The most likely PTC-14 technique of each given span (for SemEval-2020 TC).
+def ptc_technique_labels(pipeline: Pipeline, text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The PTC-14 technique of each given span of one article (for SemEval-2020 TC).
 
     The span classifier's SemEval-2023 probabilities (or, for a model without one, the tagger's
     token probabilities averaged over the span) are summed into the PTC class each technique
-    maps to.
+    maps to. A span listed k times (a fragment annotated with k techniques: the TC template
+    repeats it once per technique) gets its k most likely techniques, one per line, instead of
+    the same one k times, which could be right at most once.
     """
     from propscope.taxonomy import TECHNIQUE_NAMES
     from propscope.taxonomy.mapping import PTC14_NAMES, to_ptc14
@@ -109,7 +111,14 @@ def ptc_technique_scores(pipeline: Pipeline, text: str, spans: list[tuple[int, i
         target = to_ptc14(name)
         if target is not None:
             grouped[:, PTC14_NAMES.index(target)] += scores[:, j]
-    return [PTC14_NAMES[int(k)] for k in grouped.argmax(axis=1)]
+    ranked = np.argsort(-grouped, axis=1, kind="stable")
+    repeats: dict[tuple[int, int], int] = {}
+    labels = []
+    for row, span in enumerate(spans):
+        k = repeats.get(span, 0)
+        repeats[span] = k + 1
+        labels.append(PTC14_NAMES[int(ranked[row, k % len(PTC14_NAMES)])])
+    return labels
 
 
 def predict_ptc(
@@ -158,7 +167,7 @@ def predict_ptc(
                 )
             by_article.setdefault(row.article_id, []).append(row)
         for n, (article_id, rows) in enumerate(sorted(by_article.items()), start=1):
-            labels = ptc_technique_scores(
+            labels = ptc_technique_labels(
                 pipeline, articles[article_id], [(r.start, r.end) for r in rows]
             )
             tc_out += [

@@ -157,13 +157,19 @@ def fit_pipeline(
     *,
     checkpoint_dir: Path | None = None,
     progress: ProgressCallback | None = None,
+    reused: Reused | None = None,
 ) -> Pipeline:
-    """Fit every enabled component of ``config`` on ``data`` and return the pipeline."""
+    """Fit every enabled component of ``config`` on ``data`` and return the pipeline.
+
+    Components in ``reused`` (see :func:`reusable_components`) are taken as they are.
+    """
     from propscope.models.linear import embedding_cache
 
     # The paragraph, genre and frame models may embed the same paragraphs: embed each once.
     with embedding_cache():
-        return _fit_pipeline(config, data, checkpoint_dir=checkpoint_dir, progress=progress)
+        return _fit_pipeline(
+            config, data, checkpoint_dir=checkpoint_dir, progress=progress, reused=reused
+        )
 
 
 def _fit_pipeline(
@@ -172,6 +178,7 @@ def _fit_pipeline(
     *,
     checkpoint_dir: Path | None,
     progress: ProgressCallback | None,
+    reused: Reused | None = None,
 ) -> Pipeline:
     from propscope.models import MODEL_FAMILIES
     from propscope.models.linear import LinearConfig, LinearTextClassifier
@@ -181,9 +188,10 @@ def _fit_pipeline(
         if progress:
             progress(stage, done, 1)
 
-    parts: dict[str, Any] = {}
-    timings: dict[str, float] = {}
-    enabled = config.components
+    reused = reused or Reused()
+    parts: dict[str, Any] = dict(reused.components)
+    timings: dict[str, Any] = dict(reused.timings)
+    enabled = {c: on and c not in parts for c, on in config.components.items()}
     if enabled.get("genre"):
         if not data.genre_docs:
             raise TrainingError(Errors.E043.format(reason="no documents with a genre label"))
@@ -298,10 +306,54 @@ def _fit_pipeline(
         "seed": config.seed,
         "config": config.__dict__,
         "train_seconds": {k: v for k, v in timings.items()},
+        **({"reused": reused.sources} if reused.sources else {}),
         "trained_on": f"{platform.machine()}, {platform.python_version()}",
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     return Pipeline(settings=settings, meta=meta, **parts)
+
+
+@dataclass
+class Reused:
+    """Components taken from an earlier build instead of being trained again."""
+
+    components: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, Any] = field(default_factory=dict)  # their training times, as measured then
+    sources: dict[str, str] = field(default_factory=dict)  # component -> "folder (created ...)"
+
+
+def reusable_components(config: TrainConfig, previous: Path) -> Reused:
+    """The components of the model in ``previous`` that ``config`` would train the same way.
+
+    A component is reused when ``previous`` has it and was built with the same seed, the same
+    training data and the same settings for it (its config section; ``pipeline`` settings are
+    not training settings). Changes to propscope's own training code since that build are not
+    detected: rebuild without reuse after such a change.
+    """
+    from propscope.models import load_component
+
+    meta_path = previous / "meta.json"
+    if not meta_path.exists():
+        raise InputNotFoundError(Errors.E005.format(path=meta_path))
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    before = meta.get("config", {})
+    # Compare through JSON, the form the earlier config was stored in.
+    now = json.loads(json.dumps(config.__dict__))
+    same_data = all(before.get(k) == now[k] for k in ("semeval2023", "ptc", "seed"))
+    out = Reused()
+    for name in COMPONENTS:
+        wanted = now["components"].get(name)
+        trained = before.get("components", {}).get(name)
+        if not (same_data and wanted and trained and before.get(name) == now[name]):
+            continue
+        if not (previous / name).is_dir():
+            continue
+        out.components[name] = load_component(name, previous / name)
+        out.timings.update(
+            {k: v for k, v in meta.get("train_seconds", {}).items() if k.startswith(name)}
+        )
+        out.sources[name] = f"{previous} (created {meta.get('created', '?')})"
+    return out
 
 
 def train(
@@ -310,12 +362,15 @@ def train(
     out_dir: Path,
     *,
     progress: ProgressCallback | None = None,
+    reuse: Path | None = None,
 ) -> Path:
     """Train the pipeline of ``config`` on the corpora in ``data_dir`` and save it to ``out_dir``.
 
     Checkpoints go to ``out_dir/checkpoints`` so that a stopped run resumes where it stopped.
     The model is written to a temporary sibling folder and renamed into place at the end, so an
-    interrupted run never leaves a half-written model.
+    interrupted run never leaves a half-written model. With ``reuse`` (an earlier build, which
+    may be ``out_dir`` itself), components whose settings and data are unchanged are copied from
+    it instead of trained again (:func:`reusable_components`); meta.json names them.
 
     Example:
         >>> from propscope.training import TrainConfig, train
@@ -325,8 +380,11 @@ def train(
     import shutil
 
     data = load_training_data(config, data_dir)
+    reused = reusable_components(config, reuse) if reuse is not None else None
     checkpoints = out_dir.parent / f".{out_dir.name}.checkpoints"
-    pipeline = fit_pipeline(config, data, checkpoint_dir=checkpoints, progress=progress)
+    pipeline = fit_pipeline(
+        config, data, checkpoint_dir=checkpoints, progress=progress, reused=reused
+    )
     staging = out_dir.parent / f".{out_dir.name}.partial"
     if staging.exists():
         shutil.rmtree(staging)

@@ -17,6 +17,12 @@ def train_cli(
         envvar="PROPSCOPE_DATA",
         help="Folder laid out like shared/data (semeval2023-task3/, ptc-semeval2020/).",
     ),
+    reuse: Path | None = typer.Option(
+        None,
+        "--reuse",
+        help="An earlier build (OUT itself, say): copy the components whose settings, seed and "
+        "data are unchanged instead of training them again; meta.json lists them.",
+    ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
     """Train every component named in CONFIG and save the model to OUT.
@@ -28,5 +34,5 @@ def train_cli(
 
     cfg = TrainConfig.from_toml(config)
     with progress_bar(progress) as update:
-        path = train(cfg, data_dir, out, progress=update)
+        path = train(cfg, data_dir, out, progress=update, reuse=reuse)
     typer.echo(f"Saved model {cfg.name!r} to {path}")

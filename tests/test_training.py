@@ -1,0 +1,58 @@
+"""Rebuilding a model while reusing the components whose settings and data did not change."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from propscope.errors import InputNotFoundError
+from propscope.training import TrainConfig, TrainingData, fit_pipeline, reusable_components
+
+
+def _config_of(model_dir: Path) -> TrainConfig:
+    saved = json.loads((model_dir / "meta.json").read_text())["config"]
+    return TrainConfig(**saved)
+
+
+def test_unchanged_config_reuses_every_trained_component(tiny_model_dir: Path) -> None:
+    reused = reusable_components(_config_of(tiny_model_dir), tiny_model_dir)
+    saved = json.loads((tiny_model_dir / "meta.json").read_text())["components"]
+    assert set(reused.components) == set(saved) and len(saved) >= 4
+    assert all(str(tiny_model_dir) in source for source in reused.sources.values())
+    assert "tagger_epoch_seconds" in reused.timings
+
+
+def test_a_changed_section_is_trained_again(tiny_model_dir: Path) -> None:
+    config = _config_of(tiny_model_dir)
+    config.genre = {**config.genre, "C": 0.5}
+    reused = reusable_components(config, tiny_model_dir)
+    assert "genre" not in reused.components and "frames" in reused.components
+
+
+@pytest.mark.parametrize(
+    "change", [{"seed": 14}, {"semeval2023": ["en", "fr"]}, {"ptc": ["train"]}]
+)
+def test_other_data_or_seed_reuses_nothing(tiny_model_dir: Path, change: dict) -> None:
+    config = dataclasses.replace(_config_of(tiny_model_dir), **change)
+    assert reusable_components(config, tiny_model_dir).components == {}
+
+
+def test_rebuild_trains_only_what_changed(tiny_model_dir: Path, tiny_docs: list) -> None:
+    config = _config_of(tiny_model_dir)
+    config.genre = {**config.genre, "C": 0.5}
+    reused = reusable_components(config, tiny_model_dir)
+    pipeline = fit_pipeline(
+        config, TrainingData(tiny_docs, tiny_docs, tiny_docs, tiny_docs, ["tiny"]), reused=reused
+    )
+    assert pipeline.tagger is reused.components["tagger"]
+    assert pipeline.genre is not None and pipeline.genre.config.C == 0.5
+    assert set(pipeline.meta["reused"]) == set(reused.components)
+    assert pipeline.meta["train_seconds"]["tagger"] == reused.timings["tagger"]
+
+
+def test_reuse_from_a_folder_without_a_model_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InputNotFoundError, match="E005"):
+        reusable_components(TrainConfig(), tmp_path)
