@@ -1,24 +1,32 @@
-"""Ablation of en-accurate's paragraph ensemble on one cross-validation fold: each member alone
-against their mean.
+"""Ablation of a paragraph ensemble on one cross-validation fold: each member alone against
+their mean.
 
-Trains the ``[paragraphs]`` ensemble of the config on the other folds' English train articles,
-then scores on the held-out fold (SemEval-2023 subtask 3 micro-F1):
+Trains the ``[paragraphs]`` ensemble of the config on the other folds' train articles of the
+given languages (default English), then scores on the held-out fold (SemEval-2023 subtask 3
+micro-F1, pooled and per language):
 
 - the linear member alone, refitted on all training articles, with its own per-label thresholds;
 - the encoder member alone, with per-label thresholds tuned on the ensemble's held-out articles
   (what ``EncoderClassifier`` does when trained alone, on the same split);
-- the ensemble as shipped (mean of both, one threshold tuned on the held-out articles).
+- the ensemble as shipped (mean of both, one threshold tuned on the held-out articles);
+- with several languages, the ensemble with one threshold per language, each tuned on that
+  language's held-out articles (does a joint threshold or per-language ones win?).
 
-Folds are by article over the articles with paragraph labels (seed 0).
+Folds are by article over the articles with paragraph labels (seed 0), within each language.
 
     python benchmarks/paragraph_ensemble.py --config configs/en-accurate.toml \\
         --data-dir ../shared/data --fold 0 --out benchmarks/results/paragraph-ensemble.json
+    python benchmarks/paragraph_ensemble.py \\
+        --config configs/ablations/multi-paragraph-ensemble.toml --data-dir ../shared/data \\
+        --langs en fr ge it po ru --fold 0 --work runs/paragraph-ensemble-multi \\
+        --out benchmarks/results/paragraph-ensemble-multi.json
 """
 
 from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from cv_semeval2023 import cv_parser
@@ -27,14 +35,20 @@ from cv_semeval2023 import cv_parser
 def main() -> None:
     parser = cv_parser(__doc__)
     parser.add_argument("--fold", type=int, default=0, help="which fold to test on (0-based)")
+    parser.add_argument("--langs", nargs="+", default=["en"], help="SemEval-2023 folder codes")
+    parser.add_argument(
+        "--work", type=Path, default=None, help="embedding cache and checkpoints (to resume)"
+    )
     args = parser.parse_args()
 
     import numpy as np
 
     from propscope.corpora.semeval2023 import load_split
     from propscope.evaluation.semeval2023 import score_subtask3
+    from propscope.language import SEMEVAL_CODES
     from propscope.models import MODEL_FAMILIES
     from propscope.models.base import held_out_split, labels_from_scores, tune_thresholds
+    from propscope.models.ensemble import language_thresholds
     from propscope.models.linear import embedding_cache
     from propscope.taxonomy import TECHNIQUE_NAMES
     from propscope.training import TrainConfig, default_folds
@@ -43,32 +57,53 @@ def main() -> None:
     settings = dict(config.paragraphs)
     if settings.pop("model", None) != "ensemble":
         raise SystemExit(f"{args.config}: [paragraphs] is not an ensemble")
-    split = load_split(args.data_dir / "semeval2023-task3", "en", "train")
-    docs = split.documents
-    ids = sorted(split.ids_by_subtask[3])
-    test = default_folds(ids, args.folds)[args.fold]
-    rows = [
-        (i, p.index, docs[i].paragraph_text(p), p.technique_names())
-        for i in ids
-        for p in docs[i].paragraphs
-    ]
-    train = [r for r in rows if r[0] not in test]
-    held = [r for r in rows if r[0] in test]
-    texts, targets, groups = [r[2] for r in train], [r[3] for r in train], [r[0] for r in train]
+    rows = []  # (language, article id, paragraph index, text, techniques)
+    for lang in args.langs:
+        split = load_split(args.data_dir / "semeval2023-task3", lang, "train")
+        docs = split.documents
+        ids = sorted(split.ids_by_subtask[3])
+        test = default_folds(ids, args.folds)[args.fold]
+        rows += [
+            (lang, i in test, i, p.index, docs[i].paragraph_text(p), p.technique_names())
+            for i in ids
+            for p in docs[i].paragraphs
+        ]
+    train = [r for r in rows if not r[1]]
+    held = [r for r in rows if r[1]]
+    texts, targets, groups = [r[4] for r in train], [r[5] for r in train], [r[2] for r in train]
+    languages = [SEMEVAL_CODES[r[0]] for r in train]
+    test_languages = [SEMEVAL_CODES[r[0]] for r in held]
     labels = list(TECHNIQUE_NAMES)
-    gold = {(r[0], r[1]): r[3] for r in held}
 
-    def st3(scores: Any, thresholds: list[float]) -> float:
-        picked = labels_from_scores(scores, labels, True, thresholds)
-        pred = {(r[0], r[1]): [x.name for x in row] for r, row in zip(held, picked, strict=True)}
-        return score_subtask3(gold, pred).main
+    def st3(scores: Any, thresholds: list[float] | Any) -> dict[str, float]:
+        """Pooled and per-language micro-F1; ``thresholds`` may be one list per test row."""
+        if isinstance(thresholds, list):
+            picked = labels_from_scores(scores, labels, True, thresholds)
+        else:
+            picked = [
+                labels_from_scores(scores[j : j + 1], labels, True, thresholds(j))[0]
+                for j in range(len(held))
+            ]
+        pred = {(r[2], r[3]): [x.name for x in row] for r, row in zip(held, picked, strict=True)}
+        out = {}
+        for lang in [None, *args.langs] if len(args.langs) > 1 else [None]:
+            gold = {(r[2], r[3]): r[5] for r in held if lang is None or r[0] == lang}
+            out[lang or "all"] = score_subtask3(gold, {k: pred[k] for k in gold}).main
+        return out
 
     began = time.perf_counter()
-    with embedding_cache():
+    work = args.work
+    with embedding_cache(work / "embeddings.npz" if work else None):
         ensemble = MODEL_FAMILIES["paragraphs/ensemble"](**{"seed": config.seed, **settings})
-        ensemble.fit(texts, targets, groups=groups)
+        ensemble.fit(
+            texts,
+            targets,
+            groups=groups,
+            languages=languages,
+            checkpoint_dir=work / f"ckpt-fold{args.fold}" if work else None,
+        )
         linear, encoder = ensemble.members
-        test_texts = [r[2] for r in held]
+        test_texts = [r[4] for r in held]
         # The encoder alone: per-label thresholds on the held-out articles the ensemble used.
         _, val = held_out_split(
             len(texts), groups, ensemble.config.validation_fraction, config.seed
@@ -77,20 +112,45 @@ def main() -> None:
         for row, i in enumerate(val):
             for name in targets[i]:
                 truth[row, labels.index(name)] = True
-        val_scores = encoder.predict_proba([texts[i] for i in val])
+
+        def per_language_thresholds() -> dict[str, Any]:
+            """One threshold per language, tuned on its held-out articles' ensemble scores."""
+            if len(args.langs) < 2:
+                return {}
+            rows_val, scores_val = ensemble.held_out_
+            by_language = language_thresholds(
+                scores_val, truth, [languages[i] for i in rows_val], 15
+            )
+            return {
+                "per_language_thresholds": by_language,
+                "st3_micro_f1_ensemble_per_language_thresholds": st3(
+                    ensemble_scores,
+                    lambda j: (
+                        [by_language.get(test_languages[j], ensemble.thresholds_[0])] * len(labels)
+                    ),
+                ),
+            }
+
+        val_texts = [texts[i] for i in val]
+        val_scores = encoder.predict_proba(val_texts)
         encoder_thresholds = tune_thresholds(val_scores, truth, "per_label", 15)
+        ensemble_scores = ensemble.predict_proba(test_texts, languages=test_languages)
         result = {
             "config": str(args.config),
+            "languages": args.langs,
             "fold": args.fold,
             "train_paragraphs": len(train),
             "test_paragraphs": len(held),
-            "st3_micro_f1_linear_alone": st3(linear.predict_proba(test_texts), linear.thresholds_),
+            "st3_micro_f1_linear_alone": st3(
+                linear.predict_proba(test_texts, languages=test_languages), linear.thresholds_
+            ),
             "st3_micro_f1_encoder_alone": st3(
                 encoder.predict_proba(test_texts), encoder_thresholds
             ),
-            "st3_micro_f1_ensemble": st3(ensemble.predict_proba(test_texts), ensemble.thresholds_),
+            "st3_micro_f1_ensemble": st3(ensemble_scores, ensemble.thresholds_),
             "ensemble_threshold": ensemble.thresholds_[0],
             "encoder_epoch_seconds": encoder.epoch_seconds_,
+            **per_language_thresholds(),
             "seconds": time.perf_counter() - began,
         }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +72,65 @@ def test_ensemble_rejects_wrong_number_of_weights() -> None:
         model.fit(TEXTS, TARGETS)
     with pytest.raises(NotFittedError):
         model.predict_proba(TEXTS)
+
+
+class _ScoreByWord:
+    """A member whose score for the one label is written in the text: "p70" scores 0.70."""
+
+    def fit(self, texts: list[str], targets: list[list[str]], **_: object) -> _ScoreByWord:
+        return self
+
+    def predict_proba(self, texts: list[str], **_: object) -> np.ndarray:
+        return np.array([[int(t.split()[0][1:]) / 100] for t in texts], dtype=np.float32)
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True)
+
+
+def _language_case() -> tuple[list[str], list[list[str]], list[str], list[str]]:
+    """Language "xx" scores positives 0.71 and negatives 0.44; "yy" 0.31 and 0.11.
+
+    No single threshold separates both (a "yy" positive scores below an "xx" negative); one per
+    language does.
+    """
+    texts, targets, languages = [], [], []
+    for lang, pos, neg in (("xx", "p71", "p44"), ("yy", "p31", "p11")):
+        for _ in range(20):
+            texts += [pos, neg]
+            targets += [["Doubt"], []]
+            languages += [lang, lang]
+    groups = [f"a{k // 2}" for k in range(len(texts))]
+    return texts, targets, languages, groups
+
+
+def test_per_language_thresholds_separate_what_one_threshold_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import propscope.models
+    from propscope.models.ensemble import EnsembleConfig
+
+    texts, targets, languages, groups = _language_case()
+    config = EnsembleConfig(
+        labels=["Doubt"],
+        thresholds="per_language",
+        validation_fraction=0.5,
+        min_support_per_label=3,
+    )
+    model = EnsembleClassifier(config, [_ScoreByWord()])
+    model.fit(texts, targets, groups=groups, languages=languages)
+    assert set(model.language_thresholds_) == {"xx", "yy"}
+    probe = ["p71", "p44", "p31", "p11", "p31"]
+    labels = model.predict_labels(probe, languages=["xx", "xx", "yy", "yy", "zz"])
+    picked = [[label.name for label in row] for row in labels]
+    assert picked[:4] == [["Doubt"], [], ["Doubt"], []]
+    # A language never seen gets the global threshold, which cannot fit both.
+    assert picked[4] == (["Doubt"] if model.thresholds_[0] <= 0.31 else [])
+    # The global threshold alone misclassifies some of the four.
+    one = [[x.name for x in row] for row in model.predict_labels(probe[:4])]
+    assert one != picked[:4]
+    model.save(tmp_path / "ens")
+    saved = json.loads((tmp_path / "ens" / "ensemble.json").read_text())
+    assert saved["language_thresholds"] == model.language_thresholds_
+    monkeypatch.setattr(propscope.models, "load_component", lambda name, path: _ScoreByWord())
+    again = EnsembleClassifier.load(tmp_path / "ens")
+    assert again.predict_labels(probe, languages=["xx", "xx", "yy", "yy", "zz"]) == labels

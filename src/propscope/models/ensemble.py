@@ -41,7 +41,9 @@ class EnsembleConfig:
     # One weight per member; the ensemble's score is the weighted mean of the members' scores.
     weights: list[float] = field(default_factory=list)
     # "global": one threshold for all labels (the held-out part is too small to tune one per
-    # label well); "per_label": one per label with at least ``min_support_per_label`` positives.
+    # label well); "per_label": one per label with at least ``min_support_per_label`` positives;
+    # "per_language": one threshold for all labels per language (texts in a language with fewer
+    # held-out positives, or never seen, get the global one).
     thresholds: str = "global"
     min_support_per_label: int = 15
     validation_fraction: float = 0.15
@@ -107,6 +109,7 @@ class EnsembleClassifier:
                 )
             member.fit(part["texts"], part["targets"], **kwargs)
         self.thresholds_ = [0.5] * len(cfg.labels)
+        self.language_thresholds_: dict[str, float] = {}
         if val:
             held_out = rows(val)
             scores = self._mean_scores(held_out["texts"], held_out["languages"], weights)
@@ -115,9 +118,19 @@ class EnsembleClassifier:
             for r, names in enumerate(held_out["targets"]):
                 for name in names:
                     truth[r, index[name]] = True
+            per_language = cfg.thresholds == "per_language"
             self.thresholds_ = tune_thresholds(
-                scores, truth, cfg.thresholds, cfg.min_support_per_label
+                scores,
+                truth,
+                "global" if per_language else cfg.thresholds,
+                cfg.min_support_per_label,
             )
+            if per_language and held_out["languages"] is not None:
+                self.language_thresholds_ = language_thresholds(
+                    scores, truth, held_out["languages"], cfg.min_support_per_label
+                )
+            # Kept in memory (not saved) for analyses such as per-language thresholds.
+            self.held_out_ = (val, scores)
             everything = rows(list(range(len(texts))))
             for member in self.members:
                 if _is_linear(member):
@@ -153,9 +166,20 @@ class EnsembleClassifier:
         languages: Sequence[str] | None = None,
         **_: Any,
     ) -> list[list[Any]]:
-        """Predicted :class:`~propscope.types.Label` lists per text, best first."""
+        """Predicted :class:`~propscope.types.Label` lists per text, best first.
+
+        ``threshold`` overrides the tuned thresholds; with ``thresholds="per_language"``, each
+        text's language (from ``languages``) picks its threshold.
+        """
         scores = self.predict_proba(texts, languages=languages)
-        return labels_from_scores(scores, self.config.labels, True, self.thresholds_, threshold)
+        labels = self.config.labels
+        by_language = getattr(self, "language_thresholds_", {})
+        if threshold is not None or not by_language or languages is None:
+            return labels_from_scores(scores, labels, True, self.thresholds_, threshold)
+        return [
+            labels_from_scores(row[None], labels, True, self.thresholds_, by_language.get(code))[0]
+            for row, code in zip(scores, languages, strict=True)
+        ]
 
     def save(self, path: Path) -> None:
         """Write ``ensemble.json`` and the members to ``member0/``, ``member1/``, ..."""
@@ -168,6 +192,7 @@ class EnsembleClassifier:
             "config": asdict(self.config),
             "members": len(self.members),
             "thresholds": self.thresholds_,
+            "language_thresholds": getattr(self, "language_thresholds_", {}),
         }
         (path / ENSEMBLE_FILE).write_text(json.dumps(state, indent=2) + "\n")
 
@@ -185,7 +210,23 @@ class EnsembleClassifier:
             members.append(load_component("paragraphs", folder))
         model = cls(EnsembleConfig(**state["config"]), members)
         model.thresholds_ = [float(t) for t in state["thresholds"]]
+        model.language_thresholds_ = {
+            code: float(t) for code, t in state.get("language_thresholds", {}).items()
+        }
         return model
+
+
+def language_thresholds(
+    scores: np.ndarray, truth: np.ndarray, languages: Sequence[str], min_support: int
+) -> dict[str, float]:
+    """One threshold for all labels per language with at least ``min_support`` positives among
+    its rows of held-out ``scores`` and boolean ``truth``, ``(n, labels)``."""
+    out = {}
+    for code in dict.fromkeys(languages):
+        rows = [r for r, lang in enumerate(languages) if lang == code]
+        if truth[rows].sum() >= min_support:
+            out[code] = tune_thresholds(scores[rows], truth[rows], "global", min_support)[0]
+    return out
 
 
 def _is_linear(member: Any) -> bool:
