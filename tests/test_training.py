@@ -56,3 +56,25 @@ def test_rebuild_trains_only_what_changed(tiny_model_dir: Path, tiny_docs: list)
 def test_reuse_from_a_folder_without_a_model_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputNotFoundError, match="E005"):
         reusable_components(TrainConfig(), tmp_path)
+
+
+def test_train_can_reuse_the_folder_it_replaces(
+    tiny_model_dir: Path, tiny_docs: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import propscope.training
+    from propscope.pipeline import load
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    data = TrainingData(tiny_docs, tiny_docs, tiny_docs, tiny_docs, ["tiny"])
+    monkeypatch.setattr(propscope.training, "load_training_data", lambda config, data_dir: data)
+    config = _config_of(model_dir)
+    config.frames = {**config.frames, "C": 0.5}
+    propscope.training.train(config, tmp_path / "no-data", model_dir, reuse=model_dir)
+    rebuilt = load(model_dir)
+    assert set(rebuilt.meta["reused"]) == {"tagger", "span_classifier", "paragraphs", "genre"}
+    text = tiny_docs[0].text
+    before, after = load(tiny_model_dir).analyze(text), rebuilt.analyze(text)
+    assert after.spans == before.spans and after.genre == before.genre

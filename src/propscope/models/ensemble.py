@@ -173,7 +173,8 @@ class EnsembleClassifier:
         """
         scores = self.predict_proba(texts, languages=languages)
         labels = self.config.labels
-        by_language = getattr(self, "language_thresholds_", {})
+        per_language = self.config.thresholds == "per_language"
+        by_language = getattr(self, "language_thresholds_", {}) if per_language else {}
         if threshold is not None or not by_language or languages is None:
             return labels_from_scores(scores, labels, True, self.thresholds_, threshold)
         return [
