@@ -134,7 +134,7 @@ def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]
 #: The ``model`` settings each component accepts (the first is the default).
 MODEL_KINDS = {
     "paragraphs": ("linear", "encoder", "ensemble"),
-    "span_classifier": ("linear", "encoder"),
+    "span_classifier": ("linear", "encoder", "ensemble"),
 }
 
 
@@ -250,13 +250,14 @@ def _fit_pipeline(
         say("span classifier")
         began = time.perf_counter()
         settings = dict(config.span_classifier)
-        if _model_kind("span_classifier", settings) == "encoder":
-            parts["span_classifier"] = MODEL_FAMILIES["span_classifier/encoder"](
-                **{"seed": config.seed, **settings}
-            ).fit(data.span_docs, checkpoint_dir=checkpoint_dir, progress=progress)
-            timings["span_classifier_epoch_seconds"] = parts[
-                "span_classifier"
-            ].model_.epoch_seconds_
+        kind = _model_kind("span_classifier", settings)
+        if kind != "linear":
+            model = MODEL_FAMILIES[f"span_classifier/{kind}"](**{"seed": config.seed, **settings})
+            parts["span_classifier"] = model.fit(
+                data.span_docs, checkpoint_dir=checkpoint_dir, progress=progress
+            )
+            encoder = model if kind == "encoder" else model.members[-1]
+            timings["span_classifier_epoch_seconds"] = encoder.model_.epoch_seconds_
         else:
             span_cfg = SpanClassifierConfig(**{"seed": config.seed, **settings})
             parts["span_classifier"] = SpanClassifier(span_cfg).fit(data.span_docs)

@@ -43,6 +43,7 @@ TINY_SETTINGS: dict[str, dict[str, Any]] = {
     "tagger": {"epochs": 2, "frozen_layers": 5, "validation_fraction": 0.0},
     "span_classifier": {},
     "span_classifier/encoder": {"epochs": 2, "frozen_layers": 5},
+    "span_classifier/ensemble": {"encoder": {"epochs": 2, "frozen_layers": 5}},
     "paragraphs/encoder": {"epochs": 2, "frozen_layers": 5, "validation_fraction": 0.0},
     "paragraphs/ensemble": {
         "linear": {"min_df": 1, "tuning_folds": 2},

@@ -134,3 +134,49 @@ def test_per_language_thresholds_separate_what_one_threshold_cannot(
     monkeypatch.setattr(propscope.models, "load_component", lambda name, path: _ScoreByWord())
     again = EnsembleClassifier.load(tmp_path / "ens")
     assert again.predict_labels(probe, languages=["xx", "xx", "yy", "yy", "zz"]) == labels
+
+
+class _FixedSpanScores:
+    """A span classifier giving every fragment the same probabilities."""
+
+    def __init__(self, top: int) -> None:
+        self.row = np.full(23, 0.5 / 22, dtype=np.float32)
+        self.row[top] = 0.5
+
+    def fit(self, documents: list, **_: object) -> _FixedSpanScores:
+        return self
+
+    def predict_proba(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        return np.tile(self.row, (len(spans), 1))
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True)
+
+
+def test_span_ensemble_is_the_weighted_mean_and_reloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import propscope.models
+    from propscope.models.span_classifier import SpanEnsemble, SpanEnsembleConfig
+
+    members = [_FixedSpanScores(0), _FixedSpanScores(5)]
+    model = SpanEnsemble(SpanEnsembleConfig(weights=[1.0, 3.0]), members).fit([])
+    scores = model.predict_proba("some text", [(0, 4), (5, 9)])
+    assert np.allclose(scores, 0.25 * members[0].row + 0.75 * members[1].row)
+    assert scores.argmax(axis=1).tolist() == [5, 5]
+    model.save(tmp_path / "span_classifier")
+    assert json.loads((tmp_path / "span_classifier" / "ensemble.json").read_text())["members"] == 2
+    stored = iter(members)
+    monkeypatch.setattr(propscope.models, "load_component", lambda name, path: next(stored))
+    again = SpanEnsemble.load(tmp_path / "span_classifier")
+    assert np.allclose(again.predict_proba("x", [(0, 1)]), scores[:1])
+
+
+def test_span_ensemble_rejects_wrong_number_of_weights() -> None:
+    from propscope.models.span_classifier import SpanEnsemble, SpanEnsembleConfig
+
+    model = SpanEnsemble(SpanEnsembleConfig(weights=[1.0]), [_FixedSpanScores(0)] * 2)
+    with pytest.raises(TrainingError, match="one positive weight per member"):
+        model.fit([])
+    with pytest.raises(NotFittedError):
+        model.predict_proba("x", [(0, 1)])

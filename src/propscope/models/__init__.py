@@ -30,6 +30,21 @@ def _encoder_span_classifier(**settings: Any) -> Any:
     return EncoderSpanClassifier(EncoderClassifierConfig(**settings))
 
 
+def _span_ensemble(
+    linear: dict[str, Any] | None = None, encoder: dict[str, Any] | None = None, **settings: Any
+) -> Any:
+    """The linear and the encoder span classifiers, averaged (``[span_classifier.linear]`` and
+    ``[span_classifier.encoder]`` hold their settings)."""
+    from propscope.models.span_classifier import SpanEnsemble, SpanEnsembleConfig
+
+    seed = settings.pop("seed", 13)
+    members = [
+        MODEL_FAMILIES["span_classifier"](**{"seed": seed, **(linear or {})}),
+        MODEL_FAMILIES["span_classifier/encoder"](**{"seed": seed, **(encoder or {})}),
+    ]
+    return SpanEnsemble(SpanEnsembleConfig(**settings), members)
+
+
 def _encoder(labels_of: str, multi_label: bool) -> Callable[..., Any]:
     def build(**settings: Any) -> Any:
         from propscope import taxonomy
@@ -81,6 +96,7 @@ MODEL_FAMILIES: dict[str, Callable[..., Any]] = {
     "tagger": _tagger,
     "span_classifier": _span_classifier,
     "span_classifier/encoder": _encoder_span_classifier,
+    "span_classifier/ensemble": _span_ensemble,
     "genre": _linear("GENRES", multi_label=False),
     "frames": _linear("FRAMES", multi_label=True),
     "paragraphs": _linear("TECHNIQUE_NAMES", multi_label=True),
@@ -98,6 +114,10 @@ def load_component(name: str, path: Path) -> Any:
     from propscope.models.ensemble import ENSEMBLE_FILE, EnsembleClassifier
 
     if (path / ENSEMBLE_FILE).exists():
+        if name == "span_classifier":
+            from propscope.models.span_classifier import SpanEnsemble
+
+            return SpanEnsemble.load(path)
         return EnsembleClassifier.load(path)
     if name == "tagger":
         from propscope.models.tagger import SpanTagger

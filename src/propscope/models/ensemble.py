@@ -66,12 +66,7 @@ class EnsembleClassifier:
         self.members = list(members)
 
     def _weights(self) -> np.ndarray:
-        weights = np.asarray(self.config.weights or [1.0] * len(self.members), dtype=np.float32)
-        if len(weights) != len(self.members) or weights.sum() <= 0:
-            raise TrainingError(
-                Errors.E043.format(reason="the ensemble needs one positive weight per member")
-            )
-        return weights / weights.sum()
+        return member_weights(self.config.weights, len(self.members))
 
     def fit(
         self,
@@ -215,6 +210,16 @@ class EnsembleClassifier:
             code: float(t) for code, t in state.get("language_thresholds", {}).items()
         }
         return model
+
+
+def member_weights(weights: Sequence[float], n_members: int) -> np.ndarray:
+    """``weights`` (equal if empty) normalised to sum to one; one positive weight per member."""
+    out = np.asarray(list(weights) or [1.0] * n_members, dtype=np.float32)
+    if len(out) != n_members or out.sum() <= 0:
+        raise TrainingError(
+            Errors.E043.format(reason="the ensemble needs one positive weight per member")
+        )
+    return out / out.sum()
 
 
 def language_thresholds(

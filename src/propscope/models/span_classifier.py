@@ -1,23 +1,25 @@
 """Technique classification of given spans (SemEval-2020 TC): which technique is this fragment?
 
-Logistic regression over the fragment's word 1-2-grams and character 2-5-grams, the words of its
-line, and a few shape features: how often the fragment recurs in the article (Repetition), its
-length, and whether it opens with a capital or ends with "!" (Slogans). Measured on PTC dev this
-beats averaging the span tagger's token probabilities over the fragment by more than ten points.
-Saved as arrays and JSON, like the other linear models.
+:class:`SpanClassifier`: logistic regression over the fragment's word 1-2-grams and character
+2-5-grams, the words of its line, and a few shape features: how often the fragment recurs in the
+article (Repetition), its length, and whether it opens with a capital or ends with "!"
+(Slogans). Measured on PTC dev this beats averaging the span tagger's token probabilities over
+the fragment by more than ten points. Saved as arrays and JSON, like the other linear models.
+:class:`EncoderSpanClassifier`: a fine-tuned encoder reading the fragment in its line.
+:class:`SpanEnsemble`: the weighted mean of such classifiers' probabilities.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from propscope.errors import Errors, NotFittedError, TrainingError
+from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
 from propscope.models.base import HashedTfidf, class_weights, saved_files
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document
@@ -227,3 +229,85 @@ class EncoderSpanClassifier:
         out = cls(model.config)
         out.model_ = model
         return out
+
+
+@dataclass
+class SpanEnsembleConfig:
+    """Settings of :class:`SpanEnsemble` (the members have their own)."""
+
+    # One weight per member; the ensemble's probabilities are the weighted mean of the members'.
+    weights: list[float] = field(default_factory=list)
+
+
+class SpanEnsemble:
+    """Technique classification of fragments by the weighted mean of several span classifiers.
+
+    Each member is trained on all the spans (the technique is the most probable class: there is
+    no threshold to tune on held-out data). Saved as ``ensemble.json`` and ``member0/``, ...
+
+    Example:
+        >>> members = [SpanClassifier(), encoder_classifier]  # doctest: +SKIP
+        >>> ensemble = SpanEnsemble(SpanEnsembleConfig(), members)  # doctest: +SKIP
+        >>> ensemble.fit(gold_documents).predict_proba(text, [(10, 24)]).shape  # doctest: +SKIP
+        (1, 23)
+    """
+
+    name = "span_classifier"
+
+    def __init__(self, config: SpanEnsembleConfig, members: Sequence[Any]) -> None:
+        self.config = config
+        self.members = list(members)
+
+    def _weights(self) -> np.ndarray:
+        from propscope.models.ensemble import member_weights
+
+        return member_weights(self.config.weights, len(self.members))
+
+    def fit(self, documents: Sequence[Document], **kwargs: Any) -> SpanEnsemble:
+        """Fit every member on the spans of ``documents`` (``kwargs`` go to encoder members)."""
+        self._weights()
+        for member in self.members:
+            if isinstance(member, SpanClassifier):
+                member.fit(documents)
+            else:
+                member.fit(documents, **kwargs)
+        self.fitted_ = True
+        return self
+
+    def predict_proba(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities ``(n_spans, 23)`` for fragments of ``text``."""
+        if not hasattr(self, "fitted_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+        total = np.zeros((len(spans), len(TECHNIQUE_NAMES)), dtype=np.float32)
+        for weight, member in zip(self._weights(), self.members, strict=True):
+            total += weight * member.predict_proba(text, spans)
+        return total
+
+    def save(self, path: Path) -> None:
+        """Write ``ensemble.json`` and the members to ``member0/``, ``member1/``, ..."""
+        from propscope.models.ensemble import ENSEMBLE_FILE
+
+        if not hasattr(self, "fitted_"):
+            raise NotFittedError(Errors.E040.format(model=type(self).__name__))
+        path.mkdir(parents=True, exist_ok=True)
+        for k, member in enumerate(self.members):
+            member.save(path / f"member{k}")
+        state = {"config": asdict(self.config), "members": len(self.members)}
+        (path / ENSEMBLE_FILE).write_text(json.dumps(state, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> SpanEnsemble:
+        """Load an ensemble saved with :meth:`save` (each member by its own files)."""
+        from propscope.models import load_component
+        from propscope.models.ensemble import ENSEMBLE_FILE
+
+        state = json.loads(saved_files(path, (ENSEMBLE_FILE,))[0].read_text())
+        members = []
+        for k in range(int(state["members"])):
+            folder = path / f"member{k}"
+            if not folder.is_dir():
+                raise ModelLoadError(Errors.E041.format(path=folder, reason="member missing"))
+            members.append(load_component("span_classifier", folder))
+        model = cls(SpanEnsembleConfig(**state["config"]), members)
+        model.fitted_ = True
+        return model
