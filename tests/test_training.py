@@ -68,6 +68,7 @@ def test_train_can_reuse_the_folder_it_replaces(
 
     model_dir = tmp_path / "model"
     shutil.copytree(tiny_model_dir, model_dir)
+    before_bytes = (model_dir / "genre" / "weights.npz").read_bytes()
     data = TrainingData(tiny_docs, tiny_docs, tiny_docs, tiny_docs, ["tiny"])
     monkeypatch.setattr(propscope.training, "load_training_data", lambda config, data_dir: data)
     config = _config_of(model_dir)
@@ -75,6 +76,7 @@ def test_train_can_reuse_the_folder_it_replaces(
     propscope.training.train(config, tmp_path / "no-data", model_dir, reuse=model_dir)
     rebuilt = load(model_dir)
     assert set(rebuilt.meta["reused"]) == {"tagger", "span_classifier", "paragraphs", "genre"}
+    assert (model_dir / "genre" / "weights.npz").read_bytes() == before_bytes
     text = tiny_docs[0].text
     before, after = load(tiny_model_dir).analyze(text), rebuilt.analyze(text)
     assert after.spans == before.spans and after.genre == before.genre

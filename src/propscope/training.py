@@ -390,6 +390,10 @@ def train(
     if staging.exists():
         shutil.rmtree(staging)
     pipeline.save(staging)
+    for name in reused.components if reused is not None else ():
+        # The earlier build's files, byte for byte (a re-save could differ in its zip metadata).
+        shutil.rmtree(staging / name)
+        shutil.copytree(reuse / name, staging / name)  # type: ignore[operator]
     if out_dir.exists():
         shutil.rmtree(out_dir)
     staging.replace(out_dir)
