@@ -38,7 +38,11 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
         out["frames"][doc.id] = [f.name for f in doc.frames]
         texts = [doc.paragraph_text(p) for p in doc.paragraphs]
         languages = [doc.language] * len(texts)
-        classifier = pipeline.paragraphs.predict_labels(texts, languages=languages) if texts else []
+        classifier = (
+            pipeline.paragraphs.predict_labels(texts, languages=languages)
+            if texts and pipeline.paragraphs is not None
+            else [[] for _ in texts]  # a model without a paragraph classifier predicts none
+        )
         for par, by_classifier in zip(doc.paragraphs, classifier, strict=True):
             key = f"{doc.id}\t{par.index}"
             variants["classifier"][key] = [label.name for label in by_classifier]
