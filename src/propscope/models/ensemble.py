@@ -181,35 +181,48 @@ class EnsembleClassifier:
         """Write ``ensemble.json`` and the members to ``member0/``, ``member1/``, ..."""
         if not hasattr(self, "thresholds_"):
             raise NotFittedError(Errors.E040.format(model=type(self).__name__))
-        path.mkdir(parents=True, exist_ok=True)
-        for k, member in enumerate(self.members):
-            member.save(path / f"member{k}")
         state = {
             "config": asdict(self.config),
-            "members": len(self.members),
             "thresholds": self.thresholds_,
             "language_thresholds": getattr(self, "language_thresholds_", {}),
         }
-        (path / ENSEMBLE_FILE).write_text(json.dumps(state, indent=2) + "\n")
+        save_members(path, self.members, state)
 
     @classmethod
     def load(cls, path: Path) -> EnsembleClassifier:
         """Load an ensemble saved with :meth:`save` (each member by its own files)."""
-        from propscope.models import load_component
-
-        state = json.loads(saved_files(path, (ENSEMBLE_FILE,))[0].read_text())
-        members = []
-        for k in range(int(state["members"])):
-            folder = path / f"member{k}"
-            if not folder.is_dir():
-                raise ModelLoadError(Errors.E041.format(path=folder, reason="member missing"))
-            members.append(load_component("paragraphs", folder))
+        state, members = load_members(path, "paragraphs")
         model = cls(EnsembleConfig(**state["config"]), members)
         model.thresholds_ = [float(t) for t in state["thresholds"]]
         model.language_thresholds_ = {
             code: float(t) for code, t in state.get("language_thresholds", {}).items()
         }
         return model
+
+
+def save_members(path: Path, members: Sequence[Any], state: dict[str, Any]) -> None:
+    """Save ``members`` to ``path/member0/``, ... and ``state`` (plus their count) as
+    ``ensemble.json``."""
+    path.mkdir(parents=True, exist_ok=True)
+    for k, member in enumerate(members):
+        member.save(path / f"member{k}")
+    state = {**state, "members": len(members)}
+    (path / ENSEMBLE_FILE).write_text(json.dumps(state, indent=2) + "\n")
+
+
+def load_members(path: Path, component: str) -> tuple[dict[str, Any], list[Any]]:
+    """The state and the members written by :func:`save_members`, each member loaded as a
+    ``component`` (``"paragraphs"``, ``"span_classifier"``) by its own files."""
+    from propscope.models import load_component
+
+    state = json.loads(saved_files(path, (ENSEMBLE_FILE,))[0].read_text())
+    members = []
+    for k in range(int(state["members"])):
+        folder = path / f"member{k}"
+        if not folder.is_dir():
+            raise ModelLoadError(Errors.E041.format(path=folder, reason="member missing"))
+        members.append(load_component(component, folder))
+    return state, members
 
 
 def member_weights(weights: Sequence[float], n_members: int) -> np.ndarray:

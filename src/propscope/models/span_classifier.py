@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
+from propscope.errors import Errors, NotFittedError, TrainingError
 from propscope.models.base import HashedTfidf, class_weights, saved_files
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document
@@ -285,29 +285,18 @@ class SpanEnsemble:
 
     def save(self, path: Path) -> None:
         """Write ``ensemble.json`` and the members to ``member0/``, ``member1/``, ..."""
-        from propscope.models.ensemble import ENSEMBLE_FILE
+        from propscope.models.ensemble import save_members
 
         if not hasattr(self, "fitted_"):
             raise NotFittedError(Errors.E040.format(model=type(self).__name__))
-        path.mkdir(parents=True, exist_ok=True)
-        for k, member in enumerate(self.members):
-            member.save(path / f"member{k}")
-        state = {"config": asdict(self.config), "members": len(self.members)}
-        (path / ENSEMBLE_FILE).write_text(json.dumps(state, indent=2) + "\n")
+        save_members(path, self.members, {"config": asdict(self.config)})
 
     @classmethod
     def load(cls, path: Path) -> SpanEnsemble:
         """Load an ensemble saved with :meth:`save` (each member by its own files)."""
-        from propscope.models import load_component
-        from propscope.models.ensemble import ENSEMBLE_FILE
+        from propscope.models.ensemble import load_members
 
-        state = json.loads(saved_files(path, (ENSEMBLE_FILE,))[0].read_text())
-        members = []
-        for k in range(int(state["members"])):
-            folder = path / f"member{k}"
-            if not folder.is_dir():
-                raise ModelLoadError(Errors.E041.format(path=folder, reason="member missing"))
-            members.append(load_component("span_classifier", folder))
+        state, members = load_members(path, "span_classifier")
         model = cls(SpanEnsembleConfig(**state["config"]), members)
         model.fitted_ = True
         return model
