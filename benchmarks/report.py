@@ -55,6 +55,15 @@ def _load(results: Path, name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def _with_genre_cv(cv: dict[str, Any] | None, genre: dict[str, Any] | None) -> Any:
+    """A full CV result with ST1 taken from the genre-only CV run of the same folds
+    (benchmarks/cv_genre.py), where there is one: the genre settings were re-tuned after the
+    full run."""
+    if not cv or not genre:
+        return cv
+    return {**cv, "st1_macro_f1": genre["st1_macro_f1"], "st1_per_class": genre["st1_per_class"]}
+
+
 def render(results: Path) -> str:
     cv = _load(results, "semeval2023-en-cv")
     genre_cv = _load(results, "semeval2023-en-cv-genre")
@@ -81,9 +90,7 @@ def render(results: Path) -> str:
     ]
     if cv:
         full_run_st1 = cv["st1_macro_f1"]
-        if genre_cv:  # the genre settings were re-tuned after the full run: its own CV run
-            cv = {**cv, "st1_macro_f1": genre_cv["st1_macro_f1"]}
-            cv["st1_per_class"] = genre_cv["st1_per_class"]
+        cv = _with_genre_cv(cv, genre_cv)
         lines += [
             "### SemEval-2023 Task 3, English, 5-fold cross-validation on train (folds by article)",
             "",
@@ -188,7 +195,7 @@ def render(results: Path) -> str:
         ]
     accurate = _load(results, "semeval2023-en-cv-accurate")
     if accurate:
-        lines += _accurate_lines(results, accurate, cv, genre_cv)
+        lines += _accurate_lines(results, accurate, cv)
     multi = _load(results, "semeval2023-multi-cv")
     multi_linear = _load(results, "semeval2023-multi-cv-ablation")
     if multi and multi_linear:
@@ -225,12 +232,10 @@ def _accurate_lines(
     results: Path,
     accurate: dict[str, Any],
     fast: dict[str, Any] | None,
-    fast_genre: dict[str, Any] | None,
 ) -> list[str]:
-    """en-accurate beside en-fast: CV, the paragraph-ensemble ablation, PTC dev."""
-    fast = dict(fast or {})
-    if fast_genre:
-        fast["st1_macro_f1"] = fast_genre["st1_macro_f1"]
+    """en-accurate beside en-fast (``fast``: its CV, ST1 already from its genre-only run): CV,
+    the paragraph-ensemble ablation, PTC dev."""
+    fast = fast or {}
     linear = _load(results, "semeval2023-en-cv-linear-e5") or {}
     members = _load(results, "paragraph-ensemble")
     ptc = _load(results, "ptc-dev-accurate")
@@ -239,9 +244,7 @@ def _accurate_lines(
     tagger_folds = accurate.get("tagger_folds", accurate["folds"])
     accurate_genre = _load(results, "semeval2023-en-cv-genre-accurate")
     full_run_st1 = accurate["st1_macro_f1"]
-    if accurate_genre:  # the genre settings were re-tuned after the full run: its own CV run
-        accurate = {**accurate, "st1_macro_f1": accurate_genre["st1_macro_f1"]}
-        accurate["st1_per_class"] = accurate_genre["st1_per_class"]
+    accurate = _with_genre_cv(accurate, accurate_genre)
 
     def row(label: str, key: str, target: str, anchor: str = "") -> str:
         return (
@@ -611,20 +614,19 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.out.write_text(render(args.results), encoding="utf-8")
-    cv = _load(args.results, "semeval2023-en-cv")
-    genre_cv = _load(args.results, "semeval2023-en-cv-genre")
-    if cv and genre_cv:  # the shipped genre settings were measured by cv_genre.py
-        cv["st1_macro_f1"] = genre_cv["st1_macro_f1"]
+    cv = _with_genre_cv(
+        _load(args.results, "semeval2023-en-cv"), _load(args.results, "semeval2023-en-cv-genre")
+    )
     from propscope.training import write_scores
 
     keys = ("st1_macro", "st2_", "st3_micro", "span_f1")
     if args.model_dir and cv:
         scores = {k: v for k, v in cv.items() if k.startswith(keys)}
         write_scores(args.model_dir, {"semeval2023_en_5fold_cv": scores})
-    accurate = _load(args.results, "semeval2023-en-cv-accurate")
-    accurate_genre = _load(args.results, "semeval2023-en-cv-genre-accurate")
-    if accurate and accurate_genre:  # likewise for en-accurate
-        accurate["st1_macro_f1"] = accurate_genre["st1_macro_f1"]
+    accurate = _with_genre_cv(
+        _load(args.results, "semeval2023-en-cv-accurate"),
+        _load(args.results, "semeval2023-en-cv-genre-accurate"),
+    )
     if args.accurate_model_dir and accurate:
         scores = {k: v for k, v in accurate.items() if k.startswith(keys)}
         write_scores(args.accurate_model_dir, {"semeval2023_en_5fold_cv": scores})
