@@ -390,10 +390,11 @@ def train(
     if staging.exists():
         shutil.rmtree(staging)
     pipeline.save(staging)
-    for name in reused.components if reused is not None else ():
-        # The earlier build's files, byte for byte (a re-save could differ in its zip metadata).
-        shutil.rmtree(staging / name)
-        shutil.copytree(reuse / name, staging / name)  # type: ignore[operator]
+    if reuse is not None and reused is not None:
+        for name in reused.components:
+            # The earlier build's files, byte for byte (a re-save could differ in zip metadata).
+            shutil.rmtree(staging / name)
+            shutil.copytree(reuse / name, staging / name)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     staging.replace(out_dir)
