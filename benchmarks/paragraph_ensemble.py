@@ -47,7 +47,7 @@ def main() -> None:
     from propscope.evaluation.semeval2023 import score_subtask3
     from propscope.language import SEMEVAL_CODES
     from propscope.models import MODEL_FAMILIES
-    from propscope.models.base import held_out_split, labels_from_scores, tune_thresholds
+    from propscope.models.base import labels_from_scores, tune_thresholds
     from propscope.models.ensemble import language_thresholds
     from propscope.models.linear import embedding_cache
     from propscope.taxonomy import TECHNIQUE_NAMES
@@ -75,16 +75,13 @@ def main() -> None:
     test_languages = [SEMEVAL_CODES[r[0]] for r in held]
     labels = list(TECHNIQUE_NAMES)
 
-    def st3(scores: Any, thresholds: list[float] | Any) -> dict[str, float]:
-        """Pooled and per-language micro-F1; ``thresholds`` may be one list per test row."""
-        if isinstance(thresholds, list):
-            picked = labels_from_scores(scores, labels, True, thresholds)
-        else:
-            picked = [
-                labels_from_scores(scores[j : j + 1], labels, True, thresholds(j))[0]
-                for j in range(len(held))
-            ]
-        pred = {(r[2], r[3]): [x.name for x in row] for r, row in zip(held, picked, strict=True)}
+    def pick(scores: Any, thresholds: list[float]) -> list[list[str]]:
+        rows = labels_from_scores(scores, labels, True, thresholds)
+        return [[label.name for label in row] for row in rows]
+
+    def st3(picked: list[list[str]]) -> dict[str, float]:
+        """Micro-F1 of the test paragraphs' picked labels, pooled and per language."""
+        pred = {(r[2], r[3]): names for r, names in zip(held, picked, strict=True)}
         out = {}
         for lang in [None, *args.langs] if len(args.langs) > 1 else [None]:
             gold = {(r[2], r[3]): r[5] for r in held if lang is None or r[0] == lang}
@@ -104,36 +101,16 @@ def main() -> None:
         )
         linear, encoder = ensemble.members
         test_texts = [r[4] for r in held]
-        # The encoder alone: per-label thresholds on the held-out articles the ensemble used.
-        _, val = held_out_split(
-            len(texts), groups, ensemble.config.validation_fraction, config.seed
-        )
+        # The held-out articles the ensemble tuned its threshold on, and its scores there.
+        val, val_scores = ensemble.held_out_
         truth = np.zeros((len(val), len(labels)), dtype=bool)
         for row, i in enumerate(val):
             for name in targets[i]:
                 truth[row, labels.index(name)] = True
-
-        def per_language_thresholds() -> dict[str, Any]:
-            """One threshold per language, tuned on its held-out articles' ensemble scores."""
-            if len(args.langs) < 2:
-                return {}
-            rows_val, scores_val = ensemble.held_out_
-            by_language = language_thresholds(
-                scores_val, truth, [languages[i] for i in rows_val], 15
-            )
-            return {
-                "per_language_thresholds": by_language,
-                "st3_micro_f1_ensemble_per_language_thresholds": st3(
-                    ensemble_scores,
-                    lambda j: (
-                        [by_language.get(test_languages[j], ensemble.thresholds_[0])] * len(labels)
-                    ),
-                ),
-            }
-
-        val_texts = [texts[i] for i in val]
-        val_scores = encoder.predict_proba(val_texts)
-        encoder_thresholds = tune_thresholds(val_scores, truth, "per_label", 15)
+        # The encoder alone: per-label thresholds on those articles.
+        encoder_thresholds = tune_thresholds(
+            encoder.predict_proba([texts[i] for i in val]), truth, "per_label", 15
+        )
         ensemble_scores = ensemble.predict_proba(test_texts, languages=test_languages)
         result = {
             "config": str(args.config),
@@ -142,17 +119,25 @@ def main() -> None:
             "train_paragraphs": len(train),
             "test_paragraphs": len(held),
             "st3_micro_f1_linear_alone": st3(
-                linear.predict_proba(test_texts, languages=test_languages), linear.thresholds_
+                pick(linear.predict_proba(test_texts, languages=test_languages), linear.thresholds_)
             ),
             "st3_micro_f1_encoder_alone": st3(
-                encoder.predict_proba(test_texts), encoder_thresholds
+                pick(encoder.predict_proba(test_texts), encoder_thresholds)
             ),
-            "st3_micro_f1_ensemble": st3(ensemble_scores, ensemble.thresholds_),
+            "st3_micro_f1_ensemble": st3(pick(ensemble_scores, ensemble.thresholds_)),
             "ensemble_threshold": ensemble.thresholds_[0],
             "encoder_epoch_seconds": encoder.epoch_seconds_,
-            **per_language_thresholds(),
-            "seconds": time.perf_counter() - began,
         }
+        if len(args.langs) > 1:
+            # One threshold per language, tuned on its held-out articles' ensemble scores.
+            by_language = language_thresholds(val_scores, truth, [languages[i] for i in val], 15)
+            picked = [
+                pick(row[None], [by_language.get(code, ensemble.thresholds_[0])] * len(labels))[0]
+                for row, code in zip(ensemble_scores, test_languages, strict=True)
+            ]
+            result["per_language_thresholds"] = by_language
+            result["st3_micro_f1_ensemble_per_language_thresholds"] = st3(picked)
+        result["seconds"] = time.perf_counter() - began
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
