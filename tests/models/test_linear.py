@@ -99,6 +99,45 @@ def test_language_features_learn_each_language_base_rate(tmp_path: Path) -> None
     )
 
 
+def test_per_language_thresholds_separate_what_one_threshold_cannot(tmp_path: Path) -> None:
+    # Identical texts; a one-dimensional "embedding" carries the evidence. In "xx" positives
+    # sit at 0.71 and negatives at 0.44, in "yy" at 0.31 and 0.11: any one threshold gets some
+    # of them wrong, one threshold per language gets all right.
+    values = {"xx": (0.71, 0.44), "yy": (0.31, 0.11)}
+    rows = [(lang, v, pos) for lang, (p, n) in values.items() for v, pos in ((p, 1), (n, 0))] * 12
+    texts = ["the same text"] * len(rows)
+    languages = [lang for lang, _, _ in rows]
+    embeddings = np.array([[v] for _, v, _ in rows], dtype=np.float32)
+    targets = [["Doubt"] if pos else [] for _, _, pos in rows]
+    cfg = LinearConfig(
+        labels=["Doubt"],
+        min_df=1,
+        use_embeddings=True,
+        embedding_weight=10.0,
+        thresholds="per_language",
+        min_support_per_label=3,
+    )
+    model = LinearTextClassifier(cfg).fit(
+        texts, targets, embeddings=embeddings, languages=languages
+    )
+    assert set(model.language_thresholds_) == {"xx", "yy"}
+    probe = np.array([[0.71], [0.44], [0.31], [0.11]], dtype=np.float32)
+    langs = ["xx", "xx", "yy", "yy"]
+
+    def picked(m: LinearTextClassifier, codes: list[str] | None) -> list[bool]:
+        rows = m.predict_labels(["the same text"] * 4, embeddings=probe, languages=codes)
+        return [bool(row) for row in rows]
+
+    assert picked(model, langs) == [True, False, True, False]
+    assert picked(model, None) != [True, False, True, False]  # the global threshold alone
+    # A language never seen gets the global threshold.
+    assert picked(model, ["ka"] * 4) == picked(model, None)
+    model.save(tmp_path)
+    loaded = LinearTextClassifier.load(tmp_path)
+    assert loaded.language_thresholds_ == pytest.approx(model.language_thresholds_)
+    assert picked(loaded, langs) == [True, False, True, False]
+
+
 def test_embedding_cache_embeds_each_text_once_and_persists(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

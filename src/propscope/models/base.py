@@ -146,6 +146,37 @@ def tune_thresholds(
     ]
 
 
+def language_thresholds(
+    scores: np.ndarray, truth: np.ndarray, languages: Sequence[str], min_support: int
+) -> dict[str, float]:
+    """One threshold for all labels per language with at least ``min_support`` positives among
+    its rows of held-out ``scores`` and boolean ``truth``, ``(n, labels)``."""
+    out = {}
+    for code in dict.fromkeys(languages):
+        rows = [r for r, lang in enumerate(languages) if lang == code]
+        if truth[rows].sum() >= min_support:
+            out[code] = tune_thresholds(scores[rows], truth[rows], "global", min_support)[0]
+    return out
+
+
+def labels_by_language(
+    scores: np.ndarray,
+    labels: Sequence[str],
+    thresholds: Sequence[float],
+    by_language: dict[str, float],
+    languages: Sequence[str] | None,
+    threshold: float | None = None,
+) -> list[list[Any]]:
+    """Multi-label :func:`labels_from_scores` where each row's language picks its threshold from
+    ``by_language`` (rows in other languages keep ``thresholds``); ``threshold`` overrides all."""
+    if threshold is not None or not by_language or languages is None:
+        return labels_from_scores(scores, labels, True, thresholds, threshold)
+    return [
+        labels_from_scores(row[None], labels, True, thresholds, by_language.get(code))[0]
+        for row, code in zip(scores, languages, strict=True)
+    ]
+
+
 def labels_from_scores(
     scores: np.ndarray,
     labels: Sequence[str],

@@ -24,7 +24,8 @@ import numpy as np
 from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
 from propscope.models.base import (
     held_out_split,
-    labels_from_scores,
+    labels_by_language,
+    language_thresholds,
     saved_files,
     tune_thresholds,
 )
@@ -167,15 +168,11 @@ class EnsembleClassifier:
         text's language (from ``languages``) picks its threshold.
         """
         scores = self.predict_proba(texts, languages=languages)
-        labels = self.config.labels
         per_language = self.config.thresholds == "per_language"
         by_language = getattr(self, "language_thresholds_", {}) if per_language else {}
-        if threshold is not None or not by_language or languages is None:
-            return labels_from_scores(scores, labels, True, self.thresholds_, threshold)
-        return [
-            labels_from_scores(row[None], labels, True, self.thresholds_, by_language.get(code))[0]
-            for row, code in zip(scores, languages, strict=True)
-        ]
+        return labels_by_language(
+            scores, self.config.labels, self.thresholds_, by_language, languages, threshold
+        )
 
     def save(self, path: Path) -> None:
         """Write ``ensemble.json`` and the members to ``member0/``, ``member1/``, ..."""
@@ -233,19 +230,6 @@ def member_weights(weights: Sequence[float], n_members: int) -> np.ndarray:
             Errors.E043.format(reason="the ensemble needs one positive weight per member")
         )
     return out / out.sum()
-
-
-def language_thresholds(
-    scores: np.ndarray, truth: np.ndarray, languages: Sequence[str], min_support: int
-) -> dict[str, float]:
-    """One threshold for all labels per language with at least ``min_support`` positives among
-    its rows of held-out ``scores`` and boolean ``truth``, ``(n, labels)``."""
-    out = {}
-    for code in dict.fromkeys(languages):
-        rows = [r for r, lang in enumerate(languages) if lang == code]
-        if truth[rows].sum() >= min_support:
-            out[code] = tune_thresholds(scores[rows], truth[rows], "global", min_support)[0]
-    return out
 
 
 def _is_linear(member: Any) -> bool:

@@ -23,7 +23,9 @@ from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingErr
 from propscope.models.base import (
     HashedTfidf,
     class_weights,
+    labels_by_language,
     labels_from_scores,
+    language_thresholds,
     saved_files,
     tune_thresholds,
 )
@@ -62,7 +64,10 @@ class LinearConfig:
     C: float = 4.0
     class_weight: str | None = "balanced"
     # "per_label": one threshold per label (labels with little support fall back to the global
-    # one); "global": one threshold for all labels (best for micro-F1 on few examples).
+    # one); "global": one threshold for all labels (best for micro-F1 on few examples);
+    # "per_language": one threshold for all labels per language (a multilingual model whose
+    # languages differ in how many labels a text carries; texts in a language with fewer than
+    # ``min_support_per_label`` positives, or never seen, get the global one).
     thresholds: str = "per_label"
     min_support_per_label: int = 15
     tuning_folds: int = 4
@@ -361,6 +366,7 @@ class LinearTextClassifier:
         languages: Sequence[str] | None = None,
     ) -> list[float]:
         cfg = self.config
+        self.language_thresholds_: dict[str, float] = {}
         if not cfg.multi_label:
             return [0.0] * len(cfg.labels)
         from sklearn.model_selection import KFold
@@ -380,7 +386,13 @@ class LinearTextClassifier:
             langs = None if languages is None else [languages[i] for i in test_idx]
             x_test = self._features([texts[i] for i in test_idx], emb, langs)
             oof[test_idx] = self._scores(x_test, coef, intercept)
-        return tune_thresholds(oof, y, cfg.thresholds, cfg.min_support_per_label)
+        per_language = cfg.thresholds == "per_language"
+        if per_language and languages is not None:
+            self.language_thresholds_ = language_thresholds(
+                oof, y, languages, cfg.min_support_per_label
+            )
+        mode = "global" if per_language else cfg.thresholds
+        return tune_thresholds(oof, y, mode, cfg.min_support_per_label)
 
     # --------------------------------------------------------------------------- prediction
     def _check_fitted(self) -> None:
@@ -409,10 +421,16 @@ class LinearTextClassifier:
         """Predicted labels per text as :class:`propscope.types.Label` lists, best first.
 
         Single-label models return exactly one label per text. ``threshold`` overrides the tuned
-        thresholds of a multi-label model.
+        thresholds of a multi-label model; with ``thresholds="per_language"``, each text's
+        language (from ``languages``) picks its threshold.
         """
         cfg = self.config
         scores = self.predict_proba(texts, embeddings, languages)
+        if cfg.multi_label and cfg.thresholds == "per_language":
+            by_language = getattr(self, "language_thresholds_", {})
+            return labels_by_language(
+                scores, cfg.labels, self.thresholds_, by_language, languages, threshold
+            )
         return labels_from_scores(scores, cfg.labels, cfg.multi_label, self.thresholds_, threshold)
 
     # -------------------------------------------------------------------------- persistence
@@ -427,8 +445,18 @@ class LinearTextClassifier:
             coef=self.coef_.astype(np.float16),
             intercept=self.intercept_.astype(np.float32),
             thresholds=np.asarray(self.thresholds_, dtype=np.float32),
+            **self._language_state(),
             **self._style_state(),
         )
+
+    def _language_state(self) -> dict[str, np.ndarray]:
+        by_language = getattr(self, "language_thresholds_", {})
+        if not by_language:
+            return {}
+        return {
+            "language_codes": np.asarray(list(by_language), dtype=str),
+            "language_thresholds": np.asarray(list(by_language.values()), dtype=np.float32),
+        }
 
     def _style_state(self) -> dict[str, np.ndarray]:
         if not self.config.style_features:
@@ -451,6 +479,17 @@ class LinearTextClassifier:
             model.coef_ = weights["coef"].astype(np.float32)
             model.intercept_ = weights["intercept"]
             model.thresholds_ = [float(t) for t in weights["thresholds"]]
+            model.language_thresholds_ = (
+                dict(
+                    zip(
+                        weights["language_codes"].tolist(),
+                        (float(t) for t in weights["language_thresholds"]),
+                        strict=True,
+                    )
+                )
+                if "language_codes" in weights
+                else {}
+            )
             if model.config.style_features:
                 if "style_coef" not in weights:
                     raise ModelLoadError(
