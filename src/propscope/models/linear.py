@@ -61,6 +61,10 @@ class LinearConfig:
     style_features: bool = False
     style_weight: float = 0.5
     style_C: float = 1.0
+    # Single-label: add one offset per class to the log-probabilities, tuned on out-of-fold
+    # predictions to maximise macro-F1 (the genre task's measure; balanced class weights alone
+    # still leave a rare class such as satire mostly unpredicted).
+    class_offsets: bool = False
     C: float = 4.0
     class_weight: str | None = "balanced"
     # "per_label": one threshold per label (labels with little support fall back to the global
@@ -177,6 +181,47 @@ def embed_texts(texts: Sequence[str], encoder: str, prefix: str = "") -> np.ndar
         vectors = sentence_embeddings([prefix + t for _, t in missing], name=encoder)
         cache.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
     return np.stack([cache[k] for k in keys])
+
+
+def macro_f1_offsets(
+    logits: np.ndarray, y: np.ndarray, grid: np.ndarray | None = None, rounds: int = 3
+) -> np.ndarray:
+    """Offsets per class, added to ``logits`` ``(n, classes)`` before the argmax, that maximise
+    macro-F1 against the class indices ``y`` (coordinate ascent over ``grid``; the most frequent
+    class keeps 0; a tie keeps the smaller offset, so offsets move only when F1 improves).
+
+    Example:
+        >>> logits = np.array([[2.0, 1.0], [2.0, 1.5], [3.0, 0.0], [4.0, 0.0]])
+        >>> macro_f1_offsets(logits, np.array([0, 1, 0, 0])).tolist()
+        [0.0, 0.75]
+    """
+    from sklearn.metrics import f1_score
+
+    grid = np.arange(-3.0, 3.01, 0.25) if grid is None else grid
+    n_classes = logits.shape[1]
+    present = np.unique(y)
+    offsets = np.zeros(n_classes, dtype=np.float32)
+
+    def score(candidate: np.ndarray) -> float:
+        pred = (logits + candidate).argmax(axis=1)
+        return float(f1_score(y, pred, labels=present, average="macro", zero_division=0))
+
+    reference = int(np.bincount(y, minlength=n_classes).argmax())
+    best = score(offsets)
+    for _ in range(rounds):
+        moved = False
+        for c in present:
+            if c == reference:
+                continue
+            for value in sorted(grid, key=abs):
+                candidate = offsets.copy()
+                candidate[c] = value
+                f1 = score(candidate)
+                if f1 > best + 1e-9:
+                    best, offsets, moved = f1, candidate, True
+        if not moved:
+            break
+    return offsets
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -298,19 +343,22 @@ class LinearTextClassifier:
             intercept[j] = model.intercept_[0]
         return coef, intercept
 
-    def _scores(self, x: Any, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-        logits = np.asarray(x @ coef.T.astype(np.float32)) + intercept
-        return _sigmoid(logits) if self.config.multi_label else _softmax(logits)
-
-    def _mixed_scores(self, texts: Sequence[str], x: Any) -> np.ndarray:
-        """Scores of the text model, mixed in logit space with the style model if configured."""
+    def _logits(self, texts: Sequence[str], x: Any) -> np.ndarray:
+        """Logits of the text model, mixed with the style model's if configured."""
         cfg = self.config
         logits = np.asarray(x @ self.coef_.T.astype(np.float32)) + self.intercept_
         if cfg.style_features:
             style = self._style_matrix(texts) @ self.style_coef_.T + self.style_intercept_
             # Unseen classes keep their -1e4 intercept in both terms and so stay impossible.
             logits = (1.0 - cfg.style_weight) * logits + cfg.style_weight * style
-        return _sigmoid(logits) if cfg.multi_label else _softmax(logits)
+        return logits
+
+    def _mixed_scores(self, texts: Sequence[str], x: Any) -> np.ndarray:
+        """Sigmoid (multi-label) or softmax (with the class offsets) of :meth:`_logits`."""
+        logits = self._logits(texts, x)
+        if self.config.multi_label:
+            return _sigmoid(logits)
+        return _softmax(logits + getattr(self, "offsets_", 0.0))
 
     # ------------------------------------------------------------------------------ fitting
     def fit(
@@ -335,12 +383,26 @@ class LinearTextClassifier:
                 Errors.E043.format(reason=f"labels not in the label list: {unknown}")
             )
         if cfg.style_features and cfg.multi_label:
-            # Thresholds are tuned on the text model alone, so they would not fit mixed scores.
+            # The style statistics describe whole articles for the single-label genre model.
             raise TrainingError(Errors.E043.format(reason="style_features needs multi_label=False"))
+        if cfg.class_offsets and cfg.multi_label:
+            raise TrainingError(Errors.E043.format(reason="class_offsets needs multi_label=False"))
         if cfg.use_embeddings and embeddings is None:
             embeddings = self._embed(texts)
         y = self._targets(targets)
-        self.thresholds_ = self._tune_thresholds(texts, y, embeddings, languages)
+        self.thresholds_, self.offsets_ = self._tune_decisions(texts, y, embeddings, languages)
+        self._fit_rows(texts, y, embeddings, languages)
+        return self
+
+    def _fit_rows(
+        self,
+        texts: Sequence[str],
+        y: np.ndarray,
+        embeddings: np.ndarray | None,
+        languages: Sequence[str] | None,
+    ) -> None:
+        """Fit the vectorizer, the weights and the style model on these rows."""
+        cfg = self.config
         self.vectorizer_ = self._vectorizer().fit(texts)
         x = self._features(texts, embeddings, languages)
         self.coef_, self.intercept_ = self._fit_weights(x, y)
@@ -351,48 +413,67 @@ class LinearTextClassifier:
             self.style_coef_, self.style_intercept_ = self._fit_weights(
                 self._style_matrix(texts), y, C=cfg.style_C
             )
-        return self
 
     def _style_matrix(self, texts: Sequence[str]) -> np.ndarray:
         """Standardised (with the training mean and scale) and clipped style features."""
         z = (style_features(texts) - self.style_mean_) / self.style_scale_
         return np.clip(z, -5.0, 5.0).astype(np.float32)
 
-    def _tune_thresholds(
+    def _tune_decisions(
         self,
         texts: Sequence[str],
         y: np.ndarray,
         embeddings: np.ndarray | None,
         languages: Sequence[str] | None = None,
-    ) -> list[float]:
+    ) -> tuple[list[float], np.ndarray]:
+        """Thresholds (multi-label) and class offsets (single-label, if configured) from
+        out-of-fold predictions of ``tuning_folds`` folds of the training rows."""
         cfg = self.config
         self.language_thresholds_: dict[str, float] = {}
-        if not cfg.multi_label:
-            return [0.0] * len(cfg.labels)
-        from sklearn.model_selection import KFold
-
+        n_labels = len(cfg.labels)
+        no_offsets = np.zeros(n_labels, dtype=np.float32)
+        if not cfg.multi_label and not cfg.class_offsets:
+            return [0.0] * n_labels, no_offsets
         folds = min(cfg.tuning_folds, len(texts))
         if folds < 2:
-            return [0.5] * len(cfg.labels)
-        oof = np.zeros(y.shape, dtype=np.float32)
-        splitter = KFold(n_splits=folds, shuffle=True, random_state=cfg.seed)
-        for train_idx, test_idx in splitter.split(np.arange(len(texts))):
-            self.vectorizer_ = self._vectorizer().fit([texts[i] for i in train_idx])
-            emb = None if embeddings is None else embeddings[train_idx]
-            langs = None if languages is None else [languages[i] for i in train_idx]
-            x = self._features([texts[i] for i in train_idx], emb, langs)
-            coef, intercept = self._fit_weights(x, y[train_idx])
-            emb = None if embeddings is None else embeddings[test_idx]
-            langs = None if languages is None else [languages[i] for i in test_idx]
-            x_test = self._features([texts[i] for i in test_idx], emb, langs)
-            oof[test_idx] = self._scores(x_test, coef, intercept)
+            return ([0.5] * n_labels if cfg.multi_label else [0.0] * n_labels), no_offsets
+        logits = self._out_of_fold_logits(texts, y, embeddings, languages, folds)
+        if not cfg.multi_label:
+            return [0.0] * n_labels, macro_f1_offsets(logits, y)
+        oof = _sigmoid(logits)
         per_language = cfg.thresholds == "per_language"
         if per_language and languages is not None:
             self.language_thresholds_ = language_thresholds(
                 oof, y, languages, cfg.min_support_per_label
             )
         mode = "global" if per_language else cfg.thresholds
-        return tune_thresholds(oof, y, mode, cfg.min_support_per_label)
+        return tune_thresholds(oof, y, mode, cfg.min_support_per_label), no_offsets
+
+    def _out_of_fold_logits(
+        self,
+        texts: Sequence[str],
+        y: np.ndarray,
+        embeddings: np.ndarray | None,
+        languages: Sequence[str] | None,
+        folds: int,
+    ) -> np.ndarray:
+        from sklearn.model_selection import KFold
+
+        def rows(idx: np.ndarray) -> tuple[list[str], Any, list[str] | None]:
+            return (
+                [texts[i] for i in idx],
+                None if embeddings is None else embeddings[idx],
+                None if languages is None else [languages[i] for i in idx],
+            )
+
+        logits = np.zeros((len(texts), len(self.config.labels)), dtype=np.float32)
+        splitter = KFold(n_splits=folds, shuffle=True, random_state=self.config.seed)
+        for train_idx, test_idx in splitter.split(np.arange(len(texts))):
+            train_texts, emb, langs = rows(train_idx)
+            self._fit_rows(train_texts, y[train_idx], emb, langs)
+            test_texts, emb, langs = rows(test_idx)
+            logits[test_idx] = self._logits(test_texts, self._features(test_texts, emb, langs))
+        return logits
 
     # --------------------------------------------------------------------------- prediction
     def _check_fitted(self) -> None:
@@ -445,6 +526,7 @@ class LinearTextClassifier:
             coef=self.coef_.astype(np.float16),
             intercept=self.intercept_.astype(np.float32),
             thresholds=np.asarray(self.thresholds_, dtype=np.float32),
+            offsets=np.asarray(self.offsets_, dtype=np.float32),
             **self._language_state(),
             **self._style_state(),
         )
@@ -479,6 +561,12 @@ class LinearTextClassifier:
             model.coef_ = weights["coef"].astype(np.float32)
             model.intercept_ = weights["intercept"]
             model.thresholds_ = [float(t) for t in weights["thresholds"]]
+            # Models saved before class offsets existed have none.
+            model.offsets_ = (
+                weights["offsets"]
+                if "offsets" in weights
+                else np.zeros(len(model.config.labels), dtype=np.float32)
+            )
             model.language_thresholds_ = (
                 dict(
                     zip(
