@@ -52,6 +52,7 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
         assert gold.id == doc.id
     out["st3"] = variants
     out["span_ids"] = [doc.id for doc in docs] if pipeline.tagger is not None else []
+    out["components"] = pipeline.components()
     return out
 
 
@@ -104,13 +105,17 @@ def pool_folds(paths: list[Path], ids: set[str] | None = None) -> dict[str, Any]
             "span_ids", list(fold["genre"]) + [k.split("\t")[0] for k in fold["st3"]["classifier"]]
         )
         pooled.setdefault("span_ids", set()).update(i for i in tagged if ids is None or i in ids)
+        # Caches from before components was recorded all came from runs with every component.
+        trained = fold.get("components", ["tagger", "paragraphs", "genre", "frames"])
+        pooled.setdefault("components", set()).update(trained)
     return pooled
 
 
 def score_split(split: Any, pooled: dict[str, Any]) -> dict[str, Any]:
     """Official scores of pooled out-of-fold predictions against one split's gold.
 
-    Span F1 is computed over the articles whose fold had a tagger (``span_ids``), if any.
+    Span F1 is computed over the articles whose fold had a tagger (``span_ids``), if any; a
+    subtask whose component the config does not train is left out (not scored as 0).
     """
     from propscope.evaluation.semeval2023 import (
         score_spans,
@@ -124,12 +129,12 @@ def score_split(split: Any, pooled: dict[str, Any]) -> dict[str, Any]:
     gold_genre = {
         i: docs[i].genre.name
         for i in split.ids_by_subtask[1]
-        if docs[i].genre and i in pooled["genre"]
+        if docs[i].genre and i in pooled["genre"] and "genre" in pooled["components"]
     }
     gold_frames = {
         i: [f.name for f in docs[i].frames]
         for i in split.ids_by_subtask[2]
-        if i in pooled["frames"]
+        if i in pooled["frames"] and "frames" in pooled["components"]
     }
     gold_st3 = {
         (i, p.index): p.technique_names()
@@ -145,14 +150,15 @@ def score_split(split: Any, pooled: dict[str, Any]) -> dict[str, Any]:
         for s in docs[i].spans
     ]
     pred_spans = [SpanRow(*row) for row in pooled["spans"] if row[0] in span_ids]
-    st1 = score_subtask1(gold_genre, {i: pooled["genre"][i] for i in gold_genre})
     fit_seconds, epoch_seconds = pooled["fit_seconds"], pooled["epoch_seconds"]
-    result: dict[str, Any] = {
-        "st1_macro_f1": st1.main,
-        "st1_per_class": st1.per_label,
-        "st2_micro_f1": score_subtask2(
-            gold_frames, {i: pooled["frames"][i] for i in gold_frames}
-        ).main,
+    result: dict[str, Any] = {}
+    if gold_genre:
+        st1 = score_subtask1(gold_genre, {i: pooled["genre"][i] for i in gold_genre})
+        result.update(st1_macro_f1=st1.main, st1_per_class=st1.per_label)
+    if gold_frames:
+        frames = {i: pooled["frames"][i] for i in gold_frames}
+        result["st2_micro_f1"] = score_subtask2(gold_frames, frames).main
+    result |= {
         "span_articles": len({i for i in span_ids if i in docs}),
         "span_f1_technique_aware": score_spans(gold_spans, pred_spans, technique_aware=True).main
         if gold_spans
@@ -168,6 +174,8 @@ def score_split(split: Any, pooled: dict[str, Any]) -> dict[str, Any]:
         else None,
     }
     for variant, rows in pooled["st3"].items():
+        if variant == "classifier" and "paragraphs" not in pooled["components"]:
+            continue  # no paragraph classifier
         if variant != "classifier" and not span_ids:
             continue  # no tagger: the span variants carry no information
         pred = {
