@@ -52,6 +52,22 @@ def test_encoder_classifier_reloads_with_same_scores(
     assert again.thresholds_ == fitted.thresholds_
 
 
+def test_shared_pass_gives_the_scores_and_the_base_embeddings(fitted: EncoderClassifier) -> None:
+    from propscope.models.encoder import sentence_embeddings
+
+    long_text = "word " * 200  # over 128 tokens: cut differently, so no shared embedding
+    texts = [*TEXTS[:4], long_text]
+    assert fitted.shares_lower_layers("minilm-l6", "")
+    assert not fitted.shares_lower_layers("e5-small", "")
+    assert not fitted.shares_lower_layers("minilm-l6", "query: ")
+    scores, vectors = fitted.predict_proba_with_embeddings(texts)
+    np.testing.assert_allclose(scores, fitted.predict_proba(texts), atol=1e-5)
+    assert sorted(vectors) == [0, 1, 2, 3]
+    alone = sentence_embeddings(TEXTS[:4], "minilm-l6")
+    cosines = [float(vectors[i] @ alone[i]) for i in range(4)]
+    assert min(cosines) > 0.999
+
+
 def test_encoder_classifier_threshold_override(fitted: EncoderClassifier) -> None:
     assert all(len(labels) == 3 for labels in fitted.predict_labels(TEXTS, threshold=0.0))
 

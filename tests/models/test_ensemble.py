@@ -33,6 +33,32 @@ def fitted() -> EnsembleClassifier:
     return model.fit(TEXTS, TARGETS, groups=GROUPS)
 
 
+def test_encoder_member_hands_its_lower_layers_to_the_linear_members_embeddings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import propscope.models.encoder as encoder_module
+
+    model = MODEL_FAMILIES["paragraphs/ensemble"](
+        linear={"min_df": 1, "tuning_folds": 2, "use_embeddings": True},
+        encoder={"epochs": 1, "frozen_layers": 5},
+        validation_fraction=0.25,
+    ).fit(TEXTS, TARGETS, groups=GROUPS)
+    linear, encoder = model.members
+    expected = 0.5 * linear.predict_proba(TEXTS) + 0.5 * encoder.predict_proba(TEXTS)
+    embedded: list[str] = []
+    original = encoder_module.sentence_embeddings
+
+    def counting(texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
+        embedded.extend(texts)
+        return original(texts, *args, **kwargs)
+
+    monkeypatch.setattr(encoder_module, "sentence_embeddings", counting)
+    shared = model.predict_proba(TEXTS)
+    assert embedded == []  # the encoder member's pass gave the embeddings
+    # The same scores up to bf16 rounding of the embeddings in differently padded batches.
+    np.testing.assert_allclose(shared, expected, atol=5e-3)
+
+
 def test_ensemble_scores_are_the_weighted_mean_of_its_members(fitted: EnsembleClassifier) -> None:
     linear, encoder = fitted.members
     expected = 0.25 * linear.predict_proba(TEXTS) + 0.75 * encoder.predict_proba(TEXTS)

@@ -292,6 +292,70 @@ class EncoderClassifier(AdaptedEncoderModel):
         ids, focus_masks = self._encode(texts, focus)
         return self._scores(ids, focus_masks)
 
+    def shares_lower_layers(self, encoder: str, prefix: str) -> bool:
+        """Whether sentence embeddings of ``prefix + text`` from the base ``encoder`` can come from
+        this model's forward pass: the layers below ``frozen_layers`` carry no adapters, so they
+        are the base encoder's, and one pass through them serves both."""
+        cfg = self.config
+        return (
+            cfg.frozen_layers > 0
+            and not cfg.focus
+            and (cfg.encoder, cfg.prefix)
+            == (
+                encoder,
+                prefix,
+            )
+        )
+
+    def predict_proba_with_embeddings(
+        self, texts: Sequence[str], max_length: int = 128, batch_size: int = 32
+    ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """:meth:`predict_proba`, plus the base encoder's mean-pooled, L2-normalised embeddings
+        of ``prefix + text`` (what :func:`~propscope.models.encoder.sentence_embeddings` gives)
+        for each text of at most ``max_length`` tokens (longer ones would be cut differently),
+        by text index. The lower layers run once for both; the upper ones once per model.
+
+        Only for a model where :meth:`shares_lower_layers` holds.
+        """
+        self._check_fitted()
+        torch = configure_torch()
+        from propscope.models.encoder import load_encoder
+
+        cfg = self.config
+        if cfg.frozen_layers < 1 or cfg.focus:
+            raise TrainingError(
+                Errors.E043.format(reason="shared embeddings need frozen_layers > 0 and no focus")
+            )
+        base = load_encoder(cfg.encoder).model
+        lower = range(cfg.frozen_layers)
+        upper = range(cfg.frozen_layers, int(self._body.config.num_hidden_layers))
+        tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
+        ids, _ = self._encode(texts, None)
+        out = np.zeros((len(ids), len(cfg.labels)), dtype=np.float32)
+        embedded: dict[int, np.ndarray] = {}
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                batch = order[b : b + batch_size]
+                input_ids, mask = pad_ids([ids[i] for i in batch], *tokens)
+                token_types = torch.zeros_like(input_ids)
+                hidden = self._body.embeddings(input_ids=input_ids, token_type_ids=token_types)
+                hidden = run_layers(self._body, hidden, mask, lower)
+                top = run_layers(self._body, hidden, mask, upper).float()
+                logits = self._head(self._pool(top, mask, [None] * len(batch)))
+                probs = torch.sigmoid(logits) if cfg.multi_label else logits.softmax(-1)
+                out[batch] = probs.numpy()
+                fits = [r for r, i in enumerate(batch) if len(ids[i]) + 2 <= max_length]
+                if not fits:
+                    continue
+                rows = torch.tensor(fits)
+                states = run_layers(base, hidden[rows], mask[rows], upper).float()
+                weights = mask[rows].unsqueeze(-1).float()
+                pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+                vectors = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+                embedded.update({batch[r]: v for r, v in zip(fits, vectors, strict=True)})
+        return out, embedded
+
     def predict_labels(
         self,
         texts: Sequence[str],

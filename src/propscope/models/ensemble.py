@@ -140,10 +140,42 @@ class EnsembleClassifier:
     def _mean_scores(
         self, texts: Sequence[str], languages: Sequence[str] | None, weights: np.ndarray
     ) -> np.ndarray:
+        """The weighted mean of the members' scores. A fine-tuned member whose frozen lower
+        layers are the base encoder of a linear member's embeddings runs first and hands them
+        over (see :meth:`EncoderClassifier.predict_proba_with_embeddings`): the lower layers
+        then run once per text instead of twice."""
+        from propscope.models.linear import embedding_cache, remember_embeddings
+
         total = np.zeros((len(texts), len(self.config.labels)), dtype=np.float32)
-        for weight, member in zip(weights, self.members, strict=True):
-            total += weight * member.predict_proba(texts, languages=languages)
+        shared = {k: self._embedding_partner(m) for k, m in enumerate(self.members)}
+        with embedding_cache():  # the outer cache if there is one, else one for this call
+            scores: dict[int, np.ndarray] = {}
+            for k, partner in shared.items():
+                if partner is not None:
+                    member = self.members[k]
+                    scores[k], vectors = member.predict_proba_with_embeddings(texts)
+                    cfg = partner.config
+                    remember_embeddings(texts, vectors, cfg.embedding_encoder, cfg.embedding_prefix)
+            for k, (weight, member) in enumerate(zip(weights, self.members, strict=True)):
+                if k not in scores:
+                    scores[k] = member.predict_proba(texts, languages=languages)
+                total += weight * scores[k]
         return total
+
+    def _embedding_partner(self, member: Any) -> Any:
+        """The linear member whose text embeddings ``member`` can compute on the way, if any."""
+        if not hasattr(member, "shares_lower_layers"):
+            return None
+        for other in self.members:
+            cfg = getattr(other, "config", None)
+            if (
+                _is_linear(other)
+                and cfg.use_embeddings
+                and not cfg.embedding_by_paragraph
+                and member.shares_lower_layers(cfg.embedding_encoder, cfg.embedding_prefix)
+            ):
+                return other
+        return None
 
     def predict_proba(
         self, texts: Sequence[str], languages: Sequence[str] | None = None, **_: Any

@@ -166,6 +166,18 @@ def embedding_cache(path: Path | None = None) -> Iterator[None]:
             tmp.replace(path)
 
 
+def remember_embeddings(
+    texts: Sequence[str], vectors: dict[int, np.ndarray], encoder: str, prefix: str = ""
+) -> None:
+    """Put embeddings of ``prefix + texts[i]`` computed elsewhere (``vectors`` by text index)
+    into the active :func:`embedding_cache`, so :func:`embed_texts` need not compute them;
+    without an active cache, do nothing."""
+    if _EMBEDDING_CACHE is None:
+        return
+    for i, vector in vectors.items():
+        _EMBEDDING_CACHE.setdefault(_cache_key(encoder, prefix + texts[i]), vector)
+
+
 def embed_texts(texts: Sequence[str], encoder: str, prefix: str = "") -> np.ndarray:
     """Sentence embeddings of ``prefix + text`` from ``encoder`` (see :func:`embedding_cache`)."""
     from propscope.models.encoder import sentence_embeddings
