@@ -297,15 +297,8 @@ class EncoderClassifier(AdaptedEncoderModel):
         this model's forward pass: the layers below ``frozen_layers`` carry no adapters, so they
         are the base encoder's, and one pass through them serves both."""
         cfg = self.config
-        return (
-            cfg.frozen_layers > 0
-            and not cfg.focus
-            and (cfg.encoder, cfg.prefix)
-            == (
-                encoder,
-                prefix,
-            )
-        )
+        same_base = (cfg.encoder, cfg.prefix) == (encoder, prefix)
+        return cfg.frozen_layers > 0 and not cfg.focus and same_base
 
     def predict_proba_with_embeddings(
         self, texts: Sequence[str], max_length: int = 128, batch_size: int = 32

@@ -579,17 +579,9 @@ class LinearTextClassifier:
                 if "offsets" in weights
                 else np.zeros(len(model.config.labels), dtype=np.float32)
             )
-            model.language_thresholds_ = (
-                dict(
-                    zip(
-                        weights["language_codes"].tolist(),
-                        (float(t) for t in weights["language_thresholds"]),
-                        strict=True,
-                    )
-                )
-                if "language_codes" in weights
-                else {}
-            )
+            codes = weights["language_codes"].tolist() if "language_codes" in weights else []
+            values = weights["language_thresholds"].tolist() if codes else []
+            model.language_thresholds_ = dict(zip(codes, map(float, values), strict=True))
             if model.config.style_features:
                 if "style_coef" not in weights:
                     raise ModelLoadError(
