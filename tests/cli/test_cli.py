@@ -232,3 +232,31 @@ def test_cli_reference_is_up_to_date(repo: Path) -> None:
 
     documented = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
     assert documented == render_reference(), "run: python -m propscope.cli.reference > docs/cli.md"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"), [([], "accurate"), (["--model", "fast"], "fast")], ids=["default", "fast"]
+)
+def test_cli_predict_semeval2023_defaults_to_the_accurate_family(
+    extra: list[str],
+    expected: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import propscope.pipeline
+    import propscope.tasks
+
+    chosen: list[object] = []
+
+    class Recording(propscope.pipeline.ModelChooser):
+        def pipeline_for(self, language: str) -> object:
+            chosen.append((self.model, language))
+            return object()
+
+    monkeypatch.setattr(propscope.pipeline, "ModelChooser", Recording)
+    monkeypatch.setattr(propscope.tasks, "predict_semeval2023", lambda *a, **k: {})
+    args = ["predict", "semeval2023", "--lang", "fr", "--data-dir", str(tmp_path)]
+    code, _, err = run([*args, "--out", str(tmp_path / "out"), *extra], capsys, monkeypatch)
+    assert code == 0, err
+    assert chosen == [(expected, "fr")]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from propscope.cli._common import MODEL_OPTION
+from propscope.cli._common import MODEL_OPTION, PREDICT_MODEL_OPTION
 
 app = typer.Typer(help="Predict a shared-task split and write the organisers' submission files.")
 
@@ -21,7 +21,7 @@ def semeval2023_cli(
         ..., "--data-dir", "-d", help="A folder laid out like shared/data/semeval2023-task3."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the four TSV files."),
-    model: str = MODEL_OPTION,
+    model: str = PREDICT_MODEL_OPTION,
     threshold: float | None = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
