@@ -235,7 +235,9 @@ def test_cli_reference_is_up_to_date(repo: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("extra", "expected"), [([], "accurate"), (["--model", "fast"], "fast")], ids=["default", "fast"]
+    ("extra", "expected"),
+    [([], "accurate"), (["--model", "fast"], "fast")],
+    ids=["default", "fast"],
 )
 def test_cli_predict_semeval2023_defaults_to_the_accurate_family(
     extra: list[str],
