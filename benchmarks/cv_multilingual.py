@@ -11,7 +11,8 @@ Zero-shot (``--zero-shot fr ru``): train on all other languages, predict every t
 the held-out language. Paragraph, genre and frame models only, unless the config has no other.
 
 Fold predictions (ids, labels and offsets only) are cached in ``--work``, so a stopped run
-continues where it stopped.
+continues where it stopped. ``--score-partial`` trains nothing and scores the folds cached so far
+(the JSON lists them): an interim result for a run that takes longer than one sitting.
 
     python benchmarks/cv_multilingual.py --config configs/multi-fast.toml \\
         --data-dir ../shared/data --work runs/cv-multi --tagger-folds 1 --zero-shot fr ru \\
@@ -30,32 +31,16 @@ from cv_semeval2023 import cv_parser, fit_and_predict, pool_folds, score_split
 LANGS = ("en", "fr", "ge", "it", "po", "ru")
 
 
-def main() -> None:
-    parser = cv_parser(__doc__)
-    parser.add_argument("--langs", nargs="+", default=list(LANGS))
-    parser.add_argument("--tagger-folds", type=int, default=None, help="default: all folds")
-    parser.add_argument("--zero-shot", nargs="*", default=[], metavar="LANG")
-    parser.add_argument("--work", type=Path, required=True)
-    args = parser.parse_args()
-
-    from propscope.corpora.semeval2023 import load_split
+def _train_folds(
+    args: Any,
+    config: Any,
+    data: Any,
+    splits: dict[str, Any],
+    folds: dict[str, Any],
+    tagger_folds: int,
+) -> None:
+    """Train and cache every fold (and zero-shot run) not cached yet in ``args.work``."""
     from propscope.models.linear import embedding_cache
-    from propscope.training import TrainConfig, default_folds, load_training_data
-
-    config = TrainConfig.from_toml(args.config)
-    config.semeval2023 = list(args.langs)
-    data = load_training_data(config, args.data_dir)
-    splits = {
-        lang: load_split(args.data_dir / "semeval2023-task3", lang, "train") for lang in args.langs
-    }
-    owner: dict[str, str] = {}
-    for lang, split in splits.items():
-        for article_id in split.documents:
-            if owner.setdefault(article_id, lang) != lang:
-                raise SystemExit(f"article id {article_id} is in {owner[article_id]} and {lang}")
-    folds = {lang: default_folds(sorted(s.documents), args.folds) for lang, s in splits.items()}
-    tagger_folds = args.folds if args.tagger_folds is None else args.tagger_folds
-    args.work.mkdir(parents=True, exist_ok=True)
 
     with embedding_cache(args.work / "embeddings.npz"):
         for k in range(args.folds):
@@ -79,10 +64,49 @@ def main() -> None:
             if not cache.exists():
                 fit_and_predict(zs_config, data, test_docs, cache, args.work / f"ckpt-{cache.stem}")
 
+
+def main() -> None:
+    parser = cv_parser(__doc__)
+    parser.add_argument("--langs", nargs="+", default=list(LANGS))
+    parser.add_argument("--tagger-folds", type=int, default=None, help="default: all folds")
+    parser.add_argument("--zero-shot", nargs="*", default=[], metavar="LANG")
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument(
+        "--score-partial", action="store_true", help="score the cached folds only, train nothing"
+    )
+    args = parser.parse_args()
+
+    from propscope.corpora.semeval2023 import load_split
+    from propscope.training import TrainConfig, default_folds, load_training_data
+
+    config = TrainConfig.from_toml(args.config)
+    config.semeval2023 = list(args.langs)
+    data = load_training_data(config, args.data_dir)
+    splits = {
+        lang: load_split(args.data_dir / "semeval2023-task3", lang, "train") for lang in args.langs
+    }
+    owner: dict[str, str] = {}
+    for lang, split in splits.items():
+        for article_id in split.documents:
+            if owner.setdefault(article_id, lang) != lang:
+                raise SystemExit(f"article id {article_id} is in {owner[article_id]} and {lang}")
+    folds = {lang: default_folds(sorted(s.documents), args.folds) for lang, s in splits.items()}
+    tagger_folds = args.folds if args.tagger_folds is None else args.tagger_folds
+    args.work.mkdir(parents=True, exist_ok=True)
+
     fold_paths = [args.work / f"fold{k}.json" for k in range(args.folds)]
+    if not args.score_partial:
+        _train_folds(args, config, data, splits, folds, tagger_folds)
+    else:
+        fold_paths = [path for path in fold_paths if path.exists()]
+        if not fold_paths:
+            raise SystemExit(f"no fold predictions cached in {args.work}")
+        args.zero_shot = [z for z in args.zero_shot if (args.work / f"zero-shot-{z}.json").exists()]
+
     result: dict[str, Any] = {
         "config": str(args.config),
         "folds": args.folds,
+        "folds_scored": [int(path.stem.removeprefix("fold")) for path in fold_paths],
         "tagger_folds": tagger_folds,
         "languages": {},
         "zero_shot": {},
