@@ -67,6 +67,7 @@ def _with_genre_cv(cv: dict[str, Any] | None, genre: dict[str, Any] | None) -> A
 def render(results: Path) -> str:
     cv = _load(results, "semeval2023-en-cv")
     genre_cv = _load(results, "semeval2023-en-cv-genre")
+    minilm = _load(results, "semeval2023-en-cv-linear-minilm")
     ptc = _load(results, "ptc-dev")
     speed = _load(results, "speed")
     batch_speed = _load(results, "batch_speed")
@@ -133,6 +134,24 @@ def render(results: Path) -> str:
                     "",
                 ]
                 if genre_cv
+                else []
+            ),
+            *(
+                [
+                    "Not shipped: all-MiniLM-L6-v2 sentence embeddings added to the linear models "
+                    "(`configs/ablations/en-linear-minilm.toml`; `python benchmarks/cv_semeval2023.py "
+                    "--config configs/ablations/en-linear-minilm.toml --data-dir ../shared/data "
+                    "--work runs/cv-en-linear-minilm --out "
+                    "benchmarks/results/semeval2023-en-cv-linear-minilm.json`, same folds, no "
+                    f"tagger) give ST3 {_fmt(minilm['st3_micro_f1_classifier'])}, frames "
+                    f"{_fmt(minilm['st2_micro_f1'])} and genre {_fmt(minilm['st1_macro_f1'])} "
+                    "(reporting recall "
+                    f"{_fmt(minilm['st1_per_class']['reporting']['recall'])}), but a second "
+                    "encoder pass over every paragraph costs about as much as the tagger's: the "
+                    "fast model keeps n-grams, and `en-accurate` has (e5) embeddings.",
+                    "",
+                ]
+                if minilm
                 else []
             ),
             f"Training time: {_fmt(cv['fit_minutes_per_fold'], 1)} minutes per fold (all four "

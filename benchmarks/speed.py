@@ -45,6 +45,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--note", default="", help="what else ran meanwhile, if anything (shown in the docs)"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -96,6 +99,7 @@ def main() -> None:
         "articles_per_second_single": len(bare) / single,
         "articles_per_second_batch": len(bare) / batch,
         "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **({"note": args.note} if args.note else {}),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
