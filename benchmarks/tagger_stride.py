@@ -1,12 +1,18 @@
-"""How far apart the tagger's overlapping inference windows may start: SI F1 on PTC dev and the
-tagger's time per stride, in one process (the ratio of times is what holds on a noisy machine).
+"""How far apart the tagger's overlapping inference windows may start: SI F1 and the technique-
+aware span F1 on PTC dev, and the tagger's time, per stride, in one process (the ratio of times is
+what holds on a noisy machine). Technique-aware: the tagger's spans with their techniques mapped
+to PTC-14 classes, scored with the partial-overlap rule against PTC dev's technique spans.
 
 Windows are ``window`` (256) tokens long; a stride of 128 runs every token through two windows and
 averages its probabilities, a stride of 254 through one. Tagger of a model trained on PTC train
 only (``configs/ptc-train.toml``):
 
     python benchmarks/tagger_stride.py --model runs/ptc-train --data-dir ../shared/data \\
-        --strides 128 192 254 --out benchmarks/results/tagger-stride.json
+        --strides 128 192 254 --speed en-fast:en en-accurate:en multi-fast:fr \\
+        --out benchmarks/results/tagger-stride.json
+
+``--speed MODEL:LANG``: also time ``analyze_documents`` of a bundled model on 30 train articles of
+that language at the first two strides, alternating, twice each (median; same process).
 """
 
 from __future__ import annotations
@@ -19,17 +25,51 @@ import time
 from pathlib import Path
 
 
+def _speedup(spec: str, strides: list[int], data_dir: Path) -> dict[str, float]:
+    """Median seconds of ``analyze_documents`` per stride for ``MODEL:LANG`` (SemEval code)."""
+    import statistics
+
+    from propscope.corpora.semeval2023 import load_split
+    from propscope.language import SEMEVAL_CODES
+    from propscope.pipeline import load
+    from propscope.types import Document
+
+    name, lang = spec.split(":")
+    pipeline = load(name)
+    split = load_split(data_dir / "semeval2023-task3", lang, "train")
+    docs = [
+        Document(d.id, d.text, language=SEMEVAL_CODES[lang])
+        for d in (split.documents[i] for i in sorted(split.documents)[-30:])
+    ]
+    pipeline.analyze_documents(docs[:2])  # warm up
+    seconds: dict[int, list[float]] = {stride: [] for stride in strides}
+    for _ in range(2):
+        for stride in strides:
+            pipeline.tagger.config.predict_stride = stride
+            began = time.perf_counter()
+            pipeline.analyze_documents(docs)
+            seconds[stride].append(time.perf_counter() - began)
+    out = {str(stride): statistics.median(runs) for stride, runs in seconds.items()}
+    print(spec, json.dumps(out), flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--strides", type=int, nargs="+", default=[128, 192, 254])
+    parser.add_argument("--speed", nargs="*", default=[], metavar="MODEL:LANG")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
+    from propscope.corpora.ptc import read_articles, read_tc_labels
     from propscope.evaluation.files import evaluate_files
+    from propscope.evaluation.spans import SpanRow, score_span_overlap
     from propscope.pipeline import load
     from propscope.tasks import predict_ptc
+    from propscope.taxonomy.mapping import to_ptc14
+    from propscope.types import Document
 
     pipeline = load(args.model)
     sources = pipeline.meta.get("training_data", [])
@@ -38,6 +78,11 @@ def main() -> None:
     if pipeline.tagger is None:
         sys.exit(f"{args.model} has no tagger")
     dev = args.data_dir / "ptc-semeval2020" / "dev"
+    articles = read_articles(dev / "articles")
+    gold = [
+        SpanRow(r.article_id, r.technique, r.start, r.end)
+        for r in read_tc_labels(dev / "labels-tc.tsv")
+    ]
     by_stride: dict[str, dict[str, float]] = {}
     for stride in args.strides:
         pipeline.tagger.config.predict_stride = stride
@@ -46,10 +91,18 @@ def main() -> None:
             predict_ptc(pipeline, dev / "articles", Path(tmp))
             seconds = time.perf_counter() - began
             si = evaluate_files("ptc-si", dev / "labels-si.tsv", Path(tmp) / "si.tsv")
+        pred = [
+            SpanRow(article_id, to_ptc14(span.technique), span.start, span.end)
+            for article_id, text in sorted(articles.items())
+            for span in pipeline.tagger.predict(Document(article_id, text))
+            if to_ptc14(span.technique) is not None
+        ]
+        aware = score_span_overlap(gold, pred, technique_aware=True, task="ptc-flc")
         by_stride[str(stride)] = {
             "si_f1": si.main,
             "si_precision": si.metrics["precision"],
             "si_recall": si.metrics["recall"],
+            "span_f1_technique_aware": aware.main,
             "seconds": seconds,
         }
         print(stride, json.dumps(by_stride[str(stride)]), flush=True)
@@ -57,6 +110,7 @@ def main() -> None:
         "model": str(args.model),
         "window": pipeline.tagger.config.window,
         "strides": by_stride,
+        "speed": {spec: _speedup(spec, args.strides[:2], args.data_dir) for spec in args.speed},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
