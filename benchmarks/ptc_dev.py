@@ -16,6 +16,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+
+def load_unseen_dev_model(path: Path) -> Any:
+    """The pipeline at ``path``; exit if its training data include PTC dev."""
+    from propscope.pipeline import load
+
+    pipeline = load(path)
+    sources = pipeline.meta.get("training_data", [])
+    if any(s.endswith("dev") or s.startswith("semeval2023-task3/en") for s in sources):
+        sys.exit(f"{path} was trained on {sources}, which include PTC dev")
+    return pipeline
 
 
 def main() -> None:
@@ -26,13 +38,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from propscope.evaluation.files import evaluate_files
-    from propscope.pipeline import load
     from propscope.tasks import predict_ptc
 
-    pipeline = load(args.model)
+    pipeline = load_unseen_dev_model(args.model)
     sources = pipeline.meta.get("training_data", [])
-    if any(s.endswith("dev") or s.startswith("semeval2023-task3/en") for s in sources):
-        sys.exit(f"{args.model} was trained on {sources}, which include PTC dev")
     dev = args.data_dir / "ptc-semeval2020" / "dev"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

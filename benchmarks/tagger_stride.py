@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ptc_dev import load_unseen_dev_model
+
 
 def _speedup(spec: str, strides: list[int], data_dir: Path) -> dict[str, float]:
     """Median seconds of ``analyze_documents`` per stride for ``MODEL:LANG`` (SemEval code)."""
@@ -66,15 +68,11 @@ def main() -> None:
     from propscope.corpora.ptc import read_articles, read_tc_labels
     from propscope.evaluation.files import evaluate_files
     from propscope.evaluation.spans import SpanRow, score_span_overlap
-    from propscope.pipeline import load
     from propscope.tasks import predict_ptc
     from propscope.taxonomy.mapping import to_ptc14
     from propscope.types import Document
 
-    pipeline = load(args.model)
-    sources = pipeline.meta.get("training_data", [])
-    if any(s.endswith("dev") or s.startswith("semeval2023-task3/en") for s in sources):
-        sys.exit(f"{args.model} was trained on {sources}, which include PTC dev")
+    pipeline = load_unseen_dev_model(args.model)
     if pipeline.tagger is None:
         sys.exit(f"{args.model} has no tagger")
     dev = args.data_dir / "ptc-semeval2020" / "dev"
