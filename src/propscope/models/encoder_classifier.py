@@ -35,6 +35,7 @@ from propscope.models.finetune import (
     ProgressCallback,
     TrainSettings,
     cache_lower_layers,
+    embed,
     pad_ids,
     run_layers,
     seed_everything,
@@ -331,9 +332,7 @@ class EncoderClassifier(AdaptedEncoderModel):
             for b in range(0, len(order), batch_size):
                 batch = order[b : b + batch_size]
                 input_ids, mask = pad_ids([ids[i] for i in batch], *tokens)
-                token_types = torch.zeros_like(input_ids)
-                hidden = self._body.embeddings(input_ids=input_ids, token_type_ids=token_types)
-                hidden = run_layers(self._body, hidden, mask, lower)
+                hidden = run_layers(self._body, embed(self._body, input_ids), mask, lower)
                 top = run_layers(self._body, hidden, mask, upper).float()
                 logits = self._head(self._pool(top, mask, [None] * len(batch)))
                 probs = torch.sigmoid(logits) if cfg.multi_label else logits.softmax(-1)

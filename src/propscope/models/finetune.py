@@ -28,12 +28,23 @@ from propscope.models.encoder import configure_torch
 ProgressCallback = Callable[[str, int, int], None]
 
 
+def embed(body: Any, input_ids: Any) -> Any:
+    """The embedding layer's output for ``input_ids`` (BERT: one token type; MPNet has none)."""
+    torch = configure_torch()
+    if body.config.model_type == "mpnet":
+        return body.embeddings(input_ids=input_ids)
+    return body.embeddings(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids))
+
+
 def run_layers(body: Any, hidden: Any, mask: Any, layers: Sequence[int]) -> Any:
     """Run ``hidden`` through the given encoder layers with an attention ``mask`` (1 = token)."""
     torch = configure_torch()
     additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+    extra = {}
+    if hasattr(body.encoder, "compute_position_bias"):  # MPNet: relative position bias per layer
+        extra["position_bias"] = body.encoder.compute_position_bias(hidden)
     for index in layers:
-        out = body.encoder.layer[index](hidden, additive)
+        out = body.encoder.layer[index](hidden, additive, **extra)
         hidden = out[0] if isinstance(out, tuple) else out
     return hidden
 
@@ -71,9 +82,7 @@ def cache_lower_layers(
         for b in range(0, len(order), size):
             idx = order[b : b + size]
             input_ids, mask = pad_ids([rows[i] for i in idx], *tokens)
-            token_types = torch.zeros_like(input_ids)
-            hidden = body.embeddings(input_ids=input_ids, token_type_ids=token_types)
-            hidden = run_layers(body, hidden, mask, range(frozen_layers))
+            hidden = run_layers(body, embed(body, input_ids), mask, range(frozen_layers))
             for r, i in enumerate(idx):
                 by_row[i] = hidden[r, : len(rows[i]) + 2].to(torch.bfloat16).clone()
             if progress:

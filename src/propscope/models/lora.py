@@ -10,15 +10,26 @@ from __future__ import annotations
 import math
 from typing import Any
 
-# The BERT sub-modules that receive adapters: attention projections and both feed-forward layers.
-BERT_TARGETS = (
-    "attention.self.query",
-    "attention.self.key",
-    "attention.self.value",
-    "attention.output.dense",
-    "intermediate.dense",
-    "output.dense",
-)
+# The sub-modules of an encoder layer that receive adapters, by architecture: the attention
+# projections and both feed-forward layers.
+TARGETS = {
+    "bert": (
+        "attention.self.query",
+        "attention.self.key",
+        "attention.self.value",
+        "attention.output.dense",
+        "intermediate.dense",
+        "output.dense",
+    ),
+    "mpnet": (
+        "attention.attn.q",
+        "attention.attn.k",
+        "attention.attn.v",
+        "attention.attn.o",
+        "intermediate.dense",
+        "output.dense",
+    ),
+}
 
 
 def _lora_linear_class() -> Any:
@@ -58,7 +69,7 @@ def add_lora(model: Any, rank: int, alpha: float, dropout: float, layers: list[i
     wrapped = []
     for index in layers:
         layer = model.encoder.layer[index]
-        for target in BERT_TARGETS:
+        for target in TARGETS[model.config.model_type]:
             parent_name, _, child = target.rpartition(".")
             parent = layer.get_submodule(parent_name)
             base = getattr(parent, child)
