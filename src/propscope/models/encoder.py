@@ -193,8 +193,14 @@ def sentence_embeddings(
                 return_tensors="pt",
             )
             hidden = encoder.model(**batch).last_hidden_state.float()
-            mask = batch["attention_mask"].unsqueeze(-1).float()
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            pooled = torch.nn.functional.normalize(pooled, dim=-1)
-            out[idx] = pooled.numpy()
+            out[idx] = mean_pool(hidden, batch["attention_mask"], normalise=True).numpy()
     return out
+
+
+def mean_pool(hidden: Any, mask: Any, *, normalise: bool = False) -> Any:
+    """The mean of ``hidden`` (rows x tokens x dims) over the tokens where ``mask`` is 1, and
+    L2-normalised with ``normalise`` (how the sentence encoders pool)."""
+    torch = configure_torch()
+    weights = mask.unsqueeze(-1).float()
+    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+    return torch.nn.functional.normalize(pooled, dim=-1) if normalise else pooled

@@ -28,7 +28,12 @@ from propscope.models.base import (
     saved_files,
     tune_thresholds,
 )
-from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
+from propscope.models.encoder import (
+    DEFAULT_ENCODER,
+    configure_torch,
+    load_pretrained,
+    mean_pool,
+)
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
@@ -131,16 +136,13 @@ class EncoderClassifier(AdaptedEncoderModel):
     def _pool(self, hidden: Any, mask: Any, focus_masks: Sequence[np.ndarray | None]) -> Any:
         """Mean over the tokens of each row (special tokens included), and over its focus."""
         torch = configure_torch()
-        weights = mask.unsqueeze(-1).float()
-        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        pooled = mean_pool(hidden, mask)
         if not self.config.focus:
             return pooled
         focus = torch.zeros(mask.shape)
         for r, m in enumerate(focus_masks):
             focus[r, 1 : len(m) + 1] = torch.from_numpy(m)
-        focus = focus.unsqueeze(-1)
-        focused = (hidden * focus).sum(1) / focus.sum(1).clamp(min=1.0)
-        return torch.cat([focused, pooled], dim=-1)
+        return torch.cat([mean_pool(hidden, focus), pooled], dim=-1)
 
     def _targets(self, targets: Sequence[Any]) -> np.ndarray:
         index = {label: i for i, label in enumerate(self.config.labels)}
@@ -342,9 +344,7 @@ class EncoderClassifier(AdaptedEncoderModel):
                     continue
                 rows = torch.tensor(fits)
                 states = run_layers(base, hidden[rows], mask[rows], upper).float()
-                weights = mask[rows].unsqueeze(-1).float()
-                pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-                vectors = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+                vectors = mean_pool(states, mask[rows], normalise=True).numpy()
                 embedded.update({batch[r]: v for r, v in zip(fits, vectors, strict=True)})
         return out, embedded
 
