@@ -6,6 +6,7 @@
 
 The model must not have seen PTC dev (configs/ptc-train.toml uses PTC train only); the script
 refuses a model whose meta.json lists PTC dev or SemEval-2023 English train (which contains it).
+A model with a span classifier but no tagger is scored on TC only (SI is null).
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ def load_unseen_dev_model(path: Path) -> Any:
     return pipeline
 
 
+def _predict_tc_only(pipeline: Any, dev: Path, out: Path) -> None:
+    """TC labels of the template's spans, for a model without a tagger (no SI file)."""
+    from propscope.corpora.ptc import read_articles, read_tc_template, write_tc
+    from propscope.tasks import predict_tc
+
+    template = read_tc_template(dev / "labels-tc.tsv")
+    write_tc(out, predict_tc(pipeline, read_articles(dev / "articles"), template))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, required=True)
@@ -46,16 +56,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         began = time.perf_counter()
-        predict_ptc(pipeline, dev / "articles", out, tc_template=dev / "labels-tc.tsv")
+        if pipeline.tagger is None:
+            _predict_tc_only(pipeline, dev, out / "tc.tsv")
+        else:
+            predict_ptc(pipeline, dev / "articles", out, tc_template=dev / "labels-tc.tsv")
         seconds = time.perf_counter() - began
-        si = evaluate_files("ptc-si", dev / "labels-si.tsv", out / "si.tsv")
+        si = None
+        if pipeline.tagger is not None:
+            si = evaluate_files("ptc-si", dev / "labels-si.tsv", out / "si.tsv")
         tc = evaluate_files("ptc-tc", dev / "labels-tc.tsv", out / "tc.tsv")
     result = {
         "model": str(args.model),
         "training_data": sources,
-        "si_f1": si.main,
-        "si_precision": si.metrics["precision"],
-        "si_recall": si.metrics["recall"],
+        "si_f1": si.main if si else None,
+        "si_precision": si.metrics["precision"] if si else None,
+        "si_recall": si.metrics["recall"] if si else None,
         "tc_micro_f1": tc.main,
         "tc_macro_f1": tc.metrics.get("macro_f1"),
         "tc_per_class_f1": {k: v.get("f1") for k, v in tc.per_label.items()},

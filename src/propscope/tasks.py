@@ -7,15 +7,18 @@ so a failed run leaves no half-written submission.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from propscope.errors import CorpusFormatError, Errors, InputNotFoundError, ModelLoadError
 from propscope.pipeline import Pipeline
 from propscope.types import Document
+
+if TYPE_CHECKING:
+    from propscope.corpora.ptc import TcRow
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -133,7 +136,6 @@ def predict_ptc(
     """SemEval-2020 Task 11: write ``si.tsv`` and, given a TC template, ``tc.tsv``."""
     from propscope.corpora.ptc import (
         SiRow,
-        TcRow,
         read_articles,
         read_tc_template,
         write_si,
@@ -155,7 +157,6 @@ def predict_ptc(
     paths = {"si": out_dir / "si.tsv"}
     tc_out: list[TcRow] = []
     if template is not None:
-        by_article: dict[str, list[TcRow]] = {}
         for row in template:
             if row.article_id not in articles:
                 raise CorpusFormatError(
@@ -165,19 +166,42 @@ def predict_ptc(
                         "may only name the given articles",
                     )
                 )
-            by_article.setdefault(row.article_id, []).append(row)
-        for n, (article_id, rows) in enumerate(sorted(by_article.items()), start=1):
-            labels = ptc_technique_labels(
-                pipeline, articles[article_id], [(r.start, r.end) for r in rows]
-            )
-            tc_out += [
-                TcRow(article_id, label, r.start, r.end)
-                for r, label in zip(rows, labels, strict=True)
-            ]
+
+        def tc_progress(n: int, total: int) -> None:
             if progress:
                 progress(len(ids) + n, len(ids) * 2)
+
+        tc_out = predict_tc(pipeline, articles, template, tc_progress)
         paths["tc"] = out_dir / "tc.tsv"
     write_si(paths["si"], si_rows)
     if template is not None:
         write_tc(paths["tc"], tc_out)
     return paths
+
+
+def predict_tc(
+    pipeline: Pipeline,
+    articles: dict[str, str],
+    template: Sequence[TcRow],
+    progress: ProgressCallback | None = None,
+) -> list[TcRow]:
+    """SemEval-2020 TC: the template's rows (article, span) with their predicted PTC-14 technique.
+
+    Every article the template names must be in ``articles`` (id -> text).
+    """
+    from propscope.corpora.ptc import TcRow
+
+    by_article: dict[str, list[TcRow]] = {}
+    for row in template:
+        by_article.setdefault(row.article_id, []).append(row)
+    out: list[TcRow] = []
+    for n, (article_id, rows) in enumerate(sorted(by_article.items()), start=1):
+        labels = ptc_technique_labels(
+            pipeline, articles[article_id], [(r.start, r.end) for r in rows]
+        )
+        out += [
+            TcRow(article_id, label, r.start, r.end) for r, label in zip(rows, labels, strict=True)
+        ]
+        if progress:
+            progress(n, len(by_article))
+    return out
