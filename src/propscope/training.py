@@ -367,7 +367,8 @@ def train(
 ) -> Path:
     """Train the pipeline of ``config`` on the corpora in ``data_dir`` and save it to ``out_dir``.
 
-    Checkpoints go to ``out_dir/checkpoints`` so that a stopped run resumes where it stopped.
+    Checkpoints go to a hidden sibling folder, ``.<out_dir name>.checkpoints``, so that a stopped
+    run resumes where it stopped.
     The model is written to a temporary sibling folder and renamed into place at the end, so an
     interrupted run never leaves a half-written model. With ``reuse`` (an earlier build, which
     may be ``out_dir`` itself), components whose settings and data are unchanged are copied from

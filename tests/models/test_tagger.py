@@ -172,3 +172,55 @@ def test_span_thresholds_maximise_span_f1(fitted: SpanTagger) -> None:
     assert 0.5 < thresholds[ANY] <= 0.6
     assert 0.5 < thresholds["Name_Calling-Labeling"] <= 0.6
     assert thresholds["Doubt"] == 0.4  # no gold spans: unchanged
+
+
+def test_span_tuning_picks_the_hysteresis_that_recovers_whole_spans(fitted: SpanTagger) -> None:
+    # "corrupt" 0.4, "traitor" 0.6, a stray "lied" 0.45, the rest 0.1. Without hysteresis no
+    # threshold decodes exactly "corrupt traitor"; with 0.6 any threshold in (0.45, 0.6] does.
+    tagger = SpanTagger(TaggerConfig(threshold_metric="spans", hysteresis_grid=[1.0, 0.6]))
+    tagger.tokenizer_ = fitted.tokenizer_
+    sentence = "They say the corrupt traitor often lied again. "
+    text = sentence * 24
+    starts = [k * len(sentence) + sentence.index("corrupt") for k in range(24)]
+    doc = Document(
+        "d",
+        text,
+        spans=tuple(Span.from_text(text, s, s + 15, "Name_Calling-Labeling") for s in starts),
+    )
+    encoded = tagger._encode(text)
+    probs = np.full((len(encoded.ids), len(tagger.config.labels)), 0.1, dtype=np.float32)
+    words = {"corrupt": 0.4, "traitor": 0.6, "lied": 0.45}
+    for k, (start, end) in enumerate(encoded.offsets):
+        word = text[start:end] if end > start else ""
+        probs[k] = next((v for w, v in words.items() if word and word in w), 0.1)
+    thresholds = dict.fromkeys(tagger.config.labels, 0.4)
+    tagger._tune_span_thresholds(thresholds, [doc], [probs], [encoded])
+    assert tagger.config.decode_hysteresis == 0.6
+    assert 0.45 < thresholds[ANY] <= 0.6
+    assert 0.45 < thresholds["Name_Calling-Labeling"] <= 0.6
+    assert tagger.decode_settings("en").hysteresis == 0.6
+
+
+def test_retune_uses_the_documents_fit_held_out(
+    fitted: SpanTagger, tiny_docs: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = [Document(f"{d.id}-{k}", d.text, spans=d.spans) for k in range(4) for d in tiny_docs]
+    held_out, training, _ = SpanTagger(TaggerConfig(validation_fraction=0.25))._split(docs)
+    assert len(held_out) == len(docs) // 4
+    assert sorted(d.id for d in held_out + training) == sorted(d.id for d in docs)
+    seen: list[list[str]] = []
+    kept = fitted.thresholds_
+
+    def tune(val: list[Document]) -> dict[str, float]:
+        seen.append([d.id for d in val])
+        return kept
+
+    monkeypatch.setattr(fitted.config, "validation_fraction", 0.25)
+    monkeypatch.setattr(fitted, "_tune_thresholds", tune)
+    assert fitted.retune(docs) is fitted
+    assert seen == [[d.id for d in held_out]]
+
+
+def test_retune_before_fit_raises(tiny_docs: list[Document]) -> None:
+    with pytest.raises(NotFittedError):
+        SpanTagger().retune(tiny_docs)

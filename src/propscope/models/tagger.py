@@ -13,7 +13,7 @@ import json
 import random
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,10 @@ class TaggerConfig:
     # partial-overlap span F1 of the decoded spans, the shared tasks' measure; labels with fewer
     # than 20 held-out spans keep their token-level threshold).
     threshold_metric: str = "tokens"
+    # With threshold_metric "spans": the hysteresis values to try on the held-out documents. The
+    # best for the technique-agnostic channel becomes decode_hysteresis, and every threshold is
+    # tuned under it. Empty: keep decode_hysteresis.
+    hysteresis_grid: list[float] = field(default_factory=list)
     # Span decoding (see DecodeSettings); read at prediction time, so they can be changed on a
     # trained model without retraining.
     decode_hysteresis: float = 1.0
@@ -171,11 +175,7 @@ class SpanTagger(AdaptedEncoderModel):
         add_lora(body, cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, upper)
         body.train()
 
-        rng = random.Random(cfg.seed)
-        docs = list(documents)
-        rng.shuffle(docs)
-        n_val = int(len(docs) * cfg.validation_fraction) if len(docs) >= 10 else 0
-        val_docs, train_docs = docs[:n_val], docs[n_val:]
+        val_docs, train_docs, rng = self._split(documents)
 
         rows: list[tuple[list[int], np.ndarray]] = []
         for doc in train_docs:
@@ -223,6 +223,26 @@ class SpanTagger(AdaptedEncoderModel):
         self.thresholds_ = self._tune_thresholds(val_docs)
         if ckpt is not None and ckpt.exists():
             ckpt.unlink()
+        return self
+
+    def _split(
+        self, documents: Sequence[Document]
+    ) -> tuple[list[Document], list[Document], random.Random]:
+        """The documents held out to tune thresholds, the training ones (the same split for the
+        same documents and seed), and the random generator that shuffled them."""
+        rng = random.Random(self.config.seed)
+        docs = list(documents)
+        rng.shuffle(docs)
+        n_val = int(len(docs) * self.config.validation_fraction) if len(docs) >= 10 else 0
+        return docs[:n_val], docs[n_val:], rng
+
+    def retune(self, documents: Sequence[Document]) -> SpanTagger:
+        """Tune the thresholds (and, with a ``hysteresis_grid``, the hysteresis) again on the
+        documents :meth:`fit` held out from ``documents``, which must be the training documents,
+        without training: after a change of ``threshold_metric`` or ``hysteresis_grid``, this
+        gives what training with the new settings would."""
+        self._check_fitted()
+        self.thresholds_ = self._tune_thresholds(self._split(documents)[0])
         return self
 
     def _standardise_head(self, body: Any, head: Any, cache: list[Any], upper: list[int]) -> None:
@@ -289,10 +309,36 @@ class SpanTagger(AdaptedEncoderModel):
         probs: list[np.ndarray],
         encodings: list[_Encoded],
     ) -> None:
-        """Per label, the threshold whose decoded spans score best (partial-overlap F1)."""
+        """Per label, the threshold whose decoded spans score best (partial-overlap F1).
+
+        With a ``hysteresis_grid``, the technique-agnostic channel's best (hysteresis, threshold)
+        pair is searched first; its hysteresis becomes ``decode_hysteresis`` and the other labels'
+        thresholds are tuned under it.
+        """
         from propscope.evaluation.spans import SpanRow, score_span_overlap
 
-        for j, label in enumerate(self.config.labels):
+        cfg = self.config
+
+        def f1(j: int, label: str, thr: float, gold: list[SpanRow], hysteresis: float) -> float:
+            pred = [
+                SpanRow(doc.id, None, s.start, s.end)
+                for doc, p, enc in zip(docs, probs, encodings, strict=True)
+                for s in decode_spans(
+                    doc.text,
+                    p[:, j : j + 1],
+                    enc.offsets,
+                    [label],
+                    {label: thr},
+                    None,
+                    replace(self.decode_settings(doc.language), hysteresis=hysteresis),
+                )
+            ]
+            return score_span_overlap(gold, pred, technique_aware=False, task="tuning").main
+
+        grid = [float(t) for t in np.arange(0.1, 0.71, 0.025)]
+        order = sorted(range(len(cfg.labels)), key=lambda j: cfg.labels[j] != ANY)  # ANY first
+        for j in order:
+            label = cfg.labels[j]
             gold = [
                 SpanRow(doc.id, None, s.start, s.end)
                 for doc in docs
@@ -301,25 +347,16 @@ class SpanTagger(AdaptedEncoderModel):
             ]
             if len(gold) < 20:
                 continue  # too little evidence: keep the token-level threshold
-            best, best_f1 = thresholds[label], -1.0
-            for thr in np.arange(0.1, 0.71, 0.025):
-                pred = [
-                    SpanRow(doc.id, None, s.start, s.end)
-                    for doc, p, enc in zip(docs, probs, encodings, strict=True)
-                    for s in decode_spans(
-                        doc.text,
-                        p[:, j : j + 1],
-                        enc.offsets,
-                        [label],
-                        {label: float(thr)},
-                        None,
-                        self.decode_settings(doc.language),
-                    )
-                ]
-                f1 = score_span_overlap(gold, pred, technique_aware=False, task="tuning").main
-                if f1 > best_f1:
-                    best, best_f1 = float(thr), f1
+            hystereses = cfg.hysteresis_grid if label == ANY and cfg.hysteresis_grid else None
+            scored = [
+                (f1(j, label, thr, gold, h), thr, h)
+                for h in hystereses or [cfg.decode_hysteresis]
+                for thr in grid
+            ]
+            _, best, hysteresis = max(scored, key=lambda x: x[0])  # the first of equal ones
             thresholds[label] = round(best, 3)
+            if hystereses:
+                cfg.decode_hysteresis = hysteresis
 
     # ------------------------------------------------------------------------------ inference
     def _token_probs(self, encoded: _Encoded, batch_size: int = 16) -> np.ndarray:
