@@ -80,3 +80,35 @@ def test_train_can_reuse_the_folder_it_replaces(
     text = tiny_docs[0].text
     before, after = load(tiny_model_dir).analyze(text), rebuilt.analyze(text)
     assert after.spans == before.spans and after.genre == before.genre
+
+
+def test_a_tagger_with_other_tuning_settings_is_retuned_not_retrained(
+    tiny_model_dir: Path, tiny_docs: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import propscope.training
+    from propscope.models.tagger import SpanTagger
+    from propscope.pipeline import load
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    docs = [dataclasses.replace(d, id=f"{d.id}-{k}") for k in range(4) for d in tiny_docs]
+    data = TrainingData(docs, tiny_docs, tiny_docs, tiny_docs, ["tiny"])
+    tuned: list[int] = []
+    retune = SpanTagger.retune
+    monkeypatch.setattr(
+        SpanTagger, "retune", lambda self, d: tuned.append(len(d)) or retune(self, d)
+    )
+    monkeypatch.setattr(propscope.training, "load_training_data", lambda config, data_dir: data)
+    monkeypatch.setattr(SpanTagger, "fit", lambda *a, **k: pytest.fail("the tagger was retrained"))
+    config = _config_of(model_dir)
+    config.tagger = {**config.tagger, "threshold_metric": "spans", "hysteresis_grid": [1.0, 0.6]}
+    adapters = (model_dir / "tagger" / "adapters.safetensors").read_bytes()
+    propscope.training.train(config, tmp_path / "no-data", model_dir, reuse=model_dir)
+    rebuilt = load(model_dir)
+    assert tuned == [len(docs)]
+    assert "tuned again" in rebuilt.meta["reused"]["tagger"]
+    assert "tuned again" not in rebuilt.meta["reused"]["genre"]
+    assert rebuilt.tagger.config.hysteresis_grid == [1.0, 0.6]
+    assert (model_dir / "tagger" / "adapters.safetensors").read_bytes() == adapters

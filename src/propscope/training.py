@@ -27,7 +27,7 @@ import platform
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -321,15 +321,35 @@ class Reused:
     components: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, Any] = field(default_factory=dict)  # their training times, as measured then
     sources: dict[str, str] = field(default_factory=dict)  # component -> "folder (created ...)"
+    # Components whose weights were reused but whose thresholds were tuned again (saved anew).
+    retuned: set[str] = field(default_factory=set)
 
 
-def reusable_components(config: TrainConfig, previous: Path) -> Reused:
+# Tagger settings that only change how its thresholds are tuned after training: a tagger that
+# differs from the wanted one in these alone is reused and re-tuned (SpanTagger.retune).
+TAGGER_TUNING_SETTINGS = ("threshold_metric", "hysteresis_grid")
+
+
+def _only_tuning_differs(before: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Whether the tagger settings of two configs (JSON form) differ in tuning settings alone."""
+
+    def training(settings: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in settings.items() if k not in TAGGER_TUNING_SETTINGS}
+
+    return training(before.get("tagger", {})) == training(now.get("tagger", {}))
+
+
+def reusable_components(
+    config: TrainConfig, previous: Path, data: TrainingData | None = None
+) -> Reused:
     """The components of the model in ``previous`` that ``config`` would train the same way.
 
     A component is reused when ``previous`` has it and was built with the same seed, the same
     training data and the same settings for it (its config section; ``pipeline`` settings are
-    not training settings). Changes to propscope's own training code since that build are not
-    detected: rebuild without reuse after such a change.
+    not training settings). A tagger whose settings differ only in how thresholds are tuned
+    (``TAGGER_TUNING_SETTINGS``) is reused and its thresholds tuned again on the articles its
+    training held out, given the training ``data``. Changes to propscope's own training code
+    since that build are not detected: rebuild without reuse after such a change.
     """
     from propscope.models import load_component
 
@@ -345,15 +365,27 @@ def reusable_components(config: TrainConfig, previous: Path) -> Reused:
     for name in COMPONENTS:
         wanted = now["components"].get(name)
         trained = before.get("components", {}).get(name)
-        if not (same_data and wanted and trained and before.get(name) == now[name]):
+        retune = name == "tagger" and data is not None and _only_tuning_differs(before, now)
+        if not (same_data and wanted and trained and (before.get(name) == now[name] or retune)):
             continue
         if not (previous / name).is_dir():
             continue
         out.components[name] = load_component(name, previous / name)
+        if retune and before.get(name) != now[name]:
+            from propscope.models.tagger import TaggerConfig
+
+            tagger = out.components[name]
+            defaults = asdict(TaggerConfig())
+            for key in (*TAGGER_TUNING_SETTINGS, "decode_hysteresis"):
+                setattr(tagger.config, key, now[name].get(key, defaults[key]))
+            tagger.retune(data.span_docs)  # type: ignore[union-attr]
+            out.retuned.add(name)
         out.timings.update(
             {k: v for k, v in meta.get("train_seconds", {}).items() if k.startswith(name)}
         )
-        out.sources[name] = f"{previous} (created {meta.get('created', '?')})"
+        out.sources[name] = f"{previous} (created {meta.get('created', '?')})" + (
+            ", thresholds tuned again" if name in out.retuned else ""
+        )
     return out
 
 
@@ -382,7 +414,7 @@ def train(
     import shutil
 
     data = load_training_data(config, data_dir)
-    reused = reusable_components(config, reuse) if reuse is not None else None
+    reused = reusable_components(config, reuse, data) if reuse is not None else None
     checkpoints = out_dir.parent / f".{out_dir.name}.checkpoints"
     pipeline = fit_pipeline(
         config, data, checkpoint_dir=checkpoints, progress=progress, reused=reused
@@ -392,7 +424,7 @@ def train(
         shutil.rmtree(staging)
     pipeline.save(staging)
     if reuse is not None and reused is not None:
-        for name in reused.components:
+        for name in set(reused.components) - reused.retuned:
             # The earlier build's files, byte for byte (a re-save could differ in zip metadata).
             shutil.rmtree(staging / name)
             shutil.copytree(reuse / name, staging / name)
