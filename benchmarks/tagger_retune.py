@@ -38,7 +38,15 @@ def main() -> None:
         sys.exit(f"{args.model} was not trained on PTC train alone: its held-out part is unknown")
     tagger = pipeline.tagger
     dev = args.data_dir / "ptc-semeval2020" / "dev"
-    result = {"model": str(args.model), "grid": args.grid, "runs": {}}
+    result = {
+        "model": str(args.model),
+        "encoder": tagger.config.encoder,
+        "epochs": tagger.config.epochs,
+        "predict_stride": tagger.config.predict_stride,
+        "train_seconds": pipeline.meta.get("train_seconds", {}),
+        "grid": args.grid,
+        "runs": {},
+    }
     train = read_ptc(args.data_dir / "ptc-semeval2020" / "train")
     settings = {
         "as trained": {},
