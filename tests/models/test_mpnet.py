@@ -61,6 +61,16 @@ def test_lora_wraps_the_architectures_projections(model_type: str, query: str) -
     assert trainable and all(n.endswith(("lora_a", "lora_b")) for n in trainable)
 
 
+def test_lora_on_an_unknown_architecture_says_so() -> None:
+    from propscope.errors import TrainingError
+    from propscope.models.lora import add_lora
+
+    model = _tiny("bert")
+    model.config.model_type = "gpt2"
+    with pytest.raises(TrainingError, match="no adapter targets for 'gpt2'"):
+        add_lora(model, rank=2, alpha=4.0, dropout=0.0, layers=[0])
+
+
 def _fake_pieces(tmp_path: Path, files: dict[str, bytes]) -> list[Path]:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

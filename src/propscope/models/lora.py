@@ -63,13 +63,21 @@ def add_lora(model: Any, rank: int, alpha: float, dropout: float, layers: list[i
 
     Returns the dotted names of the wrapped modules.
     """
+    from propscope.errors import Errors, TrainingError
+
+    targets = TARGETS.get(model.config.model_type)
+    if targets is None:
+        reason = (
+            f"no adapter targets for {model.config.model_type!r} encoders; known: {list(TARGETS)}"
+        )
+        raise TrainingError(Errors.E043.format(reason=reason))
     lora_linear = _lora_linear_class()
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     wrapped = []
     for index in layers:
         layer = model.encoder.layer[index]
-        for target in TARGETS[model.config.model_type]:
+        for target in targets:
             parent_name, _, child = target.rpartition(".")
             parent = layer.get_submodule(parent_name)
             base = getattr(parent, child)
