@@ -476,7 +476,7 @@ def _multilingual_lines(
         "articles; scores pool all five folds. The first run is the shipped genre and frame",
         "models (in brackets: the second run's, with one frame threshold for all languages,",
         "embeddings weighted x1, no genre offsets), the second the paragraph ensemble's linear",
-        "member (the shipped ensemble is measured on one fold below). The frame embedding",
+        "member (the shipped ensemble is cross-validated below). The frame embedding",
         "weight was chosen among 1, 2 and 4 (and C among 4 and 1) on these folds, so ST2 is",
         "slightly optimistic. The genre offsets (satire was rarely predicted) trade German and",
         "English ST1 for Russian, French and Polish: mean ST1 over the six languages "
@@ -593,9 +593,10 @@ def _multilingual_lines(
 def _ensemble_cv_lines(cv: dict[str, Any], linear: dict[str, Any]) -> list[str]:
     """The shipped multi-fast config (paragraph ensemble) cross-validated, on the folds done."""
     scored = cv.get("folds_scored", list(range(cv["folds"])))
+    complete = len(scored) == cv["folds"]
     done = (
         "all five folds"
-        if len(scored) == cv["folds"]
+        if complete
         else (f"fold(s) {', '.join(str(k + 1) for k in scored)} of {cv['folds']} so far")
     )
     lines = [
@@ -616,9 +617,13 @@ def _ensemble_cv_lines(cv: dict[str, Any], linear: dict[str, Any]) -> list[str]:
         f"{_fmt(next(iter(cv['languages'].values()))['fit_minutes_per_fold'], 0)} minutes per "
         "fold here): " + done + ". The",
         "fold predictions (ids and labels, no text) are kept in",
-        "`benchmarks/results/cv-multi-ensemble/`; copy them into `--work` to go on with the",
-        "remaining folds. Until all five are done, the ensemble's numbers are noisier than the",
-        "linear member's five-fold ones beside them.",
+        "`benchmarks/results/cv-multi-ensemble/`; copy them into `--work` to score them again"
+        + (
+            " (`--score-partial`) without training."
+            if complete
+            else " or to go on with the remaining folds. Until all are done, the ensemble's "
+            "numbers are noisier than the linear member's five-fold ones beside them."
+        ),
         "",
         "| language | ST3 micro-F1, ensemble (shipped) | ST3, linear member, five folds | "
         "ST1 macro-F1 | ST2 micro-F1 | target (ST3) | top (test) |",
