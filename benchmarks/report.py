@@ -683,9 +683,11 @@ def _stride_lines(result: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "A stride of 192 scores as 128 does on both measures and reads a third fewer tokens, so",
-        "the bundled taggers now use 192 (their `tagger/config.json` was edited; `meta.json`",
-        "says so). The cross-validation, PTC and speed numbers elsewhere in this file were",
-        "measured with 128. `analyze_documents` on 30 train articles, 128 against 192, in the same",
+        "the bundled taggers now use 192 (set by hand in multi-fast's `tagger/config.json`, as",
+        "its `meta.json` says; en-fast's and en-accurate's were saved again with it when their",
+        "thresholds were re-tuned). The cross-validation and PTC numbers elsewhere in this file",
+        "were measured with 128, the speed tables with 192. `analyze_documents` on 30 train",
+        "articles, 128 against 192, in the same",
         "process (a cross-validation run shared the cores): "
         + ", ".join(
             f"{spec.replace(':', ' on ')} {_fmt(times['128'] / times['192'], 2)} times faster"
@@ -784,10 +786,13 @@ def _language_speed_lines(runs: list[dict[str, Any]]) -> list[str]:
         "    --out benchmarks/results/speed-multi-fast-fr.json   # and so on",
         "```",
         "",
-        "Rows measured in one sitting compare best (the machine is shared and noisy); a note",
-        "below the table says which rows were measured under load. `runs/multi-fast-old` is the",
-        "earlier multi-fast build (linear paragraph model), measured on French right after the",
-        "shipped one: the fine-tuned paragraph classifier costs about 1.4 times the analysis time.",
+        "All rows were measured in one sitting, one after the other (the machine is shared and",
+        "noisy: between sittings the same model's rates moved by up to 20%, so compare rows,",
+        "not sittings); a note below the table says which rows were measured under load. An",
+        "earlier sitting measured the multi-fast build before the fine-tuned paragraph",
+        "classifier right after the shipped one: that classifier costs about 1.4 times the",
+        "analysis time (the file is in the git history:",
+        "`benchmarks/results/speed-multi-fast-earlier-fr.json`).",
         "",
         "| model | language | load (fresh process) | ~600-word article | articles/s single "
         "| articles/s batch | peak memory |",
