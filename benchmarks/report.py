@@ -686,7 +686,8 @@ def _stride_lines(result: dict[str, Any]) -> list[str]:
         "the bundled taggers now use 192 (set by hand in multi-fast's `tagger/config.json`, as",
         "its `meta.json` says; en-fast's and en-accurate's were saved again with it when their",
         "thresholds were re-tuned). The cross-validation and PTC numbers elsewhere in this file",
-        "were measured with 128, the speed tables with 192. `analyze_documents` on 30 train",
+        "were measured with 128 (the all-mpnet-base-v2 tagger's with 192), the speed tables",
+        "with 192. `analyze_documents` on 30 train",
         "articles, 128 against 192, in the same",
         "process (a cross-validation run shared the cores): "
         + ", ".join(
