@@ -148,19 +148,21 @@ def test_decode_spans_never_end_on_a_space_token() -> None:
     assert [s.text for s in spans] == ["nos"]
 
 
+def _repeated(sentence: str, fragment: str, times: int = 24) -> tuple[Document, list[int]]:
+    """``sentence`` repeated, each ``fragment`` in it a Name_Calling-Labeling span; the starts."""
+    text = sentence * times
+    starts = [k * len(sentence) + sentence.index(fragment) for k in range(times)]
+    spans = (Span.from_text(text, s, s + len(fragment), "Name_Calling-Labeling") for s in starts)
+    return Document("d", text, spans=tuple(spans)), starts
+
+
 def test_span_thresholds_maximise_span_f1(fitted: SpanTagger) -> None:
     # Gold spans get probability 0.6, every other token 0.3 (and one stray token 0.5): only a
     # threshold in (0.5, 0.6] decodes exactly the gold spans.
     tagger = SpanTagger(TaggerConfig(threshold_metric="spans"))
     tagger.tokenizer_ = fitted.tokenizer_
-    sentence = "The senator is a traitor and we all know it. "
-    text = sentence * 24
-    starts = [k * len(sentence) + sentence.index("traitor") for k in range(24)]
-    doc = Document(
-        "d",
-        text,
-        spans=tuple(Span.from_text(text, s, s + 7, "Name_Calling-Labeling") for s in starts),
-    )
+    doc, starts = _repeated("The senator is a traitor and we all know it. ", "traitor")
+    text = doc.text
     encoded = tagger._encode(text)
     probs = np.full((len(encoded.ids), len(tagger.config.labels)), 0.3, dtype=np.float32)
     for k, (start, end) in enumerate(encoded.offsets):
@@ -179,14 +181,8 @@ def test_span_tuning_picks_the_hysteresis_that_recovers_whole_spans(fitted: Span
     # threshold decodes exactly "corrupt traitor"; with 0.6 any threshold in (0.45, 0.6] does.
     tagger = SpanTagger(TaggerConfig(threshold_metric="spans", hysteresis_grid=[1.0, 0.6]))
     tagger.tokenizer_ = fitted.tokenizer_
-    sentence = "They say the corrupt traitor often lied again. "
-    text = sentence * 24
-    starts = [k * len(sentence) + sentence.index("corrupt") for k in range(24)]
-    doc = Document(
-        "d",
-        text,
-        spans=tuple(Span.from_text(text, s, s + 15, "Name_Calling-Labeling") for s in starts),
-    )
+    doc, _ = _repeated("They say the corrupt traitor often lied again. ", "corrupt traitor")
+    text = doc.text
     encoded = tagger._encode(text)
     probs = np.full((len(encoded.ids), len(tagger.config.labels)), 0.1, dtype=np.float32)
     words = {"corrupt": 0.4, "traitor": 0.6, "lied": 0.45}
