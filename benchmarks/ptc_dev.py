@@ -76,6 +76,7 @@ def main() -> None:
         "tc_per_class_f1": {k: v.get("f1") for k, v in tc.per_label.items()},
         "predict_seconds": seconds,
         "train_seconds": pipeline.meta.get("train_seconds", {}),
+        "reused": pipeline.meta.get("reused", {}),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

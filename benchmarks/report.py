@@ -184,7 +184,11 @@ def render(results: Path) -> str:
             "(measured once, with an earlier tagger: 3 epochs at adapter learning rate 2e-4).",
             "Training: span classifier "
             f"{_fmt(ptc['train_seconds'].get('span_classifier', 0) / 60, 1)}"
-            f" min, tagger {_fmt(ptc['train_seconds'].get('tagger', 0) / 60, 1)} min.",
+            f" min, tagger {_fmt(ptc['train_seconds'].get('tagger', 0) / 60, 1)} min."
+            + "".join(
+                f" The {name} was reused with `--reuse` from {source}."
+                for name, source in ptc.get("reused", {}).items()
+            ),
             "",
         ]
     stride = _load(results, "tagger-stride")
