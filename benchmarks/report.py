@@ -406,12 +406,8 @@ def _accurate_lines(
             "(`configs/ablations/ptc-train-accurate-encoder-tc.toml`,",
             "`benchmarks/results/ptc-dev-accurate-encoder-tc.json`). Every TC number gives a fragment",
             "that the template lists k times (annotated with k techniques) its k most likely",
-            "techniques. `runs/ptc-train-accurate` was rebuilt with `--reuse` from an earlier build of",
-            "the same config, so its tagger (unchanged settings) was not trained again; see its",
-            "meta.json.",
-            "",
-            "The accurate column was measured before `hysteresis_grid` was added to its config;",
-            "the fast column after (its tagger re-tuned, see the decoding table above). The",
+            "techniques. Both taggers tune the SI channel's decoding hysteresis on held-out",
+            "articles (the decoding table above). The",
             "all-mpnet-base-v2 column (optional encoder, not bundled): SI from its tagger re-tuned",
             "the same way (`benchmarks/results/tagger-retune-mpnet.json`), TC from the span",
             "classifier with an all-mpnet-base-v2 member "
@@ -428,9 +424,13 @@ def _accurate_lines(
             f"| {_fmt(mpnet_tc.get('tc_micro_f1'))} "
             f"| {ACCURATE_TARGETS['tc']} | {ANCHORS['tc'][0]} |",
             "",
-            "Training (two cores shared with other runs): span classifier "
+            "Training: span classifier "
             f"{_fmt(ptc['train_seconds'].get('span_classifier', 0) / 60, 1)}"
-            f" min, tagger {_fmt(ptc['train_seconds'].get('tagger', 0) / 60, 1)} min.",
+            f" min, tagger {_fmt(ptc['train_seconds'].get('tagger', 0) / 60, 1)} min (per epoch: "
+            + ", ".join(
+                _fmt(e / 60, 1) for e in ptc["train_seconds"].get("tagger_epoch_seconds", [])
+            )
+            + ").",
             "",
         ]
     return lines
@@ -689,10 +689,10 @@ def _stride_lines(result: dict[str, Any]) -> list[str]:
         "A stride of 192 scores as 128 does on both measures and reads a third fewer tokens, so",
         "the bundled taggers now use 192 (set by hand in multi-fast's `tagger/config.json`, as",
         "its `meta.json` says; en-fast's and en-accurate's were saved again with it when their",
-        "thresholds were re-tuned). The cross-validation and PTC numbers elsewhere in this file",
-        "were measured with 128 (the all-mpnet-base-v2 tagger's with 192), the speed tables",
-        "with 192. `analyze_documents` on 30 train",
-        "articles, 128 against 192, in the same",
+        "thresholds were re-tuned). The cross-validation numbers elsewhere in this file were",
+        "measured with 128, and so were the PTC numbers of the fast model (its tagger is this",
+        "one); the accurate and all-mpnet-base-v2 PTC numbers and the speed tables with 192.",
+        "`analyze_documents` on 30 train articles, 128 against 192, in the same",
         "process (a cross-validation run shared the cores): "
         + ", ".join(
             f"{spec.replace(':', ' on ')} {_fmt(times['128'] / times['192'], 2)} times faster"
