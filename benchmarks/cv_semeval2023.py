@@ -47,7 +47,9 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
             key = f"{doc.id}\t{par.index}"
             variants["classifier"][key] = [label.name for label in by_classifier]
             variants["spans"][key] = sorted(span_labels(par, doc.spans))
-            variants["union"][key] = par.technique_names()
+            variants["union"][key] = sorted(
+                set(variants["classifier"][key]) | set(variants["spans"][key])
+            )
         out["spans"] += [[doc.id, s.technique, s.start, s.end] for s in doc.spans]
         assert gold.id == doc.id
     out["st3"] = variants
@@ -95,7 +97,12 @@ def pool_folds(paths: list[Path], ids: set[str] | None = None) -> dict[str, Any]
         fold = json.loads(path.read_text())
         pooled["genre"].update({k: v for k, v in fold["genre"].items() if keep(k)})
         pooled["frames"].update({k: v for k, v in fold["frames"].items() if keep(k)})
-        for variant, rows in fold["st3"].items():
+        st3 = dict(fold["st3"])
+        # The union of both sources (caches written before this fix held the pipeline's output).
+        st3["union"] = {
+            k: sorted(set(v) | set(st3["spans"].get(k, []))) for k, v in st3["classifier"].items()
+        }
+        for variant, rows in st3.items():
             pooled["st3"].setdefault(variant, {}).update({k: v for k, v in rows.items() if keep(k)})
         pooled["spans"] += [row for row in fold["spans"] if keep(row[0])]
         pooled["fit_seconds"].append(fold["fit_seconds"])
