@@ -32,7 +32,8 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
 
     predicted = pipeline.analyze_documents(docs)
     out: dict[str, Any] = {"genre": {}, "frames": {}, "st3": {}, "spans": []}
-    variants: dict[str, dict[str, list[str]]] = {"classifier": {}, "spans": {}, "union": {}}
+    # Their union is derived when the folds are pooled (pool_folds).
+    variants: dict[str, dict[str, list[str]]] = {"classifier": {}, "spans": {}}
     for gold, doc in zip(docs, predicted, strict=True):
         out["genre"][doc.id] = doc.genre.name if doc.genre else None
         out["frames"][doc.id] = [f.name for f in doc.frames]
@@ -47,9 +48,6 @@ def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
             key = f"{doc.id}\t{par.index}"
             variants["classifier"][key] = [label.name for label in by_classifier]
             variants["spans"][key] = sorted(span_labels(par, doc.spans))
-            variants["union"][key] = sorted(
-                set(variants["classifier"][key]) | set(variants["spans"][key])
-            )
         out["spans"] += [[doc.id, s.technique, s.start, s.end] for s in doc.spans]
         assert gold.id == doc.id
     out["st3"] = variants
@@ -98,7 +96,8 @@ def pool_folds(paths: list[Path], ids: set[str] | None = None) -> dict[str, Any]
         pooled["genre"].update({k: v for k, v in fold["genre"].items() if keep(k)})
         pooled["frames"].update({k: v for k, v in fold["frames"].items() if keep(k)})
         st3 = dict(fold["st3"])
-        # The union of both sources (caches written before this fix held the pipeline's output).
+        # The union of both sources, derived here (older caches stored a "union" that was the
+        # pipeline's configured paragraph source: it is replaced).
         st3["union"] = {
             k: sorted(set(v) | set(st3["spans"].get(k, []))) for k, v in st3["classifier"].items()
         }

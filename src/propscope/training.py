@@ -365,13 +365,15 @@ def reusable_components(
     for name in COMPONENTS:
         wanted = now["components"].get(name)
         trained = before.get("components", {}).get(name)
-        retune = name == "tagger" and data is not None and _only_tuning_differs(before, now)
-        if not (same_data and wanted and trained and (before.get(name) == now[name] or retune)):
+        same = before.get(name) == now[name]
+        retune = not same and name == "tagger" and data is not None
+        retune = retune and _only_tuning_differs(before, now)
+        if not (same_data and wanted and trained and (same or retune)):
             continue
         if not (previous / name).is_dir():
             continue
         out.components[name] = load_component(name, previous / name)
-        if retune and before.get(name) != now[name]:
+        if retune:
             from propscope.models.tagger import TaggerConfig
 
             tagger = out.components[name]
