@@ -194,7 +194,7 @@ def render(results: Path) -> str:
     stride = _load(results, "tagger-stride")
     if stride:
         lines += _stride_lines(stride)
-    retunes = [r for r in (_load(results, n) for n in RETUNE_RESULTS) if r]
+    retunes = {n: r for n in RETUNE_RESULTS if (r := _load(results, n))}
     if retunes:
         lines += _retune_lines(retunes, _load(results, "ptc-dev-mpnet-tc"))
     if speed:
@@ -711,8 +711,10 @@ BUNDLED = Path(__file__).resolve().parents[1] / "src" / "propscope" / "resources
 ENCODER_NAMES = {"minilm-l6": "all-MiniLM-L6-v2", "mpnet-base": "all-mpnet-base-v2"}
 
 
-def _retune_lines(results: list[dict[str, Any]], mpnet_tc: dict[str, Any] | None) -> list[str]:
-    """SI on PTC dev per tagger and threshold tuning (benchmarks/tagger_retune.py)."""
+def _retune_lines(by_name: dict[str, dict[str, Any]], mpnet_tc: dict[str, Any] | None) -> list[str]:
+    """SI on PTC dev per tagger and threshold tuning (benchmarks/tagger_retune.py), from the
+    result files named in ``by_name``."""
+    results = list(by_name.values())
     lines = [
         "### Span decoding tuned on held-out articles, and a larger encoder",
         "",
@@ -720,7 +722,7 @@ def _retune_lines(results: list[dict[str, Any]], mpnet_tc: dict[str, Any] | None
         *(
             f"python benchmarks/tagger_retune.py --model {r['model']} --data-dir ../shared/data "
             f"--out benchmarks/results/{name}.json"
-            for name, r in zip(RETUNE_RESULTS, results, strict=False)
+            for name, r in by_name.items()
         ),
         "```",
         "",
