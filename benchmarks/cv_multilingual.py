@@ -5,7 +5,8 @@ the run holds out fold k of every language at once, trains on everything else (a
 jointly, as the shipped model is trained) and predicts the held-out articles. Scores are the
 official ones, per language: ST1 macro-F1, ST2 micro-F1, ST3 micro-F1, and span F1 where the
 fold trained a tagger (``--tagger-folds`` limits the expensive tagger to the first folds; the
-JSON says over how many articles span F1 was measured).
+JSON says over how many articles span F1 was measured; a config that trains only a tagger
+trains only those folds).
 
 Zero-shot (``--zero-shot fr ru``): train on all other languages, predict every train article of
 the held-out language. Paragraph, genre and frame models only, unless the config has no other.
@@ -47,6 +48,8 @@ def _train_folds(
             fold_config = copy.deepcopy(config)
             if k >= tagger_folds:
                 fold_config.components["tagger"] = False
+            if not any(fold_config.components.values()):
+                continue  # a tagger-only config past --tagger-folds: nothing to train
             test_docs = [
                 splits[lang].documents[i] for lang in args.langs for i in sorted(folds[lang][k])
             ]
@@ -94,14 +97,14 @@ def main() -> None:
     tagger_folds = args.folds if args.tagger_folds is None else args.tagger_folds
     args.work.mkdir(parents=True, exist_ok=True)
 
-    fold_paths = [args.work / f"fold{k}.json" for k in range(args.folds)]
     if not args.score_partial:
         _train_folds(args, config, data, splits, folds, tagger_folds)
     else:
-        fold_paths = [path for path in fold_paths if path.exists()]
-        if not fold_paths:
-            raise SystemExit(f"no fold predictions cached in {args.work}")
         args.zero_shot = [z for z in args.zero_shot if (args.work / f"zero-shot-{z}.json").exists()]
+    fold_paths = [args.work / f"fold{k}.json" for k in range(args.folds)]
+    fold_paths = [path for path in fold_paths if path.exists()]
+    if not fold_paths:
+        raise SystemExit(f"no fold predictions cached in {args.work}")
 
     result: dict[str, Any] = {
         "config": str(args.config),
