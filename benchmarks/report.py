@@ -197,6 +197,9 @@ def render(results: Path) -> str:
     retunes = {n: r for n in RETUNE_RESULTS if (r := _load(results, n))}
     if retunes:
         lines += _retune_lines(retunes, _load(results, "ptc-dev-mpnet-tc"))
+    ensemble = _load(results, "tagger-ensemble")
+    if ensemble:
+        lines += _ensemble_lines(ensemble)
     if speed:
         lines += [
             "### Speed",
@@ -781,6 +784,45 @@ def _retune_lines(by_name: dict[str, dict[str, Any]], mpnet_tc: dict[str, Any] |
             "all-MiniLM-L6-v2 (`configs/ablations/ptc-train-mpnet-tc.toml`, "
             "`benchmarks/ptc_dev.py`): micro-F1 "
             f"{_fmt(mpnet_tc['tc_micro_f1'])}, macro-F1 {_fmt(mpnet_tc['tc_macro_f1'])}."
+        )
+    return [*lines, ""]
+
+
+def _ensemble_lines(result: dict[str, Any]) -> list[str]:
+    """SI on PTC dev of weighted means of taggers (benchmarks/tagger_ensemble.py)."""
+    models = result["models"]
+    names = [
+        f"{ENCODER_NAMES.get(m['encoder'], m['encoder'])} ({m['epochs']} epochs, {m['path']})"
+        for m in models
+    ]
+    best = max(result["rows"], key=lambda r: r["held_out_f1"])
+    lines = [
+        "### Taggers on different encoders, averaged",
+        "",
+        "```",
+        "python benchmarks/tagger_ensemble.py --data-dir ../shared/data \\",
+        f"    --models {' '.join(m['path'] for m in models)} \\",
+        "    --out benchmarks/results/tagger-ensemble.json",
+        "```",
+        "",
+        "The technique-agnostic probabilities of the taggers above, averaged with weights on the",
+        "first one's tokens (the others' projected through character offsets); threshold and",
+        "hysteresis of the mean tuned on the held-out 10% of PTC train, SI scored on PTC dev.",
+        "Members: " + "; ".join(f"{chr(65 + i)} = {n}" for i, n in enumerate(names)) + ".",
+        "The weights one would choose are the ones best on the held-out articles (marked);",
+        "the dev column of the other rows shows how much that choice matters.",
+        "",
+        "| weights ("
+        + ", ".join(chr(65 + i) for i in range(len(models)))
+        + ") | held-out span F1 | SI F1 on dev (P / R) | threshold, hysteresis |",
+        "|---|---|---|---|",
+    ]
+    for row in result["rows"]:
+        mark = " (best held-out)" if row is best else ""
+        lines.append(
+            f"| {', '.join(str(w) for w in row['weights'])}{mark} | {_fmt(row['held_out_f1'])} | "
+            f"{_fmt(row['si_f1'])} ({_fmt(row['si_precision'])} / {_fmt(row['si_recall'])}) | "
+            f"{_fmt(row['threshold'])}, {row['hysteresis']} |"
         )
     return [*lines, ""]
 
