@@ -52,6 +52,11 @@ def main() -> None:
         "as trained": {},
         "span F1": {"threshold_metric": "spans", "hysteresis_grid": []},
         "span F1 and hysteresis": {"threshold_metric": "spans", "hysteresis_grid": args.grid},
+        "span F1 and hysteresis, rare labels by rate": {
+            "threshold_metric": "spans",
+            "hysteresis_grid": args.grid,
+            "rare_label_thresholds": "rate",
+        },
     }
     for name, changes in settings.items():
         if changes:

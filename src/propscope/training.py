@@ -327,7 +327,7 @@ class Reused:
 
 # Tagger settings that only change how its thresholds are tuned after training: a tagger that
 # differs from the wanted one in these alone is reused and re-tuned (SpanTagger.retune).
-TAGGER_TUNING_SETTINGS = ("threshold_metric", "hysteresis_grid")
+TAGGER_TUNING_SETTINGS = ("threshold_metric", "hysteresis_grid", "rare_label_thresholds")
 
 
 def _only_tuning_differs(before: dict[str, Any], now: dict[str, Any]) -> bool:

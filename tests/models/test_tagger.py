@@ -197,6 +197,38 @@ def test_span_tuning_picks_the_hysteresis_that_recovers_whole_spans(fitted: Span
     assert tagger.decode_settings("en").hysteresis == 0.6
 
 
+@pytest.mark.parametrize("rule", ["tokens", "rate"])
+def test_rare_label_threshold_matches_its_training_rate(fitted: SpanTagger, rule: str) -> None:
+    # Doubt has 3 gold spans, too few to tune for F1. "Allegedly" gets 0.66 where it is gold
+    # and 0.35 in the 7 other sentences: only a threshold in (0.35, 0.66] decodes 3 spans, the
+    # number the training rate (3 spans in these very documents) predicts.
+    sentence = "Allegedly the senator lied again. "
+    text = sentence * 10
+    starts = [k * len(sentence) for k in range(10)]
+    gold = tuple(Span.from_text(text, s, s + len("Allegedly"), "Doubt") for s in starts[:3])
+    doc = Document("d", text, spans=gold)
+    config = TaggerConfig(threshold_metric="spans", rare_label_thresholds=rule)
+    tagger = SpanTagger(config)
+    tagger.tokenizer_ = fitted.tokenizer_
+    encoded = tagger._encode(text)
+    probs = np.full((len(encoded.ids), len(config.labels)), 0.05, dtype=np.float32)
+    for k, (start, _) in enumerate(encoded.offsets):
+        if start in starts:
+            probs[k] = 0.66 if start in starts[:3] else 0.35
+    tagger._token_probs = lambda encoded: probs  # type: ignore[method-assign]
+    thresholds = tagger._tune_thresholds([doc], [doc])
+    if rule == "rate":
+        assert 0.35 < thresholds["Doubt"] <= 0.66
+        assert thresholds["Slogans"] > 0.66  # no span in training: as few as the grid allows
+    else:
+        assert thresholds["Doubt"] == config.default_threshold  # too few tokens for token F1
+
+
+def test_unknown_tuning_rule_is_rejected(tiny_docs: list[Document]) -> None:
+    with pytest.raises(TrainingError, match="rare_label_thresholds"):
+        SpanTagger(TaggerConfig(rare_label_thresholds="often")).fit(tiny_docs)
+
+
 def test_retune_uses_the_documents_fit_held_out(
     fitted: SpanTagger, tiny_docs: list[Document], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -207,7 +239,8 @@ def test_retune_uses_the_documents_fit_held_out(
     seen: list[list[str]] = []
     kept = fitted.thresholds_
 
-    def tune(val: list[Document]) -> dict[str, float]:
+    def tune(val: list[Document], documents: list[Document]) -> dict[str, float]:
+        assert [d.id for d in documents] == [d.id for d in docs]
         seen.append([d.id for d in val])
         return kept
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -71,8 +72,14 @@ class TaggerConfig:
     default_threshold: float = 0.4
     # What the held-out thresholds maximise: "tokens" (token-level F1 per label) or "spans" (the
     # partial-overlap span F1 of the decoded spans, the shared tasks' measure; labels with fewer
-    # than 20 held-out spans keep their token-level threshold).
+    # than 20 held-out spans get theirs as ``rare_label_thresholds`` says).
     threshold_metric: str = "tokens"
+    # With threshold_metric "spans", labels with too few held-out spans to tune for F1:
+    # "tokens" keeps their token-level threshold, which is low for a rare label (it then fires
+    # many times more often than annotators mark it); "rate" picks the threshold whose decoded
+    # spans on the held-out documents are as many as the label's rate in all training documents
+    # predicts.
+    rare_label_thresholds: str = "tokens"
     # With threshold_metric "spans": the hysteresis values to try on the held-out documents. The
     # best for the technique-agnostic channel becomes decode_hysteresis, and every threshold is
     # tuned under it. Empty: keep decode_hysteresis.
@@ -175,6 +182,7 @@ class SpanTagger(AdaptedEncoderModel):
         add_lora(body, cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, upper)
         body.train()
 
+        self._check_tuning_settings()
         val_docs, train_docs, rng = self._split(documents)
 
         rows: list[tuple[list[int], np.ndarray]] = []
@@ -220,7 +228,7 @@ class SpanTagger(AdaptedEncoderModel):
             rng=rng,
         )
         self._keep_trained(body, head, log)
-        self.thresholds_ = self._tune_thresholds(val_docs)
+        self.thresholds_ = self._tune_thresholds(val_docs, documents)
         if ckpt is not None and ckpt.exists():
             ckpt.unlink()
         return self
@@ -242,8 +250,22 @@ class SpanTagger(AdaptedEncoderModel):
         without training: after a change of ``threshold_metric`` or ``hysteresis_grid``, this
         gives what training with the new settings would."""
         self._check_fitted()
-        self.thresholds_ = self._tune_thresholds(self._split(documents)[0])
+        self._check_tuning_settings()
+        self.thresholds_ = self._tune_thresholds(self._split(documents)[0], documents)
         return self
+
+    def _check_tuning_settings(self) -> None:
+        cfg = self.config
+        for name, value, allowed in (
+            ("threshold_metric", cfg.threshold_metric, ("tokens", "spans")),
+            ("rare_label_thresholds", cfg.rare_label_thresholds, ("tokens", "rate")),
+        ):
+            if value not in allowed:
+                raise TrainingError(
+                    Errors.E043.format(
+                        reason=f"[tagger] {name} is {value!r}; use one of {', '.join(allowed)}"
+                    )
+                )
 
     def _standardise_head(self, body: Any, head: Any, cache: list[Any], upper: list[int]) -> None:
         """Set the head's input standardisation from the encoder's outputs on training windows.
@@ -266,8 +288,11 @@ class SpanTagger(AdaptedEncoderModel):
         head.norm_mean.copy_(stacked.mean(0))
         head.norm_std.copy_(stacked.std(0).clamp(min=1e-3))
 
-    def _tune_thresholds(self, val_docs: Sequence[Document]) -> dict[str, float]:
-        """One threshold per label maximising token-level (or span) F1 on held-out documents."""
+    def _tune_thresholds(
+        self, val_docs: Sequence[Document], documents: Sequence[Document]
+    ) -> dict[str, float]:
+        """One threshold per label maximising token-level (or span) F1 on the held-out
+        ``val_docs``, part of the training ``documents``."""
         cfg = self.config
         thresholds = dict.fromkeys(cfg.labels, cfg.default_threshold)
         if not val_docs:
@@ -280,7 +305,13 @@ class SpanTagger(AdaptedEncoderModel):
             targets.append(self._targets(doc, encoded))
         self._tune_token_thresholds(thresholds, probs, targets)
         if cfg.threshold_metric == "spans":
-            self._tune_span_thresholds(thresholds, val_docs, probs, encodings)
+            expected = None
+            if cfg.rare_label_thresholds == "rate":
+                share = len(val_docs) / max(1, len(documents))
+                counts = Counter(span.technique for doc in documents for span in doc.spans)
+                counts[ANY] = sum(counts.values())
+                expected = {label: counts[label] * share for label in cfg.labels}
+            self._tune_span_thresholds(thresholds, val_docs, probs, encodings, expected)
         return thresholds
 
     def _tune_token_thresholds(
@@ -308,19 +339,23 @@ class SpanTagger(AdaptedEncoderModel):
         docs: Sequence[Document],
         probs: list[np.ndarray],
         encodings: list[_Encoded],
+        expected: dict[str, float] | None = None,
     ) -> None:
         """Per label, the threshold whose decoded spans score best (partial-overlap F1).
 
         With a ``hysteresis_grid``, the technique-agnostic channel's best (hysteresis, threshold)
         pair is searched first; its hysteresis becomes ``decode_hysteresis`` and the other labels'
-        thresholds are tuned under it.
+        thresholds are tuned under it. A label with fewer than 20 held-out spans keeps its
+        token-level threshold, or, with ``expected`` (spans per label its training rate predicts
+        on ``docs``), gets the threshold whose decoded spans come nearest that number (the
+        higher threshold of equals).
         """
         from propscope.evaluation.spans import SpanRow, score_span_overlap
 
         cfg = self.config
 
-        def f1(j: int, label: str, thr: float, gold: list[SpanRow], hysteresis: float) -> float:
-            pred = [
+        def decoded(j: int, label: str, thr: float, hysteresis: float) -> list[SpanRow]:
+            return [
                 SpanRow(doc.id, None, s.start, s.end)
                 for doc, p, enc in zip(docs, probs, encodings, strict=True)
                 for s in decode_spans(
@@ -333,6 +368,9 @@ class SpanTagger(AdaptedEncoderModel):
                     replace(self.decode_settings(doc.language), hysteresis=hysteresis),
                 )
             ]
+
+        def f1(j: int, label: str, thr: float, gold: list[SpanRow], hysteresis: float) -> float:
+            pred = decoded(j, label, thr, hysteresis)
             return score_span_overlap(gold, pred, technique_aware=False, task="tuning").main
 
         grid = [float(t) for t in np.arange(0.1, 0.71, 0.025)]
@@ -346,7 +384,13 @@ class SpanTagger(AdaptedEncoderModel):
                 if label == ANY or s.technique == label
             ]
             if len(gold) < 20:
-                continue  # too little evidence: keep the token-level threshold
+                if expected is not None and label in expected:  # match the training rate
+                    counts = [
+                        (abs(len(decoded(j, label, t, cfg.decode_hysteresis)) - expected[label]), t)
+                        for t in reversed(grid)
+                    ]
+                    thresholds[label] = round(min(counts, key=lambda c: c[0])[1], 3)
+                continue  # too little evidence for F1: keep the token-level threshold
             hystereses = cfg.hysteresis_grid if label == ANY and cfg.hysteresis_grid else None
             scored = [
                 (f1(j, label, thr, gold, h), thr, h)
