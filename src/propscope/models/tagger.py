@@ -347,8 +347,8 @@ class SpanTagger(AdaptedEncoderModel):
         pair is searched first; its hysteresis becomes ``decode_hysteresis`` and the other labels'
         thresholds are tuned under it. A label with fewer than 20 held-out spans keeps its
         token-level threshold, or, with ``expected`` (spans per label its training rate predicts
-        on ``docs``), gets the threshold whose decoded spans come nearest that number (the
-        higher threshold of equals).
+        on ``docs``), gets the threshold whose decoded spans come nearest that number (of equals,
+        the one nearest the token-level threshold).
         """
         from propscope.evaluation.spans import SpanRow, score_span_overlap
 
@@ -385,11 +385,13 @@ class SpanTagger(AdaptedEncoderModel):
             ]
             if len(gold) < 20:
                 if expected is not None and label in expected:  # match the training rate
-                    counts = [
+                    now = thresholds[label]
+                    candidates = [
                         (abs(len(decoded(j, label, t, cfg.decode_hysteresis)) - expected[label]), t)
-                        for t in reversed(grid)
+                        for t in grid
                     ]
-                    thresholds[label] = round(min(counts, key=lambda c: c[0])[1], 3)
+                    best = min(candidates, key=lambda c: (c[0], abs(c[1] - now)))
+                    thresholds[label] = round(best[1], 3)
                 continue  # too little evidence for F1: keep the token-level threshold
             hystereses = cfg.hysteresis_grid if label == ANY and cfg.hysteresis_grid else None
             scored = [
