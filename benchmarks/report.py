@@ -862,7 +862,11 @@ def _retune_lines(by_name: dict[str, dict[str, Any]], mpnet_tc: dict[str, Any] |
         "tagger is `configs/ptc-train.toml`'s before this change (built without its span",
         "classifier; thresholds as trained maximise token F1); the all-mpnet-base-v2 one is",
         "`configs/ablations/ptc-train-mpnet.toml` (an optional encoder, see README), tuned for",
-        "span F1 when trained.",
+        "span F1 when trained. A label with fewer than 20 held-out spans cannot be tuned for F1:",
+        "it keeps its token-F1 threshold, which for a rare label is low enough to fire many",
+        "times more often than annotators mark it; `rare labels by rate` instead gives it the",
+        "threshold at which its decoded held-out spans are as many as its training rate predicts",
+        '(`rare_label_thresholds = "rate"`).',
         "",
         "| tagger | thresholds | SI F1 (P / R) | span F1, technique-aware (PTC-14) | "
         "SI threshold, hysteresis |",
@@ -886,12 +890,18 @@ def _retune_lines(by_name: dict[str, dict[str, Any]], mpnet_tc: dict[str, Any] |
         lines += [
             "",
             "The bundled English taggers were tuned again the same way (`propscope train ...",
-            "--reuse` re-tunes a tagger whose settings differ only in `threshold_metric` or",
-            "`hysteresis_grid`, without training it); hysteresis chosen: "
+            "--reuse` re-tunes a tagger whose settings differ only in how its thresholds are",
+            "tuned, without training it); hysteresis chosen: "
             + ", ".join(f"{n} {h}" for n, h in retuned.items())
             + ". en-fast's cross-validation above was run again with the re-tuning (each fold's"
             " tagger tunes its own thresholds and hysteresis); en-accurate's was measured before.",
         ]
+        by_rate = [n for n, c in bundled.items() if c.get("rare_label_thresholds") == "rate"]
+        if by_rate:
+            lines.append(
+                f"{' and '.join(by_rate)} then had their rare labels thresholded by rate the same"
+                " way (no training); their cross-validation numbers predate that."
+            )
     else:
         lines.append("")
     for r in results:

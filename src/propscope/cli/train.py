@@ -22,8 +22,8 @@ def train_cli(
         "--reuse",
         help="An earlier build (OUT itself, say): copy the components whose settings, seed and "
         "data are unchanged instead of training them again; meta.json lists them. A tagger "
-        "whose settings differ only in threshold_metric or hysteresis_grid is re-tuned, not "
-        "retrained.",
+        "whose settings differ only in threshold_metric, hysteresis_grid or "
+        "rare_label_thresholds is re-tuned, not retrained.",
     ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
 ) -> None:
