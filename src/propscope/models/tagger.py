@@ -171,6 +171,7 @@ class SpanTagger(AdaptedEncoderModel):
         """
         if not any(doc.spans for doc in documents):
             raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
+        self._check_tuning_settings()
         torch = configure_torch()
         from propscope.models.lora import add_lora
 
@@ -182,7 +183,6 @@ class SpanTagger(AdaptedEncoderModel):
         add_lora(body, cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, upper)
         body.train()
 
-        self._check_tuning_settings()
         val_docs, train_docs, rng = self._split(documents)
 
         rows: list[tuple[list[int], np.ndarray]] = []
@@ -247,8 +247,8 @@ class SpanTagger(AdaptedEncoderModel):
     def retune(self, documents: Sequence[Document]) -> SpanTagger:
         """Tune the thresholds (and, with a ``hysteresis_grid``, the hysteresis) again on the
         documents :meth:`fit` held out from ``documents``, which must be the training documents,
-        without training: after a change of ``threshold_metric`` or ``hysteresis_grid``, this
-        gives what training with the new settings would."""
+        without training: after a change of ``threshold_metric``, ``hysteresis_grid`` or
+        ``rare_label_thresholds``, this gives what training with the new settings would."""
         self._check_fitted()
         self._check_tuning_settings()
         self.thresholds_ = self._tune_thresholds(self._split(documents)[0], documents)
@@ -384,7 +384,7 @@ class SpanTagger(AdaptedEncoderModel):
                 if label == ANY or s.technique == label
             ]
             if len(gold) < 20:
-                if expected is not None and label in expected:  # match the training rate
+                if expected is not None:  # as many spans as the training rate predicts
                     now = thresholds[label]
                     candidates = [
                         (abs(len(decoded(j, label, t, cfg.decode_hysteresis)) - expected[label]), t)
@@ -392,7 +392,7 @@ class SpanTagger(AdaptedEncoderModel):
                     ]
                     best = min(candidates, key=lambda c: (c[0], abs(c[1] - now)))
                     thresholds[label] = round(best[1], 3)
-                continue  # too little evidence for F1: keep the token-level threshold
+                continue  # too little evidence to tune for F1
             hystereses = cfg.hysteresis_grid if label == ANY and cfg.hysteresis_grid else None
             scored = [
                 (f1(j, label, thr, gold, h), thr, h)
