@@ -240,7 +240,11 @@ def render(results: Path) -> str:
             multi_genre_frames,
             _load(results, "paragraph-ensemble-multi"),
             _load(results, "semeval2023-multi-cv-ensemble"),
-            _load(results, "semeval2023-multi-cv-tagger"),
+            [
+                r
+                for n in ("semeval2023-multi-cv-tagger", "semeval2023-multi-cv-tagger-rate")
+                if (r := _load(results, n))
+            ],
             _load(results, "paragraph-ensemble-multi-256"),
             {
                 lang: r
@@ -460,7 +464,7 @@ def _multilingual_lines(
     genre_frames: dict[str, Any],
     ensemble: dict[str, Any] | None,
     cv_ensemble: dict[str, Any] | None = None,
-    tagger: dict[str, Any] | None = None,
+    taggers: list[dict[str, Any]] | None = None,
     longer: dict[str, Any] | None = None,
     alone: dict[str, dict[str, Any]] | None = None,
 ) -> list[str]:
@@ -471,7 +475,8 @@ def _multilingual_lines(
     and the genre and frame models as they were before class offsets and per-language frame
     thresholds); ``genre_frames``: the shipped genre and frame models; ``ensemble``:
     benchmarks/paragraph_ensemble.py; ``cv_ensemble``: the cross-validation of the shipped
-    config (possibly of some folds only); ``tagger``: the tagger alone with span-F1 thresholds;
+    config (possibly of some folds only); ``taggers``: the tagger alone with span-F1 thresholds,
+    then also with rare labels by rate;
     ``longer``: the paragraph ensemble with its encoder reading 256 tokens; ``alone``: the
     paragraph ensemble trained on one language, by language.
     """
@@ -664,8 +669,8 @@ def _multilingual_lines(
             lines.append("")
     if cv_ensemble:
         lines += _ensemble_cv_lines(cv_ensemble, linear)
-    if tagger:
-        lines += _multi_tagger_lines(tagger, previous)
+    if taggers:
+        lines += _multi_tagger_lines(taggers, previous)
     zero_shot = linear.get("zero_shot")
     if zero_shot:
         lines += [
@@ -691,42 +696,55 @@ def _multilingual_lines(
     return lines
 
 
-def _multi_tagger_lines(tagger: dict[str, Any], previous: dict[str, Any]) -> list[str]:
+def _multi_tagger_lines(taggers: list[dict[str, Any]], previous: dict[str, Any]) -> list[str]:
     """multi-fast's tagger, thresholds for token F1 (the earlier CV) against span F1 with the
-    hysteresis tuned (configs/ablations/multi-tagger.toml), on the same fold's articles."""
+    hysteresis tuned (configs/ablations/multi-tagger.toml) and, if measured, rare labels by rate
+    (multi-tagger-rate.toml), on the same fold's articles."""
+    tagger = taggers[0]
     folds = ", ".join(str(k + 1) for k in tagger["folds_scored"])
+    names = ["multi-tagger", "multi-tagger-rate"][: len(taggers)]
     lines = [
         "### Span decoding tuned on held-out articles",
         "",
         "```",
-        "python benchmarks/cv_multilingual.py --config configs/ablations/multi-tagger.toml \\",
-        "    --data-dir ../shared/data --work runs/cv-multi-tagger "
-        f"--tagger-folds {tagger['tagger_folds']} \\",
-        "    --out benchmarks/results/semeval2023-multi-cv-tagger.json",
+        *(
+            line
+            for name in names
+            for line in (
+                f"python benchmarks/cv_multilingual.py --config configs/ablations/{name}.toml \\",
+                f"    --data-dir ../shared/data --work runs/cv-{name} "
+                f"--tagger-folds {tagger['tagger_folds']} \\",
+                f"    --out benchmarks/results/semeval2023-{name.replace('multi-', 'multi-cv-')}"
+                ".json",
+            )
+        ),
         "```",
         "",
         f"The tagger alone, trained as multi-fast's but without fold(s) {folds} and tested on",
         "it, with its thresholds (and the technique-agnostic channel's hysteresis) tuned for the",
-        "F1 of decoded spans on held-out articles, as en-fast's are; beside it the same fold's",
-        "tagger of the third run above, whose thresholds maximise token F1. The training",
-        "settings, seed and data are the same, so the difference is the decoding. multi-fast's",
-        "tagger was re-tuned this way (`propscope train configs/multi-fast.toml --reuse ...`,",
-        "no training).",
+        "F1 of decoded spans on held-out articles, as en-fast's are; then with rare labels",
+        "thresholded by their training rate as well; first the same fold's tagger of the third",
+        "run above, whose thresholds maximise token F1. The training settings, seed and data",
+        "are the same, so the difference is the decoding. multi-fast's tagger was re-tuned the",
+        "last way (`propscope train configs/multi-fast.toml --reuse ...`, no training).",
         "",
-        "| language | span F1 aware / agnostic, token-F1 thresholds | same, span-F1 thresholds "
-        "| ST3 micro-F1 from spans, before / after | articles |",
-        "|---|---|---|---|---|",
+        "| language | span F1 aware / agnostic: token-F1 thresholds | span-F1 thresholds "
+        + ("| and rare labels by rate (shipped) " if len(taggers) > 1 else "")
+        + "| ST3 micro-F1 from spans, in the same order | articles |",
+        "|---|---|---|" + ("---|" if len(taggers) > 1 else "") + "---|---|",
     ]
     for lang, row in tagger["languages"].items():
-        old = previous["languages"].get(lang, {})
+        rows = [previous["languages"].get(lang, {})] + [t["languages"][lang] for t in taggers]
         lines.append(
-            f"| {LANGUAGE_NAMES.get(lang, lang)} "
-            f"| {_fmt(old.get('span_f1_technique_aware'))} / "
-            f"{_fmt(old.get('span_f1_technique_agnostic'))} "
-            f"| {_fmt(row.get('span_f1_technique_aware'))} / "
-            f"{_fmt(row.get('span_f1_technique_agnostic'))} "
-            f"| {_fmt(old.get('st3_micro_f1_spans'))} / {_fmt(row.get('st3_micro_f1_spans'))} "
-            f"| {row.get('span_articles', 0)} |"
+            f"| {LANGUAGE_NAMES.get(lang, lang)} | "
+            + " | ".join(
+                f"{_fmt(r.get('span_f1_technique_aware'))} / "
+                f"{_fmt(r.get('span_f1_technique_agnostic'))}"
+                for r in rows
+            )
+            + " | "
+            + " / ".join(_fmt(r.get("st3_micro_f1_spans")) for r in rows)
+            + f" | {row.get('span_articles', 0)} |"
         )
     epochs = next(iter(tagger["languages"].values())).get("tagger_minutes_per_epoch")
     if epochs:
@@ -1118,7 +1136,7 @@ def main() -> None:
                     for lang, row in cv_ensemble["languages"].items()
                 },
             }
-        multi_tagger = _load(args.results, "semeval2023-multi-cv-tagger")
+        multi_tagger = _load(args.results, "semeval2023-multi-cv-tagger-rate")
         if multi_tagger:
             scores["semeval2023_spans_cv_tagger"] = {
                 "folds_scored": multi_tagger["folds_scored"],
