@@ -209,9 +209,9 @@ def render(results: Path) -> str:
     retunes = {n: r for n in RETUNE_RESULTS if (r := _load(results, n))}
     if retunes:
         lines += _retune_lines(retunes, _load(results, "ptc-dev-mpnet-tc"))
-    ensembles = [
-        r for n in ("tagger-ensemble", "tagger-ensemble-minilm") if (r := _load(results, n))
-    ]
+    ensembles = {
+        n: r for n in ("tagger-ensemble", "tagger-ensemble-minilm") if (r := _load(results, n))
+    }
     if ensembles:
         lines += _ensemble_lines(ensembles)
     if speed:
@@ -252,11 +252,11 @@ def render(results: Path) -> str:
             multi_genre_frames,
             _load(results, "paragraph-ensemble-multi"),
             _load(results, "semeval2023-multi-cv-ensemble"),
-            [
-                r
-                for n in ("semeval2023-multi-cv-tagger", "semeval2023-multi-cv-tagger-rate")
-                if (r := _load(results, n))
-            ],
+            {
+                n: r
+                for n in MULTI_TAGGER_COLUMNS
+                if (r := _load(results, f"semeval2023-multi-cv-{n.removeprefix('multi-')}"))
+            },
             _load(results, "paragraph-ensemble-multi-256"),
             {
                 lang: r
@@ -476,7 +476,7 @@ def _multilingual_lines(
     genre_frames: dict[str, Any],
     ensemble: dict[str, Any] | None,
     cv_ensemble: dict[str, Any] | None = None,
-    taggers: list[dict[str, Any]] | None = None,
+    taggers: dict[str, dict[str, Any]] | None = None,
     longer: dict[str, Any] | None = None,
     alone: dict[str, dict[str, Any]] | None = None,
 ) -> list[str]:
@@ -708,13 +708,19 @@ def _multilingual_lines(
     return lines
 
 
-def _multi_tagger_lines(taggers: list[dict[str, Any]], previous: dict[str, Any]) -> list[str]:
-    """multi-fast's tagger, thresholds for token F1 (the earlier CV) against span F1 with the
-    hysteresis tuned (configs/ablations/multi-tagger.toml) and, if measured, rare labels by rate
-    (multi-tagger-rate.toml), on the same fold's articles."""
-    tagger = taggers[0]
+# Ablation configs of multi-fast's tagger (configs/ablations/NAME.toml) and their columns.
+MULTI_TAGGER_COLUMNS = {
+    "multi-tagger": "span-F1 thresholds",
+    "multi-tagger-rate": "and rare labels by rate (shipped)",
+}
+
+
+def _multi_tagger_lines(taggers: dict[str, dict[str, Any]], previous: dict[str, Any]) -> list[str]:
+    """multi-fast's tagger, thresholds for token F1 (the earlier CV) against the ablations of
+    MULTI_TAGGER_COLUMNS measured (by config name), on the same fold's articles."""
+    tagger = next(iter(taggers.values()))
     folds = ", ".join(str(k + 1) for k in tagger["folds_scored"])
-    names = ["multi-tagger", "multi-tagger-rate"][: len(taggers)]
+    names = list(taggers)
     lines = [
         "### Span decoding tuned on held-out articles",
         "",
@@ -740,13 +746,15 @@ def _multi_tagger_lines(taggers: list[dict[str, Any]], previous: dict[str, Any])
         "are the same, so the difference is the decoding. multi-fast's tagger was re-tuned the",
         "last way (`propscope train configs/multi-fast.toml --reuse ...`, no training).",
         "",
-        "| language | span F1 aware / agnostic: token-F1 thresholds | span-F1 thresholds "
-        + ("| and rare labels by rate (shipped) " if len(taggers) > 1 else "")
-        + "| ST3 micro-F1 from spans, in the same order | articles |",
-        "|---|---|---|" + ("---|" if len(taggers) > 1 else "") + "---|---|",
+        "| language | span F1 aware / agnostic: token-F1 thresholds | "
+        + "".join(f"{MULTI_TAGGER_COLUMNS[name]} | " for name in names)
+        + "ST3 micro-F1 from spans, in the same order | articles |",
+        "|---|---|" + "---|" * len(names) + "---|---|",
     ]
     for lang, row in tagger["languages"].items():
-        rows = [previous["languages"].get(lang, {})] + [t["languages"][lang] for t in taggers]
+        rows = [previous["languages"].get(lang, {})] + [
+            t["languages"][lang] for t in taggers.values()
+        ]
         lines.append(
             f"| {LANGUAGE_NAMES.get(lang, lang)} | "
             + " | ".join(
@@ -953,9 +961,9 @@ def _retune_lines(by_name: dict[str, dict[str, Any]], mpnet_tc: dict[str, Any] |
     return [*lines, ""]
 
 
-def _ensemble_lines(results: list[dict[str, Any]]) -> list[str]:
+def _ensemble_lines(results: dict[str, dict[str, Any]]) -> list[str]:
     """SI on PTC dev of weighted means of taggers (benchmarks/tagger_ensemble.py), one table per
-    result file."""
+    result file (by name)."""
     lines = [
         "### Taggers averaged",
         "",
@@ -964,7 +972,7 @@ def _ensemble_lines(results: list[dict[str, Any]]) -> list[str]:
             "python benchmarks/tagger_ensemble.py --data-dir ../shared/data --models "
             + " ".join(m["path"] for m in r["models"])
             + f" --out benchmarks/results/{name}.json"
-            for r, name in zip(results, ("tagger-ensemble", "tagger-ensemble-minilm"), strict=False)
+            for name, r in results.items()
         ),
         "```",
         "",
@@ -974,7 +982,7 @@ def _ensemble_lines(results: list[dict[str, Any]]) -> list[str]:
         "SI scored on PTC dev. The weights one would choose are the ones best on the held-out",
         "articles (marked); the dev column of the other rows shows how much that choice matters.",
     ]
-    for result in results:
+    for result in results.values():
         models = result["models"]
         letters = [chr(65 + i) for i in range(len(models))]
         best = max(result["rows"], key=lambda r: r["held_out_f1"])
