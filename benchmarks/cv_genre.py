@@ -5,14 +5,31 @@ to the genre settings is measured in a minute instead of re-training every compo
 
     python benchmarks/cv_genre.py --config configs/en-fast.toml --data-dir ../shared/data \\
         --out benchmarks/results/semeval2023-en-cv-genre.json
+
+Each fold's test articles are also scored reflowed, one sentence per line (``reflowed``): how
+an article is cut into lines depends on where it was scraped (English train has a median of 38
+words per line, English dev 22), and a genre model should not change its mind with the line
+breaks. The predicted class counts of both are in the result.
+
+``--unlabelled-split dev`` also trains on all of train and counts the genres it predicts for
+that split's articles (their labels are not in shared/; the data README gives their counts).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 from cv_semeval2023 import cv_parser
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ÖØ-ÞА-ЯЁ])")
+
+
+def one_sentence_per_line(text: str) -> str:
+    """``text`` with a line break after every sentence (the lines' own breaks kept)."""
+    return _SENTENCE_BREAK.sub(lambda m: m.group(0).rstrip() + "\n", text)
 
 
 def main() -> None:
@@ -20,6 +37,11 @@ def main() -> None:
     parser.add_argument("--lang", default="en")
     parser.add_argument(
         "--work", type=Path, default=None, help="embedding cache folder (shareable with other CVs)"
+    )
+    parser.add_argument(
+        "--unlabelled-split",
+        default=None,
+        help="also train on all of train and count the genres predicted for this split",
     )
     args = parser.parse_args()
 
@@ -34,6 +56,7 @@ def main() -> None:
     docs = split.documents
     gold = {i: d.genre.name for i, d in docs.items() if d.genre is not None}
     pred: dict[str, str] = {}
+    reflowed: dict[str, str] = {}
     with embedding_cache(args.work / "embeddings.npz" if args.work else None):
         for test in default_folds(sorted(docs), args.folds):
             train_docs = [docs[i] for i in sorted(gold) if i not in test]
@@ -41,14 +64,41 @@ def main() -> None:
             test_ids = [i for i in sorted(gold) if i in test]
             labels = pipeline.genre.predict_labels([docs[i].text for i in test_ids])
             pred.update({i: label[0].name for i, label in zip(test_ids, labels, strict=True)})
+            labels = pipeline.genre.predict_labels(
+                [one_sentence_per_line(docs[i].text) for i in test_ids]
+            )
+            reflowed.update({i: lab[0].name for i, lab in zip(test_ids, labels, strict=True)})
+        if args.unlabelled_split:
+            pipeline = fit_pipeline(
+                config, TrainingData(genre_docs=[docs[i] for i in sorted(gold)])
+            )
+            other = load_split(
+                args.data_dir / "semeval2023-task3", args.lang, args.unlabelled_split
+            )
+            ids = list(other.ids_by_subtask.get(1, ()))
+            labels = pipeline.genre.predict_labels([other.documents[i].text for i in ids])
+            unlabelled = {
+                "split": args.unlabelled_split,
+                "predicted": dict(Counter(label[0].name for label in labels)),
+            }
     scores = score_subtask1(gold, pred)
+    scores_reflowed = score_subtask1(gold, reflowed)
     result = {
         "config": str(args.config),
         "genre_settings": config.genre,
         "folds": args.folds,
         "st1_macro_f1": scores.main,
         "st1_per_class": scores.per_label,
+        "predicted": dict(Counter(pred.values())),
+        "gold": dict(Counter(gold.values())),
+        "reflowed": {
+            "st1_macro_f1": scores_reflowed.main,
+            "st1_per_class": scores_reflowed.per_label,
+            "predicted": dict(Counter(reflowed.values())),
+        },
     }
+    if args.unlabelled_split:
+        result["unlabelled"] = unlabelled
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

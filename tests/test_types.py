@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from propscope.errors import SpanError, UnknownLabelError
-from propscope.types import Document, Label, Paragraph, Span, split_paragraphs
+from propscope.types import Document, Label, Paragraph, Span, sentence_chunks, split_paragraphs
 
 TEXTS = st.text(alphabet=st.sampled_from(list("ab \n\r\t.é😀\ufeffЖż")), min_size=0, max_size=60)
 
@@ -80,3 +80,30 @@ def test_document_dict_round_trip() -> None:
     assert Document.from_dict(doc.to_dict()) == doc
     assert doc.spans[0].text == "traitors"
     assert doc.spans[0].category == "Attack on reputation"
+
+
+def test_sentence_chunks_ignore_where_lines_break() -> None:
+    text = (
+        "Le Brexit? Non.\nIl part à 9 h. «Vraiment.» Москва ждёт.\n\n"
+        "Она ушла… 3 jours plus tard, fin."
+    )
+    one_line = " ".join(text.split())
+    per_sentence = text.replace(". ", ".\n").replace("? ", "?\n")
+    assert sentence_chunks(text, 1) == sentence_chunks(one_line, 1)
+    assert sentence_chunks(text, 1) == sentence_chunks(per_sentence, 1)
+    assert sentence_chunks(text, 1) == [
+        "Le Brexit?",
+        "Non.",
+        "Il part à 9 h.",
+        "«Vraiment.»",
+        "Москва ждёт.",
+        "Она ушла…",
+        "3 jours plus tard, fin.",
+    ]
+    # Grouped into runs of whole sentences with at least 5 words; the last may be shorter.
+    assert sentence_chunks(text, 5) == [
+        "Le Brexit? Non. Il part à 9 h.",
+        "«Vraiment.» Москва ждёт. Она ушла…",
+        "3 jours plus tard, fin.",
+    ]
+    assert sentence_chunks(" \n ", 5) == []

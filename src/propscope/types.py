@@ -9,6 +9,7 @@ methods that change something return a new object.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -171,7 +172,7 @@ def split_paragraphs(text: str) -> tuple[Paragraph, ...]:
     ``\\n``; a ``\\r`` before it is not part of the paragraph.
 
     >>> [(p.index, p.start, p.end) for p in split_paragraphs("Title\\r\\n\\r\\nBody.\\n")]
-    [(1, 0, 5), (3, 7, 12)]
+    [(1, 0, 5), (3, 9, 14)]
     """
     paragraphs = []
     start = 0
@@ -182,6 +183,40 @@ def split_paragraphs(text: str) -> tuple[Paragraph, ...]:
             paragraphs.append(Paragraph(number, start, line_end))
         start = end + 1
     return tuple(paragraphs)
+
+
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+")
+_OPENING = '"“‘«„('
+
+
+def sentence_chunks(text: str, min_words: int) -> list[str]:
+    """``text``'s sentences, in order, joined into chunks of at least ``min_words`` words.
+
+    Line breaks count as spaces, so the chunks are the same however the source broke the text
+    into lines. A sentence ends at ``.``, ``!``, ``?`` or ``…`` (and closing quotes) followed by
+    a space and a capital or a digit. The last chunk may be shorter; an empty text has none.
+
+    >>> sentence_chunks("One two.\\nThree four five. Six!\\n\\nSeven.", 3)
+    ['One two. Three four five.', 'Six! Seven.']
+    """
+    flat = " ".join(text.split())
+    sentences, start = [], 0
+    for match in _SENTENCE_END.finditer(flat):
+        following = flat[match.end() : match.end() + 2].lstrip(_OPENING)[:1]
+        if following.isupper() or following.isdigit():
+            sentences.append(flat[start : match.end()].strip())
+            start = match.end()
+    sentences.append(flat[start:].strip())
+    chunks, current, words = [], [], 0
+    for sentence in filter(None, sentences):
+        current.append(sentence)
+        words += len(sentence.split())
+        if words >= min_words:
+            chunks.append(" ".join(current))
+            current, words = [], 0
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from propscope.errors import TrainingError
+from propscope.errors import ModelLoadError, TrainingError
 from propscope.models.linear import (
     STYLE_FEATURE_NAMES,
     LinearConfig,
     LinearTextClassifier,
+    mask_content_words,
     style_features,
 )
 
@@ -48,8 +49,30 @@ def test_style_features_on_a_hand_written_text() -> None:
     assert row["reporting_verbs_per_sentence"] == pytest.approx(2 / 3)
     assert row["exclamations_per_sentence"] == pytest.approx(1 / 3)
     assert row["questions_per_sentence"] == pytest.approx(1 / 3)
-    assert row["log_paragraphs"] == pytest.approx(np.log(2))
+    assert row["log_words_per_sentence"] == pytest.approx(np.log(words / 3))
     assert np.isfinite(feats[1]).all()  # the empty text gives finite values
+
+
+def test_style_features_do_not_depend_on_line_breaks() -> None:
+    # Sources cut articles into lines differently; a genre model must not read that as style.
+    text = "They lied. We know it! Why?\n\nThe vote is on Monday.\nNobody came."
+    assert np.array_equal(
+        style_features([text])[0], style_features([text.replace("\n\n", " ").replace("\n", " ")])[0]
+    )
+
+
+def test_masked_content_words_leave_only_how_a_text_is_written(tmp_path: Path) -> None:
+    # Two texts about different things, written the same way, look the same to the model.
+    assert mask_content_words("Brexit talks failed, she said.") == "X x x, she said."
+    model = _fit(char_ngrams=True, ngram_max=3, mask_content_words=True)
+    same_style = ['Farmers said the price was low. "It hurts," she told buyers.', REPORT[0]]
+    probs = model.predict_proba(same_style + RANT[:1])
+    np.testing.assert_allclose(probs[0], probs[1], atol=1e-6)
+    assert probs[0][0] > 0.5 > probs[2][0]  # reporting style, not ranting
+    model.save(tmp_path)
+    np.testing.assert_allclose(
+        LinearTextClassifier.load(tmp_path).predict_proba(same_style), probs[:2], atol=2e-3
+    )
 
 
 def test_style_model_decides_when_words_are_unknown() -> None:
@@ -72,6 +95,16 @@ def test_save_load_round_trip_keeps_probabilities(tmp_path: Path) -> None:
     assert [p[0].name for p in loaded.predict_labels(texts)] == [
         p[0].name for p in model.predict_labels(texts)
     ]
+
+
+def test_a_style_model_with_other_features_is_refused_on_load(tmp_path: Path) -> None:
+    # A model saved when the style features were different must not be mixed with today's.
+    _fit(style_features=True).save(tmp_path)
+    weights = dict(np.load(tmp_path / "weights.npz"))
+    weights["style_coef"] = np.hstack([weights["style_coef"], weights["style_coef"][:, :1]])
+    np.savez(tmp_path / "weights.npz", **weights)
+    with pytest.raises(ModelLoadError, match=r"E042.*style features"):
+        LinearTextClassifier.load(tmp_path)
 
 
 def test_style_features_refuse_multi_label() -> None:
@@ -202,3 +235,27 @@ def test_embedding_cache_embeds_each_text_once_and_persists(
     with linear.embedding_cache(path):
         linear.embed_texts(["ab", "abc"], "enc", "q: ")
     assert len(calls) == 1  # served from disk
+
+
+def test_embeddings_of_sentence_runs_ignore_line_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in encoder (one vector per distinct string) shows which strings get embedded.
+    embedded: list[str] = []
+
+    def fake_embed(texts: list[str], encoder: str, prefix: str = "") -> np.ndarray:
+        embedded.extend(texts)
+        return np.stack(
+            [np.random.default_rng(sum(map(ord, t))).normal(size=8) for t in texts]
+        ).astype(np.float32)
+
+    monkeypatch.setattr("propscope.models.linear.embed_texts", fake_embed)
+    kwargs = {"use_embeddings": True, "embedding_by_paragraph": True}
+    text = "They lied. We know it!\nWhy? Nobody came to the vote on Monday."
+    reflowed = text.replace("\n", " ").replace(". ", ".\n")
+    by_line = _fit(**kwargs)
+    by_run = _fit(**kwargs, embedding_chunk_words=4)
+    assert not np.allclose(by_line.predict_proba([text]), by_line.predict_proba([reflowed]))
+    embedded.clear()
+    np.testing.assert_allclose(
+        by_run.predict_proba([text]), by_run.predict_proba([reflowed]), atol=1e-6
+    )
+    assert embedded[:2] == ["They lied. We know it!", "Why? Nobody came to the vote on Monday."]
