@@ -222,6 +222,13 @@ def main() -> None:
         help="train and cache only these folds (0-based), e.g. to run folds in parallel "
         "processes; a run without it scores once every fold is cached",
     )
+    parser.add_argument(
+        "--score-folds",
+        type=int,
+        nargs="+",
+        metavar="K",
+        help="score only these cached folds (0-based), e.g. a quick comparison on one fold",
+    )
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
@@ -247,13 +254,15 @@ def main() -> None:
                 fold_config.components["tagger"] = False  # span F1 then comes from fewer folds
             fit_and_predict(fold_config, data, test_docs, cache, args.work / f"ckpt{k}")
 
-    if args.only_folds is not None:
+    if args.only_folds is not None and args.score_folds is None:
         return
-    pooled = pool_folds([args.work / f"fold{k}.json" for k in range(len(folds))])
+    scored = sorted(args.score_folds) if args.score_folds else list(range(len(folds)))
+    pooled = pool_folds([args.work / f"fold{k}.json" for k in scored])
     result: dict[str, Any] = {
         "config": str(args.config),
         "lang": args.lang,
         "folds": args.folds,
+        "scored_folds": scored,
         "tagger_folds": args.folds if args.tagger_folds is None else args.tagger_folds,
         "articles": len(ids),
         **score_split(split, pooled),
