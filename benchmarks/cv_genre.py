@@ -24,6 +24,8 @@ from pathlib import Path
 
 from cv_semeval2023 import cv_parser
 
+# Its own sentence rule, not propscope.types.sentence_chunks: the stress test should not share
+# the splitter of the models it tests.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’»)]?\s+(?=[\"“‘«(]?[A-ZÀ-ÖØ-ÞА-ЯЁ])")
 
 
