@@ -12,7 +12,8 @@ are not in shared/) the totals of the data README's per-technique table:
         --out benchmarks/results/label-density-en-dev.json
 
 A model is a bundled name or a folder, optionally with ``:SOURCE`` to take its paragraph labels
-from ``classifier``, ``spans`` or ``union`` instead of its own setting.
+from ``classifier``, ``spans`` or ``union`` instead of its own setting, and ``@MIN`` to count only
+spans scoring at least MIN (``span_paragraph_min_score``), e.g. ``en-accurate:union@0.3``.
 """
 
 from __future__ import annotations
@@ -90,15 +91,22 @@ def main() -> None:
         }
     for spec in args.models:
         name, _, source = spec.partition(":")
+        source, _, min_score = source.partition("@")
         pipeline = ModelChooser(name).pipeline_for(SEMEVAL_CODES[args.lang])
+        changes: dict[str, Any] = {}
         if source:
-            settings = dataclasses.replace(pipeline.settings, paragraph_source=source)
+            changes["paragraph_source"] = source
+        if min_score:
+            changes["span_paragraph_min_score"] = float(min_score)
+        if changes:
+            settings = dataclasses.replace(pipeline.settings, **changes)
             pipeline = dataclasses.replace(pipeline, settings=settings)
         with tempfile.TemporaryDirectory() as tmp:
             paths = predict_semeval2023(pipeline, args.data_dir, args.lang, args.split, Path(tmp))
             rows = read_subtask3(paths["subtask-3"])
         result["models"][spec] = {
             "paragraph_source": pipeline.settings.paragraph_source,
+            "span_paragraph_min_score": pipeline.settings.span_paragraph_min_score,
             **_density(rows),
         }
         print(spec, result["models"][spec], flush=True)

@@ -1,0 +1,106 @@
+"""Paragraph techniques from the classifier plus confident spans, on one cross-validation fold.
+
+``paragraph_source = "union"`` adds to a paragraph the technique of every span in it;
+``span_paragraph_min_score`` keeps only spans at least that confident. This script trains the
+config's tagger on one fold's training articles (as benchmarks/cv_semeval2023.py does), reads that
+fold's paragraph-classifier labels from a cv_semeval2023.py cache, and scores ST3 micro-F1 with
+spans above each minimum score added, and the techniques per paragraph:
+
+    python benchmarks/span_min_score.py --config configs/en-accurate.toml \\
+        --data-dir ../shared/data --cv-cache runs/cv-en-accurate-f0/fold0.json --fold 0 \\
+        --work runs/minscore/accurate --out benchmarks/results/span-min-score-accurate.json
+
+The tagger's span scores per paragraph are kept in ``--work`` (techniques and scores, no text), so
+a rerun only scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--cv-cache", type=Path, required=True, help="a cv_semeval2023 foldK.json")
+    parser.add_argument("--fold", type=int, default=0)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    from propscope.corpora.semeval2023 import load_split
+    from propscope.evaluation.semeval2023 import score_subtask3
+    from propscope.pipeline import span_labels
+    from propscope.training import TrainConfig, default_folds, fit_pipeline, load_training_data
+
+    split = load_split(args.data_dir / "semeval2023-task3", "en", "train")
+    test_ids = default_folds(sorted(split.documents), args.folds)[args.fold]
+    args.work.mkdir(parents=True, exist_ok=True)
+    cached = args.work / f"span-scores-fold{args.fold}.json"
+    if not cached.exists():
+        config = TrainConfig.from_toml(args.config)
+        config.semeval2023 = ["en"]
+        config.components = {c: c == "tagger" for c in config.components}
+        data = load_training_data(config, args.data_dir)
+        pipeline = fit_pipeline(
+            config,
+            data.subset(lambda i: i not in test_ids),
+            checkpoint_dir=args.work / f"ckpt-fold{args.fold}",
+        )
+        predicted = pipeline.analyze_documents([split.documents[i] for i in sorted(test_ids)])
+        cached.write_text(
+            json.dumps(
+                {
+                    f"{doc.id}\t{par.index}": span_labels(par, doc.spans)
+                    for doc in predicted
+                    for par in doc.paragraphs
+                }
+            )
+        )
+    span_scores: dict[str, dict[str, float]] = json.loads(cached.read_text())
+    classifier: dict[str, list[str]] = json.loads(args.cv_cache.read_text())["st3"]["classifier"]
+    gold = {
+        f"{i}\t{p.index}": p.technique_names()
+        for i in split.ids_by_subtask[3]
+        if i in test_ids
+        for p in split.documents[i].paragraphs
+    }
+
+    def score(min_score: float | None) -> dict[str, Any]:
+        pred = {}
+        for key, labels in classifier.items():
+            if key in gold:
+                extra = (
+                    []
+                    if min_score is None
+                    else [t for t, s in span_scores.get(key, {}).items() if s >= min_score]
+                )
+                article_id, number = key.split("\t")
+                pred[(article_id, int(number))] = sorted(set(labels) | set(extra))
+        truth = {k: gold[f"{k[0]}\t{k[1]}"] for k in pred}
+        return {
+            "st3_micro_f1": score_subtask3(truth, pred).main,
+            "labels_per_paragraph": sum(map(len, pred.values())) / max(1, len(pred)),
+        }
+
+    result = {
+        "config": str(args.config),
+        "fold": args.fold,
+        "paragraphs": sum(1 for key in classifier if key in gold),
+        "classifier": score(None),
+        "union_min_score": {str(s): score(s) for s in GRID},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
