@@ -44,12 +44,17 @@ def _median_words(split: Any) -> float:
     """The median number of words of the split's template paragraphs."""
     from propscope.types import split_paragraphs
 
-    lengths = []
-    for article_id, number in split.template:
+    words: dict[str, dict[int, int]] = {}  # article -> paragraph number -> words
+    for article_id in dict.fromkeys(article_id for article_id, _ in split.template):
         text = split.documents[article_id].text
-        lengths += [
-            len(text[p.start : p.end].split()) for p in split_paragraphs(text) if p.index == number
-        ]
+        words[article_id] = {
+            p.index: len(text[p.start : p.end].split()) for p in split_paragraphs(text)
+        }
+    lengths = [
+        words[article_id][number]
+        for article_id, number in split.template
+        if number in words[article_id]
+    ]
     return statistics.median(lengths) if lengths else 0.0
 
 
