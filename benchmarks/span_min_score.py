@@ -10,6 +10,15 @@ spans above each minimum score added, and the techniques per paragraph:
         --data-dir ../shared/data --cv-cache runs/cv-en-accurate-f0/fold0.json --fold 0 \\
         --work runs/minscore/accurate --out benchmarks/results/span-min-score-accurate.json
 
+With ``--langs`` (a multilingual config), the fold holds out fold k of every language at once, as
+benchmarks/cv_multilingual.py does, and the result has one entry per language under
+``"languages"``:
+
+    python benchmarks/span_min_score.py --config configs/multi-fast.toml \\
+        --data-dir ../shared/data --langs en fr ge it po ru \\
+        --cv-cache runs/cv-multi-ensemble/fold0.json --fold 0 \\
+        --work runs/minscore/multi --out benchmarks/results/span-min-score-multi.json
+
 The tagger's span scores per paragraph are kept in ``--work`` (techniques and scores, no text), so
 a rerun only scores.
 """
@@ -31,6 +40,7 @@ def main() -> None:
     parser.add_argument("--cv-cache", type=Path, required=True, help="a cv_semeval2023 foldK.json")
     parser.add_argument("--fold", type=int, default=0)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--langs", nargs="+", default=["en"], help="SemEval-2023 languages")
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
@@ -40,21 +50,30 @@ def main() -> None:
     from propscope.pipeline import span_labels
     from propscope.training import TrainConfig, default_folds, fit_pipeline, load_training_data
 
-    split = load_split(args.data_dir / "semeval2023-task3", "en", "train")
-    test_ids = default_folds(sorted(split.documents), args.folds)[args.fold]
+    splits = {
+        lang: load_split(args.data_dir / "semeval2023-task3", lang, "train") for lang in args.langs
+    }
+    test_ids = {
+        lang: default_folds(sorted(split.documents), args.folds)[args.fold]
+        for lang, split in splits.items()
+    }
+    held_out = set().union(*test_ids.values())
     args.work.mkdir(parents=True, exist_ok=True)
     cached = args.work / f"span-scores-fold{args.fold}.json"
     if not cached.exists():
         config = TrainConfig.from_toml(args.config)
-        config.semeval2023 = ["en"]
+        config.semeval2023 = list(args.langs)
         config.components = {c: c == "tagger" for c in config.components}
         data = load_training_data(config, args.data_dir)
         pipeline = fit_pipeline(
             config,
-            data.subset(lambda i: i not in test_ids),
+            data.subset(lambda i: i not in held_out),
             checkpoint_dir=args.work / f"ckpt-fold{args.fold}",
         )
-        predicted = pipeline.analyze_documents([split.documents[i] for i in sorted(test_ids)])
+        documents = [
+            split.documents[i] for lang, split in splits.items() for i in sorted(test_ids[lang])
+        ]
+        predicted = pipeline.analyze_documents(documents)
         cached.write_text(
             json.dumps(
                 {
@@ -66,14 +85,8 @@ def main() -> None:
         )
     span_scores: dict[str, dict[str, float]] = json.loads(cached.read_text())
     classifier: dict[str, list[str]] = json.loads(args.cv_cache.read_text())["st3"]["classifier"]
-    gold = {
-        f"{i}\t{p.index}": p.technique_names()
-        for i in split.ids_by_subtask[3]
-        if i in test_ids
-        for p in split.documents[i].paragraphs
-    }
 
-    def score(min_score: float | None) -> dict[str, Any]:
+    def score(gold: dict[str, list[str]], min_score: float | None) -> dict[str, Any]:
         pred = {}
         for key, labels in classifier.items():
             if key in gold:
@@ -90,13 +103,27 @@ def main() -> None:
             "labels_per_paragraph": sum(map(len, pred.values())) / max(1, len(pred)),
         }
 
-    result = {
-        "config": str(args.config),
-        "fold": args.fold,
-        "paragraphs": sum(1 for key in classifier if key in gold),
-        "classifier": score(None),
-        "union_min_score": {str(s): score(s) for s in GRID},
+    def scores(gold: dict[str, list[str]]) -> dict[str, Any]:
+        return {
+            "paragraphs": sum(1 for key in classifier if key in gold),
+            "classifier": score(gold, None),
+            "union_min_score": {str(s): score(gold, s) for s in GRID},
+        }
+
+    golds = {
+        lang: {
+            f"{i}\t{p.index}": p.technique_names()
+            for i in split.ids_by_subtask[3]
+            if i in test_ids[lang]
+            for p in split.documents[i].paragraphs
+        }
+        for lang, split in splits.items()
     }
+    result: dict[str, Any] = {"config": str(args.config), "fold": args.fold}
+    if len(golds) == 1:
+        result.update(scores(next(iter(golds.values()))))
+    else:
+        result["languages"] = {lang: scores(gold) for lang, gold in golds.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
