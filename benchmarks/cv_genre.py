@@ -11,6 +11,12 @@ an article is cut into lines depends on where it was scraped (English train has 
 words per line, English dev 22), and a genre model should not change its mind with the line
 breaks. The predicted class counts of both are in the result.
 
+``topics`` scores the same model on folds of unseen topics instead: the articles are clustered
+into as many groups as folds by their words (k-means over TF-IDF vectors, words in more than half
+of the articles left out), and each group is held out in turn, so no test article shares its
+topic with a training one (English train's satire is mostly about Brexit and the Mueller inquiry,
+and so are many of dev's news reports).
+
 ``--unlabelled-split dev`` also trains on all of train and counts the genres it predicts for
 that split's articles (their labels are not in shared/; the data README gives their counts).
 """
@@ -32,6 +38,20 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’»)]?\s+(?=[\"“‘«(]?[A-Z�
 def one_sentence_per_line(text: str) -> str:
     """``text`` with a line break after every sentence (the lines' own breaks kept)."""
     return _SENTENCE_BREAK.sub(lambda m: m.group(0).rstrip() + "\n", text)
+
+
+def topic_folds(texts: dict[str, str], n_folds: int, seed: int = 0) -> list[set[str]]:
+    """Article ids grouped into ``n_folds`` topics: k-means over the articles' TF-IDF word vectors
+    (words in more than half of the articles, such as function words, are left out)."""
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ids = sorted(texts)
+    vectors = TfidfVectorizer(min_df=2, max_df=0.5, sublinear_tf=True).fit_transform(
+        [texts[i] for i in ids]
+    )
+    groups = KMeans(n_clusters=n_folds, random_state=seed, n_init=10).fit_predict(vectors)
+    return [{i for i, g in zip(ids, groups, strict=True) if g == k} for k in range(n_folds)]
 
 
 def main() -> None:
@@ -59,6 +79,8 @@ def main() -> None:
     gold = {i: d.genre.name for i, d in docs.items() if d.genre is not None}
     pred: dict[str, str] = {}
     reflowed: dict[str, str] = {}
+    by_topic: dict[str, str] = {}
+    topics = topic_folds({i: docs[i].text for i in gold}, args.folds)
     with embedding_cache(args.work / "embeddings.npz" if args.work else None):
         for test in default_folds(sorted(docs), args.folds):
             train_docs = [docs[i] for i in sorted(gold) if i not in test]
@@ -70,6 +92,12 @@ def main() -> None:
                 [one_sentence_per_line(docs[i].text) for i in test_ids]
             )
             reflowed.update({i: lab[0].name for i, lab in zip(test_ids, labels, strict=True)})
+        for test in topics:
+            train_docs = [docs[i] for i in sorted(gold) if i not in test]
+            pipeline = fit_pipeline(config, TrainingData(genre_docs=train_docs))
+            test_ids = sorted(test)
+            labels = pipeline.genre.predict_labels([docs[i].text for i in test_ids])
+            by_topic.update({i: lab[0].name for i, lab in zip(test_ids, labels, strict=True)})
         if args.unlabelled_split:
             pipeline = fit_pipeline(
                 config, TrainingData(genre_docs=[docs[i] for i in sorted(gold)])
@@ -85,6 +113,7 @@ def main() -> None:
             }
     scores = score_subtask1(gold, pred)
     scores_reflowed = score_subtask1(gold, reflowed)
+    scores_by_topic = score_subtask1(gold, by_topic)
     result = {
         "config": str(args.config),
         "genre_settings": config.genre,
@@ -97,6 +126,12 @@ def main() -> None:
             "st1_macro_f1": scores_reflowed.main,
             "st1_per_class": scores_reflowed.per_label,
             "predicted": dict(Counter(reflowed.values())),
+        },
+        "topics": {
+            "st1_macro_f1": scores_by_topic.main,
+            "st1_per_class": scores_by_topic.per_label,
+            "predicted": dict(Counter(by_topic.values())),
+            "gold_by_topic": [dict(Counter(gold[i] for i in group)) for group in topics],
         },
     }
     if args.unlabelled_split:
