@@ -27,6 +27,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from cv_semeval2023 import cv_parser
 
@@ -81,10 +82,15 @@ def main() -> None:
     reflowed: dict[str, str] = {}
     by_topic: dict[str, str] = {}
     topics = topic_folds({i: docs[i].text for i in gold}, args.folds)
+
+    def fit_without(test: set[str]) -> Any:
+        """The genre pipeline trained on the labelled articles not in ``test``."""
+        train_docs = [docs[i] for i in sorted(gold) if i not in test]
+        return fit_pipeline(config, TrainingData(genre_docs=train_docs))
+
     with embedding_cache(args.work / "embeddings.npz" if args.work else None):
         for test in default_folds(sorted(docs), args.folds):
-            train_docs = [docs[i] for i in sorted(gold) if i not in test]
-            pipeline = fit_pipeline(config, TrainingData(genre_docs=train_docs))
+            pipeline = fit_without(test)
             test_ids = [i for i in sorted(gold) if i in test]
             labels = pipeline.genre.predict_labels([docs[i].text for i in test_ids])
             pred.update({i: label[0].name for i, label in zip(test_ids, labels, strict=True)})
@@ -93,15 +99,12 @@ def main() -> None:
             )
             reflowed.update({i: lab[0].name for i, lab in zip(test_ids, labels, strict=True)})
         for test in topics:
-            train_docs = [docs[i] for i in sorted(gold) if i not in test]
-            pipeline = fit_pipeline(config, TrainingData(genre_docs=train_docs))
+            pipeline = fit_without(test)
             test_ids = sorted(test)
             labels = pipeline.genre.predict_labels([docs[i].text for i in test_ids])
             by_topic.update({i: lab[0].name for i, lab in zip(test_ids, labels, strict=True)})
         if args.unlabelled_split:
-            pipeline = fit_pipeline(
-                config, TrainingData(genre_docs=[docs[i] for i in sorted(gold)])
-            )
+            pipeline = fit_without(set())
             other = load_split(
                 args.data_dir / "semeval2023-task3", args.lang, args.unlabelled_split
             )

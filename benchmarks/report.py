@@ -64,6 +64,22 @@ def _with_genre_cv(cv: dict[str, Any] | None, genre: dict[str, Any] | None) -> A
     return {**cv, "st1_macro_f1": genre["st1_macro_f1"], "st1_per_class": genre["st1_per_class"]}
 
 
+def _pipeline_settings(model_dir: Path) -> dict[str, Any]:
+    """The bundled or trained model's pipeline.json (empty if it has none)."""
+    path = model_dir / "pipeline.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _at_shipped_min_score(run: dict[str, Any] | None, settings: dict[str, Any]) -> Any:
+    """A benchmarks/span_min_score.py row (classifier plus spans at least as confident as the
+    model's ``span_paragraph_min_score``), if the model adds only confident spans and the run
+    has that column; else None."""
+    min_score = settings.get("span_paragraph_min_score")
+    if not run or settings.get("paragraph_source") != "union" or not min_score:
+        return None
+    return run["union_min_score"].get(str(min_score))
+
+
 #: Genre counts of English dev, from the data README (its labels are not in shared/).
 README_DEV_GENRES = {"reporting": 54, "opinion": 20, "satire": 9}
 
@@ -193,8 +209,7 @@ def render(results: Path) -> str:
     if cv:
         full_run_st1 = cv["st1_macro_f1"]
         cv = _with_genre_cv(cv, genre_cv)
-        fast_pipeline = BUNDLED / "en-fast" / "pipeline.json"
-        settings = json.loads(fast_pipeline.read_text()) if fast_pipeline.is_file() else {}
+        settings = _pipeline_settings(BUNDLED / "en-fast")
         # A union with only the confident spans is none of the rows below.
         source = (
             settings.get("paragraph_source", "classifier")
@@ -206,14 +221,14 @@ def render(results: Path) -> str:
             return "; shipped" if variant == source else ""
 
         # The classifier plus only the confident spans, pooled over all five folds.
-        min_score = settings.get("span_paragraph_min_score")
-        confident = _load(results, "span-min-score-fast-5fold")
+        confident = _at_shipped_min_score(_load(results, "span-min-score-fast-5fold"), settings)
         confident_row = (
             [
-                f"| ST3 micro-F1, classifier plus spans scoring >= {min_score}; shipped "
-                f"| {_fmt(confident['union_min_score'][str(min_score)]['st3_micro_f1'])} | | |"
+                "| ST3 micro-F1, classifier plus spans scoring >= "
+                f"{settings['span_paragraph_min_score']}; shipped "
+                f"| {_fmt(confident['st3_micro_f1'])} | | |"
             ]
-            if confident and min_score and str(min_score) in confident["union_min_score"]
+            if confident
             else []
         )
 
@@ -386,7 +401,7 @@ def render(results: Path) -> str:
                 for lang in ("en", "fr", "ge", "it", "po", "ru")
                 if (r := _load(results, f"paragraph-ensemble-{lang}"))
             },
-            _load(results, "span-min-score-multi") or _load(results, "span-min-score-multi-fold1"),
+            _load(results, "span-min-score-multi"),
         )
     speeds = sorted(results.glob("speed-*.json"))
     if speeds:
@@ -1058,7 +1073,11 @@ def _multi_span_union_lines(run: dict[str, Any]) -> list[str]:
         if len(scored) == 5
         else "fold(s) " + ", ".join(str(k + 1) for k in scored) + " of 5 so far"
     )
-    shown = ("0.0", "0.3", "0.5")
+    settings = _pipeline_settings(BUNDLED / "multi-fast")
+    min_score = settings.get("span_paragraph_min_score")
+    if settings.get("paragraph_source") != "union" or not min_score:
+        return []
+    shown = ("0.0", str(min_score), "0.5")
     lines = [
         "### Paragraph techniques: the ensemble plus confident spans (shipped)",
         "",
@@ -1070,13 +1089,13 @@ def _multi_span_union_lines(run: dict[str, Any]) -> list[str]:
         "```",
         "",
         "As in the English models, a paragraph's techniques are the classifier's (here the",
-        "ensemble's) plus those of the spans in it that score at least 0.3",
-        '(`paragraph_source = "union"`, `span_paragraph_min_score = 0.3`; the minimum was chosen',
-        "on an English fold, not on these). Each fold's tagger is trained on the fold's other",
-        "articles of all six languages (about 21 minutes per fold here); the ensemble's labels",
-        f"are those of the cross-validation above, on the same folds: {folds}.",
+        f"ensemble's) plus those of the spans in it that score at least {min_score}",
+        f'(`paragraph_source = "union"`, `span_paragraph_min_score = {min_score}`; the minimum',
+        "was chosen on an English fold, not on these). Each fold's tagger is trained on the",
+        "fold's other articles of all six languages (about 21 minutes per fold here); the",
+        f"ensemble's labels are those of the cross-validation above, on the same folds: {folds}.",
         "",
-        "| language | paragraphs | ensemble | with all spans | with spans >= 0.3 (shipped) "
+        f"| language | paragraphs | ensemble | with all spans | with spans >= {min_score} (shipped) "
         "| with spans >= 0.5 | techniques per paragraph, ensemble / shipped | target | top (test) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -1087,7 +1106,7 @@ def _multi_span_union_lines(run: dict[str, Any]) -> list[str]:
             f"| {_fmt(row['classifier']['st3_micro_f1'])} | "
             + " | ".join(_fmt(grid[m]["st3_micro_f1"]) for m in shown)
             + f" | {_fmt(row['classifier']['labels_per_paragraph'], 2)} / "
-            f"{_fmt(grid['0.3']['labels_per_paragraph'], 2)} "
+            f"{_fmt(grid[str(min_score)]['labels_per_paragraph'], 2)} "
             f"| {'' if lang == 'en' else ST3_TARGET} | {ST3_TOPS.get(lang, '')} |"
         )
     return [*lines, ""]
@@ -1389,20 +1408,13 @@ def main() -> None:
 
     keys = ("st1_macro", "st2_", "st3_micro", "span_f1")
 
-    def confident_spans(run: dict[str, Any] | None, model_dir: Path) -> float | None:
-        """The run's ST3 at the model's own minimum span score, if the run has that column."""
-        settings = json.loads((model_dir / "pipeline.json").read_text())
-        min_score = settings.get("span_paragraph_min_score")
-        if not run or settings.get("paragraph_source") != "union" or not min_score:
-            return None
-        row = run["union_min_score"].get(str(min_score))
-        return row["st3_micro_f1"] if row else None
-
     if args.model_dir and cv:
         scores = {k: v for k, v in cv.items() if k.startswith(keys)}
-        shipped = confident_spans(_load(args.results, "span-min-score-fast-5fold"), args.model_dir)
-        if shipped is not None:
-            scores["st3_micro_f1_shipped_paragraph_source"] = shipped
+        shipped = _at_shipped_min_score(
+            _load(args.results, "span-min-score-fast-5fold"), _pipeline_settings(args.model_dir)
+        )
+        if shipped:
+            scores["st3_micro_f1_shipped_paragraph_source"] = shipped["st3_micro_f1"]
         write_scores(args.model_dir, {"semeval2023_en_5fold_cv": scores})
     accurate = _with_genre_cv(
         _load(args.results, "semeval2023-en-cv-accurate"),
@@ -1451,17 +1463,16 @@ def main() -> None:
                     for lang, row in multi_tagger["languages"].items()
                 },
             }
-        union = _load(args.results, "span-min-score-multi") or _load(
-            args.results, "span-min-score-multi-fold1"
-        )
+        union = _load(args.results, "span-min-score-multi")
         if union:
+            multi_settings = _pipeline_settings(args.multi_model_dir)
             by_lang = {
-                lang: confident_spans(row, args.multi_model_dir)
+                lang: _at_shipped_min_score(row, multi_settings)
                 for lang, row in union["languages"].items()
             }
             scores["semeval2023_st3_cv_shipped_paragraph_source"] = {
                 "folds_scored": union["folds_scored"],
-                **{lang: v for lang, v in by_lang.items() if v is not None},
+                **{lang: row["st3_micro_f1"] for lang, row in by_lang.items() if row},
             }
         write_scores(args.multi_model_dir, scores)
     print(f"wrote {args.out}")
