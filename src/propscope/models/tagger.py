@@ -15,7 +15,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,14 @@ import numpy as np
 
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import saved_files
+from propscope.models.decoding import (  # noqa: F401  (re-exported: the decoding used to live here)
+    ANY,
+    DecodeSettings,
+    _is_noise,
+    _word_char,
+    decode_spans,
+    stop_words,
+)
 from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
 from propscope.models.finetune import (
     ADAPTER_FILE,
@@ -39,8 +46,6 @@ from propscope.models.finetune import (
 )
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
-
-ANY = "<propaganda>"
 
 
 @dataclass
@@ -507,116 +512,3 @@ def _trim_offsets(text: str, offsets: Sequence[Sequence[int]]) -> list[tuple[int
             start += 1
         trimmed.append((start, end))
     return trimmed
-
-
-def _word_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_'’-"
-
-
-@dataclass(frozen=True)
-class DecodeSettings:
-    """How token probabilities become spans (applied at prediction time, stored in the config).
-
-    Attributes:
-        hysteresis: a run starts at a token at or above the threshold and grows over neighbours at
-            or above ``hysteresis * threshold`` (1.0 turns growing off).
-        min_chars: spans with fewer letters or digits are dropped (stray punctuation).
-        drop_stopwords: drop one-word spans that are function words ("if", "will"; "le", "und")
-            of ``language``.
-        language: ISO 639-1 code of the text (function word lists from ``stop-words``; English
-            uses scikit-learn's list).
-    """
-
-    hysteresis: float = 1.0
-    min_chars: int = 2
-    drop_stopwords: bool = True
-    language: str = "en"
-
-
-# ISO 639-1 -> the language names of the ``stop-words`` package.
-_STOP_WORD_LANGUAGES = {
-    "fr": "french", "de": "german", "it": "italian", "pl": "polish", "ru": "russian",
-    "es": "spanish", "el": "greek", "pt": "portuguese", "nl": "dutch", "uk": "ukrainian",
-    "bg": "bulgarian", "cs": "czech", "sk": "slovak", "ro": "romanian", "hu": "hungarian",
-    "sv": "swedish", "da": "danish", "no": "norwegian", "nb": "norwegian", "fi": "finnish",
-    "tr": "turkish", "ca": "catalan", "ar": "arabic",
-}  # fmt: skip
-
-
-@lru_cache(maxsize=32)
-def stop_words(language: str) -> frozenset[str]:
-    """Lower-cased function words of ``language`` (empty for languages without a list)."""
-    if language == "en":
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        return frozenset(ENGLISH_STOP_WORDS)
-    name = _STOP_WORD_LANGUAGES.get(language)
-    if name is None:
-        return frozenset()
-    from stop_words import get_stop_words
-
-    return frozenset(word.lower() for word in get_stop_words(name))
-
-
-def _is_noise(text: str, settings: DecodeSettings) -> bool:
-    if sum(ch.isalnum() for ch in text) < settings.min_chars:
-        return True
-    if settings.drop_stopwords and " " not in text.strip():
-        return text.strip().lower() in stop_words(settings.language)
-    return False
-
-
-def decode_spans(
-    text: str,
-    probs: np.ndarray,
-    offsets: Sequence[tuple[int, int]],
-    labels: Sequence[str],
-    thresholds: dict[str, float],
-    override: float | None,
-    settings: DecodeSettings | None = None,
-) -> list[Span]:
-    """Turn token probabilities into spans: runs of tokens at or above the label's threshold.
-
-    A run never crosses a line break. With hysteresis it grows over neighbouring tokens above a
-    lower threshold. Its edges are widened to whole words, so a run that starts or ends inside a
-    word (a WordPiece continuation) covers the word. The span's score is the mean probability of
-    its tokens. Runs that are only punctuation or a single function word are dropped.
-    """
-    settings = settings or DecodeSettings(hysteresis=1.0, min_chars=0, drop_stopwords=False)
-    spans: list[Span] = []
-    n = len(offsets)
-
-    def joined(k: int) -> bool:  # may a run continue from token k to token k + 1?
-        return k + 1 < n and "\n" not in text[offsets[k][1] : offsets[k + 1][0]]
-
-    for j, label in enumerate(labels):
-        thr = override if override is not None else thresholds.get(label, 0.5)
-        high = probs[:, j] >= thr
-        low = probs[:, j] >= thr * settings.hysteresis
-        i = 0
-        while i < n:
-            if not high[i]:
-                i += 1
-                continue
-            first, last = i, i
-            while first > 0 and low[first - 1] and joined(first - 1):
-                first -= 1
-            while joined(last) and low[last + 1]:
-                last += 1
-            start, end = offsets[first][0], offsets[last][1]
-            while start > 0 and _word_char(text[start - 1]) and _word_char(text[start]):
-                start -= 1
-            while end < len(text) and _word_char(text[end]) and _word_char(text[end - 1]):
-                end += 1
-            # A SentencePiece token that is only a space can end a run: keep spans trimmed.
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            while start < end and text[start].isspace():
-                start += 1
-            if end > start and not _is_noise(text[start:end], settings):
-                score = float(probs[first : last + 1, j].mean())
-                technique = None if label == ANY else label
-                spans.append(Span.from_text(text, start, end, technique, min(1.0, score)))
-            i = last + 1
-    spans.sort(key=lambda s: (s.start, s.end, s.technique or ""))
-    return spans
