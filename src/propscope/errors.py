@@ -107,6 +107,11 @@ class Errors(StrEnum):
         "[E063] The server failed while handling {method} {path}: {reason}. This is a bug; "
         "please report it with the input that caused it."
     )
+    # Runtime settings (environment variables)
+    E065 = (
+        "[E065] {variable}={value!r} is not a valid setting. Expected {expected}; unset it to let "
+        "propscope choose (see docs/cli.md, 'Speed and number format')."
+    )
     # Batch runs (propscope batch)
     E070 = "[E070] {source}: {problem}. Expected {expected}; see docs/batch.md."
     E071 = (

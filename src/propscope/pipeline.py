@@ -283,6 +283,11 @@ def _installed(name: str) -> bool:
     return (bundled_model_path(name) / "meta.json").exists()
 
 
+def installed_models() -> list[str]:
+    """The bundled models present in this installation."""
+    return [name for name in BUNDLED_MODELS if _installed(name)]
+
+
 def model_for_language(language: str, family: str = AUTO_MODEL) -> str:
     """The bundled model of ``family`` that suits ``language``.
 

@@ -25,6 +25,7 @@ from typing import Any
 from propscope.batch.rows import error_dict, failure_row, ok_row
 from propscope.errors import ConfigError, EngineError, Errors
 from propscope.extras import require_extra
+from propscope.models.runtime import thread_count, use_threads
 
 ENGINES = ("local", "dask", "ray")
 
@@ -38,7 +39,7 @@ class WorkSettings:
     model: str
     lang: str = "auto"
     threshold: float | None = None
-    #: Torch threads per worker (None: the default of :func:`configure_torch`).
+    #: Torch threads per worker (None: ``propscope.models.runtime.thread_count``).
     threads: int | None = None
 
 
@@ -48,8 +49,7 @@ def prepare_worker(settings: WorkSettings, watch_parent: bool = False) -> None:
     With ``watch_parent``, the worker exits when the process that started it is gone, so a
     killed run leaves no orphaned workers holding a model in memory.
     """
-    if settings.threads:
-        os.environ["PROPSCOPE_THREADS"] = str(settings.threads)
+    use_threads(settings.threads or thread_count())
     if watch_parent:
         # Ctrl-C reaches the whole process group: the main process stops the workers itself,
         # rather than each worker printing its own KeyboardInterrupt.

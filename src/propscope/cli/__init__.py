@@ -6,14 +6,24 @@ shows the traceback instead.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import typer
 
-from propscope.cli import analyze, batch, evaluate, predict, report, serve, techniques, train
+from propscope.cli import (
+    analyze,
+    batch,
+    evaluate,
+    info,
+    predict,
+    report,
+    serve,
+    techniques,
+    train,
+)
 from propscope.cli._common import state
 from propscope.errors import PropscopeError
+from propscope.models.runtime import thread_count, use_threads
 
 app = typer.Typer(
     name="propscope",
@@ -33,6 +43,7 @@ def _root(
 
 app.command("analyze")(analyze.analyze_cli)
 app.command("techniques")(techniques.techniques_cli)
+app.command("info")(info.info_cli)
 app.command("evaluate")(evaluate.evaluate_cli)
 app.command("train")(train.train_cli)
 app.command("serve")(serve.serve_cli)
@@ -43,9 +54,10 @@ app.add_typer(predict.app, name="predict")
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit code (0 ok, 2 bad input or usage)."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     state["debug"] = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
+        # The CLI, not the library, chooses torch's threads (before torch is imported).
+        use_threads(thread_count())
         result = app(args=argv, prog_name="propscope", standalone_mode=False)
     except PropscopeError as exc:
         if state["debug"]:

@@ -52,6 +52,14 @@ def render_reference() -> str:
         "Every command exits with 0 on success and 2 on bad input or usage, printing one line",
         "`propscope: error: [Ennn] ...` on standard error (add `--debug` for a traceback).",
         "",
+        "## Speed and number format",
+        "",
+        "The encoders compute in bf16 only where the CPU runs it natively (AVX-512 BF16 or AMX),",
+        "and in fp32 elsewhere (on AVX2 CPUs emulated bf16 is 4-6x slower than fp32). Set",
+        "`PROPSCOPE_DTYPE=fp32|bf16|auto` to override, and `PROPSCOPE_THREADS=N` for torch's",
+        "threads (default: the cores, at most 4; `serve` and `batch` share them out among their",
+        "concurrent analyses). `propscope info` shows what this machine uses.",
+        "",
     ]
     return "\n".join(lines + _walk(root, ["propscope"])).rstrip() + "\n"
 

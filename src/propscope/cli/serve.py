@@ -39,6 +39,7 @@ def serve_cli(
     ),
 ) -> None:
     """Serve the page (http://HOST:PORT/) and the JSON API (/api/analyze, see docs/api.md)."""
+    from propscope.models.runtime import thread_count, use_threads
     from propscope.server import ServerSettings, serve
 
     settings = ServerSettings(
@@ -47,6 +48,9 @@ def serve_cli(
         fetch_timeout=fetch_timeout,
         allow_private_urls=allow_private_urls,
     )
+    # Analyses run side by side in worker threads: share the cores out so that they do not
+    # oversubscribe them (each torch call uses its thread's OpenMP team).
+    use_threads(thread_count(share=settings.max_concurrent_analyses))
     if not _is_loopback(host):
         typer.echo(
             f"propscope: note: listening on {host}, reachable from other machines; the API has "

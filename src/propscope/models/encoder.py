@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.models.runtime import import_torch, inference_dtype
 
 if TYPE_CHECKING:
     import numpy as np
@@ -91,21 +92,6 @@ def cached_folder(final: Path, files: Sequence[str], build: Callable[[Path], Non
     return final
 
 
-def configure_torch(threads: int | None = None) -> Any:
-    """Import torch with settings that suit a small CPU machine, and return the module."""
-    # Spin-waiting OpenMP threads slow inference badly when another process shares the cores.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import torch
-
-    wanted = threads or int(os.environ.get("PROPSCOPE_THREADS", "0")) or min(os.cpu_count() or 1, 4)
-    if torch.get_num_threads() != wanted:
-        torch.set_num_threads(wanted)
-    return torch
-
-
 def encoder_path(name: str = DEFAULT_ENCODER) -> Path:
     """The folder of the encoder's HF files (e5-small: converted into the cache on first use)."""
     if name not in ENCODERS:
@@ -127,7 +113,7 @@ class Encoder:
 
 def load_pretrained(name: str = DEFAULT_ENCODER) -> tuple[Any, Any]:
     """A fresh (uncached) fp32 copy of the pretrained encoder ``name`` and its tokenizer."""
-    torch = configure_torch()
+    torch = import_torch()
     from safetensors.torch import load_file
     from transformers import AutoConfig, AutoModel, PreTrainedTokenizerFast
     from transformers.utils import logging as hf_logging
@@ -162,21 +148,21 @@ def load_pretrained(name: str = DEFAULT_ENCODER) -> tuple[Any, Any]:
 
 @lru_cache(maxsize=4)
 def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
-    """Load the pretrained encoder ``name`` for inference (cached per process, bf16)."""
-    torch = configure_torch()
+    """Load the pretrained encoder ``name`` for inference (cached per process, in the format
+    :func:`~propscope.models.runtime.inference_format` chose)."""
     tokenizer, model = load_pretrained(name)
     model.eval()
-    model = model.to(torch.bfloat16)
+    model = model.to(inference_dtype())
     return Encoder(name, tokenizer, model, int(model.config.hidden_size))
 
 
 def sentence_embeddings(
     texts: list[str], name: str = DEFAULT_ENCODER, batch_size: int = 32, max_length: int = 128
 ) -> np.ndarray:
-    """Mean-pooled, L2-normalised sentence embeddings of ``texts`` from the base encoder (bf16)."""
+    """Mean-pooled, L2-normalised sentence embeddings of ``texts`` from the base encoder."""
     import numpy as np
 
-    torch = configure_torch()
+    torch = import_torch()
     if not texts:
         return np.zeros((0, load_encoder(name).hidden_size), dtype=np.float32)
     encoder = load_encoder(name)
@@ -200,7 +186,7 @@ def sentence_embeddings(
 def mean_pool(hidden: Any, mask: Any, *, normalise: bool = False) -> Any:
     """The mean of ``hidden`` (rows x tokens x dims) over the tokens where ``mask`` is 1, and
     L2-normalised with ``normalise`` (how the sentence encoders pool)."""
-    torch = configure_torch()
+    torch = import_torch()
     weights = mask.unsqueeze(-1).float()
     pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
     return torch.nn.functional.normalize(pooled, dim=-1) if normalise else pooled

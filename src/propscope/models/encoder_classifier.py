@@ -30,7 +30,6 @@ from propscope.models.base import (
 )
 from propscope.models.encoder import (
     DEFAULT_ENCODER,
-    configure_torch,
     load_pretrained,
     mean_pool,
 )
@@ -48,6 +47,7 @@ from propscope.models.finetune import (
     standardised_head,
     train_adapters,
 )
+from propscope.models.runtime import autocast, import_torch
 
 Focus = tuple[int, int]
 
@@ -135,7 +135,7 @@ class EncoderClassifier(AdaptedEncoderModel):
 
     def _pool(self, hidden: Any, mask: Any, focus_masks: Sequence[np.ndarray | None]) -> Any:
         """Mean over the tokens of each row (special tokens included), and over its focus."""
-        torch = configure_torch()
+        torch = import_torch()
         pooled = mean_pool(hidden, mask)
         if not self.config.focus:
             return pooled
@@ -175,7 +175,7 @@ class EncoderClassifier(AdaptedEncoderModel):
         cfg = self.config
         if len(texts) != len(targets) or len(texts) < 2:
             raise TrainingError(Errors.E043.format(reason="need at least two labelled texts"))
-        torch = configure_torch()
+        torch = import_torch()
         from propscope.models.lora import add_lora
 
         seed_everything(cfg.seed)
@@ -208,7 +208,7 @@ class EncoderClassifier(AdaptedEncoderModel):
         def batch_loss(batch: list[int]) -> Any:
             width = max(len(rows[i]) for i in batch) + 2
             hidden, mask = stack_cached(cache, batch, width)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with autocast():
                 hidden = run_layers(body, hidden, mask, upper)
             pooled = self._pool(hidden.float(), mask, [focus_masks[train_idx[i]] for i in batch])
             logits = head(pooled)
@@ -247,11 +247,11 @@ class EncoderClassifier(AdaptedEncoderModel):
         focus_masks: Sequence[np.ndarray | None],
     ) -> None:
         """Per-dimension standardisation of the head's input, from a sample of training rows."""
-        torch = configure_torch()
+        torch = import_torch()
         sample = list(range(0, len(cache), max(1, len(cache) // 512)))
         pooled = []
         body.eval()
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.inference_mode(), autocast():
             for b in range(0, len(sample), 32):
                 batch = sample[b : b + 32]
                 width = max(cache[i].shape[0] for i in batch)
@@ -270,7 +270,7 @@ class EncoderClassifier(AdaptedEncoderModel):
         focus_masks: Sequence[np.ndarray | None],
         batch_size: int = 32,
     ) -> np.ndarray:
-        torch = configure_torch()
+        torch = import_torch()
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         out = np.zeros((len(ids), len(self.config.labels)), dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
@@ -314,7 +314,7 @@ class EncoderClassifier(AdaptedEncoderModel):
         Only for a model where :meth:`shares_lower_layers` holds.
         """
         self._check_fitted()
-        torch = configure_torch()
+        torch = import_torch()
         from propscope.models.encoder import load_encoder
 
         cfg = self.config

@@ -3,7 +3,8 @@
 - the frozen lower layers run once per training row and are cached (bf16), so each epoch runs only
   the adapted upper layers;
 - batches are bucketed by length (dynamic padding), steps run under bf16 autocast with fp32 master
-  weights, and the learning rate warms up then decays linearly;
+  weights where the CPU has native bf16 (else in fp32; :mod:`propscope.models.runtime`), and the
+  learning rate warms up then decays linearly;
 - after every epoch the adapters, head, optimizer, scheduler and random state are checkpointed, so a
   stopped run resumes where it stopped.
 
@@ -23,14 +24,14 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, NotFittedError
-from propscope.models.encoder import configure_torch
+from propscope.models.runtime import autocast, import_torch, inference_dtype
 
 ProgressCallback = Callable[[str, int, int], None]
 
 
 def embed(body: Any, input_ids: Any) -> Any:
     """The embedding layer's output for ``input_ids`` (BERT: one token type; MPNet has none)."""
-    torch = configure_torch()
+    torch = import_torch()
     if body.config.model_type == "mpnet":
         return body.embeddings(input_ids=input_ids)
     return body.embeddings(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids))
@@ -38,7 +39,7 @@ def embed(body: Any, input_ids: Any) -> Any:
 
 def run_layers(body: Any, hidden: Any, mask: Any, layers: Sequence[int]) -> Any:
     """Run ``hidden`` through the given encoder layers with an attention ``mask`` (1 = token)."""
-    torch = configure_torch()
+    torch = import_torch()
     additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
     extra = {}
     if hasattr(body.encoder, "compute_position_bias"):  # MPNet: relative position bias per layer
@@ -51,7 +52,7 @@ def run_layers(body: Any, hidden: Any, mask: Any, layers: Sequence[int]) -> Any:
 
 def pad_ids(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[Any, Any]:
     """``[CLS] ids [SEP]`` per row, right-padded with 0: ``(input_ids, attention_mask)``."""
-    torch = configure_torch()
+    torch = import_torch()
     width = max(len(ids) for ids in rows) + 2
     input_ids = torch.zeros((len(rows), width), dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
@@ -73,12 +74,12 @@ def cache_lower_layers(
 
     ``tokens`` is ``(cls_id, sep_id)``; each cached tensor covers ``[CLS] row [SEP]``.
     """
-    torch = configure_torch()
+    torch = import_torch()
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
     by_row: dict[int, Any] = {}
     size = 32
     body.eval()
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+    with torch.inference_mode(), autocast():
         for b in range(0, len(order), size):
             idx = order[b : b + size]
             input_ids, mask = pad_ids([rows[i] for i in idx], *tokens)
@@ -93,7 +94,7 @@ def cache_lower_layers(
 
 def stack_cached(cache: Sequence[Any], batch: Sequence[int], width: int) -> tuple[Any, Any]:
     """Cached lower-layer states of ``batch`` as a padded fp32 tensor and its attention mask."""
-    torch = configure_torch()
+    torch = import_torch()
     hidden = torch.zeros((len(batch), width, cache[batch[0]].shape[-1]))
     mask = torch.zeros((len(batch), width), dtype=torch.long)
     for r, i in enumerate(batch):
@@ -122,7 +123,7 @@ def bucketed_batches(
 
 def standardised_head(hidden_size: int, n_labels: int) -> Any:
     """A linear layer over per-dimension standardised token states."""
-    torch = configure_torch()
+    torch = import_torch()
 
     class StandardisedHead(torch.nn.Module):
         def __init__(self) -> None:
@@ -184,12 +185,12 @@ def train_adapters(
 ) -> TrainLog:
     """Train the trainable parameters of ``body`` (adapters) and ``head`` on rows of ``lengths``.
 
-    ``batch_loss(row_indices)`` returns the scalar loss of one batch (under bf16 autocast). With
-    ``checkpoint`` (a file), the state is saved after every epoch; a rerun resumes from it, and the
-    file is removed by the caller once the model is complete. ``rng`` orders the batches (default:
-    seeded from ``settings.seed``).
+    ``batch_loss(row_indices)`` returns the scalar loss of one batch (under ``runtime.autocast()``).
+    With ``checkpoint`` (a file), the state is saved after every epoch; a rerun resumes from it, and
+    the file is removed by the caller once the model is complete. ``rng`` orders the batches
+    (default: seeded from ``settings.seed``).
     """
-    torch = configure_torch()
+    torch = import_torch()
     adapters = [p for p in body.parameters() if p.requires_grad]
     params = adapters + list(head.parameters())
     optimizer = torch.optim.AdamW(
@@ -259,7 +260,7 @@ def train_adapters(
 
 def seed_everything(seed: int) -> None:
     """Seed Python's, NumPy's and torch's generators."""
-    torch = configure_torch()
+    torch = import_torch()
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -290,7 +291,7 @@ class AdaptedEncoderModel:
 
     def _keep_trained(self, body: Any, head: Any, log: TrainLog) -> None:
         """Keep the trained adapters (bf16) and head, and install the inference model."""
-        torch = configure_torch()
+        torch = import_torch()
         from propscope.models.lora import lora_state
 
         self.epoch_seconds_ = log.epoch_seconds
@@ -300,14 +301,13 @@ class AdaptedEncoderModel:
         self._install_inference_model()
 
     def _install_inference_model(self) -> None:
-        torch = configure_torch()
         from propscope.models.lora import merge_lora
 
         body, head = self._build()
         merge_lora(body, self.adapters_, self.config.lora_rank, self.config.lora_alpha)
         head.load_state_dict({k: v.float() for k, v in self.head_.items()})
         body.eval()
-        self._body = body.to(torch.bfloat16)
+        self._body = body.to(inference_dtype())
         self._head = head.eval()
 
     def _save_weights(self, path: Path) -> None:

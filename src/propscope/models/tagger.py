@@ -30,7 +30,7 @@ from propscope.models.decoding import (  # noqa: F401  (re-exported: the decodin
     decode_spans,
     stop_words,
 )
-from propscope.models.encoder import DEFAULT_ENCODER, configure_torch, load_pretrained
+from propscope.models.encoder import DEFAULT_ENCODER, load_pretrained
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
@@ -44,6 +44,7 @@ from propscope.models.finetune import (
     standardised_head,
     train_adapters,
 )
+from propscope.models.runtime import autocast, import_torch
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
@@ -152,7 +153,7 @@ class SpanTagger(AdaptedEncoderModel):
         return target
 
     def _batch(self, rows: list[tuple[list[int], np.ndarray | None]]) -> tuple[Any, Any, Any]:
-        torch = configure_torch()
+        torch = import_torch()
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         input_ids, mask = pad_ids([ids for ids, _ in rows], *tokens)
         targets = torch.zeros((*input_ids.shape, len(self.config.labels)))
@@ -177,7 +178,7 @@ class SpanTagger(AdaptedEncoderModel):
         if not any(doc.spans for doc in documents):
             raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
         self._check_tuning_settings()
-        torch = configure_torch()
+        torch = import_torch()
         from propscope.models.lora import add_lora
 
         cfg = self.config
@@ -212,7 +213,7 @@ class SpanTagger(AdaptedEncoderModel):
         def batch_loss(batch: list[int]) -> Any:
             _, _, targets = self._batch([rows[i] for i in batch])
             hidden, mask = stack_cached(cache, batch, targets.shape[1])
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with autocast():
                 logits = head(run_layers(body, hidden, mask, upper)).float()
             token_mask = mask.clone()
             token_mask[:, 0] = 0  # [CLS] and [SEP] have no targets
@@ -279,11 +280,11 @@ class SpanTagger(AdaptedEncoderModel):
         states differ by ~5% of their norm); without per-dimension standardisation the head
         learns little more than the base rate.
         """
-        torch = configure_torch()
+        torch = import_torch()
         sample = cache[:: max(1, len(cache) // 256)]
         states = []
         body.eval()
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.inference_mode(), autocast():
             for hidden in sample:
                 h = hidden.float().unsqueeze(0)
                 h = run_layers(body, h, torch.ones((1, h.shape[1])), upper)
@@ -411,7 +412,7 @@ class SpanTagger(AdaptedEncoderModel):
 
     # ------------------------------------------------------------------------------ inference
     def _token_probs(self, encoded: _Encoded, batch_size: int = 16) -> np.ndarray:
-        torch = configure_torch()
+        torch = import_torch()
         n = len(encoded.ids)
         n_labels = len(self.config.labels)
         if n == 0:

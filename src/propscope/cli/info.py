@@ -1,0 +1,29 @@
+"""``propscope info``: version, installed models, and how inference runs on this machine."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+
+def info_cli(
+    as_json: bool = typer.Option(False, "--json", help="Print the facts as JSON."),
+) -> None:
+    """Show the version, the installed models, the CPU's capability and the number format and
+    threads the models run with (bf16 only where the CPU has it natively; PROPSCOPE_DTYPE and
+    PROPSCOPE_THREADS override)."""
+    from propscope import __version__
+    from propscope.models.runtime import describe
+    from propscope.pipeline import installed_models
+
+    facts = {"version": __version__, "models": installed_models(), **describe()}
+    if as_json:
+        typer.echo(json.dumps(facts, indent=2))
+        return
+    typer.echo(f"propscope {facts['version']} (torch {facts['torch']})")
+    typer.echo(f"models: {', '.join(facts['models']) or 'none installed'}")
+    extras = [name for name in ("avx512_bf16", "amx") if facts[name]]
+    typer.echo(f"CPU: {facts['capability']}" + (f" with {', '.join(extras)}" if extras else ""))
+    typer.echo(f"number format: {facts['format_reason']}")
+    typer.echo(f"threads: {facts['threads']}")
