@@ -56,8 +56,16 @@ class PipelineSettings:
     # ISO codes of the languages it was trained on; others are analysed zero-shot.
     language: str = "en"
     languages: list[str] = field(default_factory=list)
+    # Genre: the deployment prior its probabilities are moved to (a label-shift correction, see
+    # models/genre.py): "news", "none" or a weight per genre; None (older models): no correction.
+    genre_prior: Any = None
+    # Below this corrected top probability the genre is "uncertain" (0: never).
+    genre_min_score: float = 0.0
 
     def __post_init__(self) -> None:
+        from propscope.models.genre import parse_prior
+
+        self.genre_prior = parse_prior(self.genre_prior)
         if self.paragraph_source not in PARAGRAPH_SOURCES:
             raise UnknownLabelError(
                 Errors.E020.format(
@@ -155,11 +163,7 @@ class Pipeline:
             else [[] for _ in flat]
         )
         texts = [d.text for d in bare]
-        genres = (
-            self.genre.predict_labels(texts, languages=languages)
-            if self.genre is not None
-            else [[]] * len(bare)
-        )
+        genres = self._genres(texts, languages)
         frames = (
             self.frames.predict_labels(texts, threshold=threshold, languages=languages)
             if self.frames is not None
@@ -193,6 +197,33 @@ class Pipeline:
             if progress:
                 progress(i + 1, len(bare))
         return out
+
+    def _genres(self, texts: list[str], languages: list[str]) -> list[list[Label]]:
+        """One genre label per text (none without a genre model): the genre model's
+        probabilities moved to ``settings.genre_prior``, ``uncertain`` below
+        ``settings.genre_min_score`` (see :mod:`propscope.models.genre`)."""
+        if self.genre is None or not texts:
+            return [[] for _ in texts]
+        from propscope.models.genre import decide, shift_prior
+
+        labels = self.genre.config.labels
+        proba = self.genre.predict_proba(texts, languages=languages)
+        proba = shift_prior(proba, labels, self.settings.genre_prior, self.genre.training_prior())
+        return [[label] for label in decide(proba, labels, self.settings.genre_min_score)]
+
+    def with_genre_settings(self, prior: Any = "keep", min_score: float | None = None) -> Pipeline:
+        """A copy whose genre decisions use ``prior`` (see ``PipelineSettings.genre_prior``;
+        ``"keep"``: the model's own) and ``min_score`` (``None``: the model's own)."""
+        from dataclasses import replace
+
+        changes: dict[str, Any] = {}
+        if not (isinstance(prior, str) and prior == "keep"):
+            changes["genre_prior"] = prior
+        if min_score is not None:
+            changes["genre_min_score"] = float(min_score)
+        if not changes:
+            return self
+        return replace(self, settings=replace(self.settings, **changes))
 
     # --------------------------------------------------------------------------- persistence
     def save(self, path: Path) -> Path:

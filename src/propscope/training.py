@@ -106,19 +106,46 @@ def load_training_data(config: TrainConfig, data_dir: Path) -> TrainingData:
     from propscope.corpora.semeval2023 import load_split
 
     data = TrainingData()
+    genre_languages = genre_training_languages(config)
     for lang in config.semeval2023:
         split = load_split(data_dir / "semeval2023-task3", lang, "train")
         docs = split.documents
         data.span_docs += [docs[i] for i in split.ids_by_subtask.get(3, ()) if i in docs]
         data.paragraph_docs += [docs[i] for i in split.ids_by_subtask.get(3, ()) if i in docs]
-        data.genre_docs += [d for d in docs.values() if d.genre is not None]
+        if lang in genre_languages:
+            data.genre_docs += [d for d in docs.values() if d.genre is not None]
         if 2 in split.gold_subtasks:
             data.frame_docs += [docs[i] for i in split.ids_by_subtask.get(2, ()) if i in docs]
         data.sources.append(f"semeval2023-task3/{lang}/train")
+    for lang in genre_languages:
+        if lang not in config.semeval2023:  # genre labels only
+            docs = load_split(data_dir / "semeval2023-task3", lang, "train").documents
+            data.genre_docs += [d for d in docs.values() if d.genre is not None]
+            data.sources.append(f"semeval2023-task3/{lang}/train (genre labels)")
     for split_name in config.ptc:
         data.span_docs += read_ptc(data_dir / "ptc-semeval2020" / split_name)
         data.sources.append(f"ptc-semeval2020/{split_name}")
     return data
+
+
+def genre_training_languages(config: TrainConfig) -> list[str]:
+    """The SemEval-2023 languages whose genre labels train the genre model: ``[genre] languages``
+    if set (the genre model may learn from more languages than the other components), else
+    ``[data] semeval2023``."""
+    return list(config.genre.get("languages", config.semeval2023))
+
+
+def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
+    """The genre classifier of ``config`` fitted on ``docs`` (their text, language and genre)."""
+    from propscope.models.linear import LinearConfig, LinearTextClassifier
+
+    settings = {k: v for k, v in config.genre.items() if k != "languages"}
+    cfg = LinearConfig(**{"labels": list(GENRES), "multi_label": False, **settings})
+    return LinearTextClassifier(cfg).fit(
+        [d.text for d in docs],
+        [d.genre.name for d in docs if d.genre is not None],
+        languages=[d.language for d in docs],
+    )
 
 
 def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]], list[str]]:
@@ -197,12 +224,7 @@ def _fit_pipeline(
             raise TrainingError(Errors.E043.format(reason="no documents with a genre label"))
         say("genre classifier")
         began = time.perf_counter()
-        cfg = LinearConfig(**{"labels": list(GENRES), "multi_label": False, **config.genre})
-        parts["genre"] = LinearTextClassifier(cfg).fit(
-            [d.text for d in data.genre_docs],
-            [d.genre.name for d in data.genre_docs],
-            languages=[d.language for d in data.genre_docs],
-        )
+        parts["genre"] = fit_genre(config, data.genre_docs)
         timings["genre"] = time.perf_counter() - began
         say("genre classifier", 1)
     if enabled.get("frames"):

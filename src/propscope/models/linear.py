@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,17 @@ from propscope.models.base import (
     saved_files,
     tune_thresholds,
 )
+from propscope.models.style import STYLE_FEATURE_NAMES, mask_content_words, style_features
+
+__all__ = [
+    "STYLE_FEATURE_NAMES",
+    "LinearConfig",
+    "LinearTextClassifier",
+    "embed_texts",
+    "embedding_cache",
+    "mask_content_words",
+    "style_features",
+]
 
 
 @dataclass
@@ -43,9 +52,10 @@ class LinearConfig:
     # Features are hashed n-grams (see HashedTfidf): 2**hash_bits buckets, no vocabulary saved.
     hash_bits: int = 18
     char_ngrams: bool = False
-    # Replace every word that is not an English function word (scikit-learn's stop-word list,
-    # plus reporting verbs and pronouns) with "X" (capitalised) or "x", digits with "0", before
-    # the n-grams are taken: what is left is how the text is written, not what it is about.
+    # Replace every word that is not a function word of the text's language (the stop-words
+    # package, plus reporting verbs and pronouns; models.style) with "X" (capitalised) or "x",
+    # digits with "0", before the n-grams are taken: what is left is how the text is written,
+    # not what it is about.
     # A genre model on the words themselves learns topics (English train's 10 satire articles
     # are about Brexit and the Mueller inquiry, and so are many dev news reports).
     mask_content_words: bool = False
@@ -88,87 +98,6 @@ class LinearConfig:
     min_support_per_label: int = 15
     tuning_folds: int = 4
     seed: int = 13
-
-
-STYLE_FEATURE_NAMES = (
-    "quoted_share",
-    "first_person_rate",
-    "second_person_rate",
-    "reporting_verbs_per_sentence",
-    "exclamations_per_sentence",
-    "questions_per_sentence",
-    "log_words_per_sentence",
-    "log_words",
-    "digit_share",
-)
-_WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
-_QUOTED = re.compile(r"[\"“”«»„][^\"“”«»„]{1,600}[\"“”«»„]")
-_FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours"})
-_SECOND_PERSON = frozenset({"you", "your", "yours", "yourself"})
-_REPORTING = frozenset({"said", "says", "told", "according", "stated", "reported", "announced"})
-
-
-@lru_cache(maxsize=1)
-def _kept_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | _FIRST_PERSON | _SECOND_PERSON | _REPORTING
-
-
-def mask_content_words(text: str) -> str:
-    """``text`` with each content word replaced by ``X`` (capitalised) or ``x``, each number by
-    ``0``; function words, punctuation and spacing stay.
-
-    >>> mask_content_words('Brexit talks failed, "we said" in 2019.')
-    'X x x, "we said" in 0.'
-    """
-    kept = _kept_words()
-
-    def replace(match: re.Match[str]) -> str:
-        word = match.group(0)
-        if word.lower() in kept:
-            return word
-        if word[0].isdigit():
-            return "0"
-        return "X" if word[0].isupper() else "x"
-
-    return _WORD.sub(replace, text)
-
-
-def style_features(texts: Sequence[str]) -> np.ndarray:
-    """Writing-style statistics per text, ``(n_texts, len(STYLE_FEATURE_NAMES))`` float32.
-
-    Shares of quoted characters and digits, first/second-person pronoun rates per word, reporting
-    verbs ("said", "told", ...), exclamation and question marks per sentence, and log counts of
-    words per sentence and words. Pronoun and verb lists are English.
-
-    Nothing here depends on where the lines break: how a scraped article is cut into paragraphs
-    depends on its source (English SemEval-2023 train has a median of 38 words per line, dev 22),
-    and a count of paragraphs, learned from 10 satire articles with short ones, made the genre
-    model call most dev articles satire (benchmarks/cv_genre.py scores the folds reflowed to
-    one sentence per line for this reason).
-    """
-    rows = []
-    for text in texts:
-        words = [w.lower() for w in _WORD.findall(text)]
-        n_chars, n_words = max(1, len(text)), max(1, len(words))
-        n_sentences = max(1, len(_SENTENCE_END.findall(text)))
-        quoted = sum(len(m) for m in _QUOTED.findall(text))
-        rows.append(
-            [
-                quoted / n_chars,
-                sum(w in _FIRST_PERSON for w in words) / n_words,
-                sum(w in _SECOND_PERSON for w in words) / n_words,
-                sum(w in _REPORTING for w in words) / n_sentences,
-                text.count("!") / n_sentences,
-                text.count("?") / n_sentences,
-                np.log(n_words / n_sentences),
-                np.log(n_words),
-                sum(c.isdigit() for c in text) / n_chars,
-            ]
-        )
-    return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(STYLE_FEATURE_NAMES))
 
 
 _EMBEDDING_CACHE: dict[str, np.ndarray] | None = None
@@ -322,7 +251,7 @@ class LinearTextClassifier:
         from scipy import sparse
 
         cfg = self.config
-        x = self.vectorizer_.transform(self._ngram_view(texts))
+        x = self.vectorizer_.transform(self._ngram_view(texts, languages))
         if cfg.use_embeddings:
             if embeddings is None:
                 embeddings = self._embed(texts)
@@ -337,11 +266,14 @@ class LinearTextClassifier:
             x = sparse.hstack([x, sparse.csr_matrix(onehot)], format="csr")
         return x
 
-    def _ngram_view(self, texts: Sequence[str]) -> Sequence[str]:
+    def _ngram_view(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> Sequence[str]:
         """The texts the n-grams are taken from (see ``mask_content_words``)."""
         if not self.config.mask_content_words:
             return texts
-        return [mask_content_words(t) for t in texts]
+        codes = languages if languages is not None else ["en"] * len(texts)
+        return [mask_content_words(t, c) for t, c in zip(texts, codes, strict=True)]
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         cfg = self.config
@@ -406,19 +338,24 @@ class LinearTextClassifier:
             intercept[j] = model.intercept_[0]
         return coef, intercept
 
-    def _logits(self, texts: Sequence[str], x: Any) -> np.ndarray:
+    def _logits(
+        self, texts: Sequence[str], x: Any, languages: Sequence[str] | None = None
+    ) -> np.ndarray:
         """Logits of the text model, mixed with the style model's if configured."""
         cfg = self.config
         logits = np.asarray(x @ self.coef_.T.astype(np.float32)) + self.intercept_
         if cfg.style_features:
-            style = self._style_matrix(texts) @ self.style_coef_.T + self.style_intercept_
+            style = self._style_matrix(texts, languages) @ self.style_coef_.T
+            style = style + self.style_intercept_
             # Unseen classes keep their -1e4 intercept in both terms and so stay impossible.
             logits = (1.0 - cfg.style_weight) * logits + cfg.style_weight * style
         return logits
 
-    def _mixed_scores(self, texts: Sequence[str], x: Any) -> np.ndarray:
+    def _mixed_scores(
+        self, texts: Sequence[str], x: Any, languages: Sequence[str] | None = None
+    ) -> np.ndarray:
         """Sigmoid (multi-label) or softmax (with the class offsets) of :meth:`_logits`."""
-        logits = self._logits(texts, x)
+        logits = self._logits(texts, x, languages)
         if self.config.multi_label:
             return _sigmoid(logits)
         return _softmax(logits + getattr(self, "offsets_", 0.0))
@@ -453,6 +390,8 @@ class LinearTextClassifier:
         if cfg.use_embeddings and embeddings is None:
             embeddings = self._embed(texts)
         y = self._targets(targets)
+        if not cfg.multi_label:
+            self.class_prior_ = np.bincount(y, minlength=len(cfg.labels)) / len(y)
         self.thresholds_, self.offsets_ = self._tune_decisions(texts, y, embeddings, languages)
         self._fit_rows(texts, y, embeddings, languages)
         return self
@@ -466,20 +405,22 @@ class LinearTextClassifier:
     ) -> None:
         """Fit the vectorizer, the weights and the style model on these rows."""
         cfg = self.config
-        self.vectorizer_ = self._vectorizer().fit(self._ngram_view(texts))
+        self.vectorizer_ = self._vectorizer().fit(self._ngram_view(texts, languages))
         x = self._features(texts, embeddings, languages)
         self.coef_, self.intercept_ = self._fit_weights(x, y)
         if cfg.style_features:
-            raw = style_features(texts)
+            raw = style_features(texts, languages)
             self.style_mean_ = raw.mean(axis=0)
             self.style_scale_ = np.where(raw.std(axis=0) > 1e-6, raw.std(axis=0), 1.0)
             self.style_coef_, self.style_intercept_ = self._fit_weights(
-                self._style_matrix(texts), y, C=cfg.style_C
+                self._style_matrix(texts, languages), y, C=cfg.style_C
             )
 
-    def _style_matrix(self, texts: Sequence[str]) -> np.ndarray:
+    def _style_matrix(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> np.ndarray:
         """Standardised (with the training mean and scale) and clipped style features."""
-        z = (style_features(texts) - self.style_mean_) / self.style_scale_
+        z = (style_features(texts, languages) - self.style_mean_) / self.style_scale_
         return np.clip(z, -5.0, 5.0).astype(np.float32)
 
     def _tune_decisions(
@@ -535,8 +476,18 @@ class LinearTextClassifier:
             train_texts, emb, langs = rows(train_idx)
             self._fit_rows(train_texts, y[train_idx], emb, langs)
             test_texts, emb, langs = rows(test_idx)
-            logits[test_idx] = self._logits(test_texts, self._features(test_texts, emb, langs))
+            features = self._features(test_texts, emb, langs)
+            logits[test_idx] = self._logits(test_texts, features, langs)
         return logits
+
+    def training_prior(self) -> dict[str, float] | None:
+        """The class distribution a single-label model's probabilities assume: ``None`` (uniform)
+        with balanced class weights, else the training rows' label shares (see
+        :mod:`propscope.models.genre`)."""
+        prior = getattr(self, "class_prior_", None)
+        if self.config.class_weight == "balanced" or prior is None:
+            return None
+        return {label: float(p) for label, p in zip(self.config.labels, prior, strict=True)}
 
     # --------------------------------------------------------------------------- prediction
     def _check_fitted(self) -> None:
@@ -553,7 +504,7 @@ class LinearTextClassifier:
         self._check_fitted()
         if not texts:
             return np.zeros((0, len(self.config.labels)), dtype=np.float32)
-        return self._mixed_scores(texts, self._features(texts, embeddings, languages))
+        return self._mixed_scores(texts, self._features(texts, embeddings, languages), languages)
 
     def predict_labels(
         self,
@@ -590,9 +541,14 @@ class LinearTextClassifier:
             intercept=self.intercept_.astype(np.float32),
             thresholds=np.asarray(self.thresholds_, dtype=np.float32),
             offsets=np.asarray(self.offsets_, dtype=np.float32),
+            **self._prior_state(),
             **self._language_state(),
             **self._style_state(),
         )
+
+    def _prior_state(self) -> dict[str, np.ndarray]:
+        prior = getattr(self, "class_prior_", None)
+        return {} if prior is None else {"class_prior": np.asarray(prior, dtype=np.float32)}
 
     def _language_state(self) -> dict[str, np.ndarray]:
         by_language = getattr(self, "language_thresholds_", {})
@@ -630,6 +586,8 @@ class LinearTextClassifier:
                 if "offsets" in weights
                 else np.zeros(len(model.config.labels), dtype=np.float32)
             )
+            if "class_prior" in weights:
+                model.class_prior_ = weights["class_prior"]
             codes = weights["language_codes"].tolist() if "language_codes" in weights else []
             values = weights["language_thresholds"].tolist() if codes else []
             model.language_thresholds_ = dict(zip(codes, map(float, values), strict=True))
