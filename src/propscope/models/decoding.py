@@ -6,7 +6,8 @@ changed without touching the encoder's inference.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -128,3 +129,119 @@ def decode_spans(
             i = last + 1
     spans.sort(key=lambda s: (s.start, s.end, s.technique or ""))
     return spans
+
+
+# Characters that may separate two fragments of one technique and still let them join: spaces and
+# short punctuation inside a line ("corrupt, lying" -> one span).
+_JOIN_GAP_CHARS = frozenset(" \t\u00a0,;:-–—\"'“”‘’«»()/&")
+# Where a clause ends: sentence punctuation, semicolons, colons and line breaks.
+_CLAUSE_END = frozenset(".!?;:\n…")
+# Opening and closing characters trimmed off the edges of a grown clause.
+_CLAUSE_TRIM = " \t\u00a0\"'“”‘’«»()[]-–—,"
+
+
+def _merged(text: str, group: Sequence[Span]) -> Span:
+    start, end = group[0].start, max(s.end for s in group)
+    weight = sum(s.end - s.start for s in group)
+    score = sum(s.score * (s.end - s.start) for s in group) / max(1, weight)
+    return Span.from_text(text, start, end, group[0].technique, score)
+
+
+def join_fragments(text: str, spans: Sequence[Span], max_gap: int = 3) -> list[Span]:
+    """Join spans of one technique that overlap or are separated by at most ``max_gap``
+    spaces or short punctuation marks within a line; the joined span's score is the
+    length-weighted mean of its parts'.
+
+    Example:
+        >>> text = "They are corrupt, lying thieves."
+        >>> parts = [Span.from_text(text, 9, 16, "Loaded_Language", 0.6),
+        ...          Span.from_text(text, 18, 31, "Loaded_Language", 0.4)]
+        >>> [s.text for s in join_fragments(text, parts)]
+        ['corrupt, lying thieves']
+    """
+    out: list[Span] = []
+    by_label: dict[str | None, list[Span]] = {}
+    for span in spans:
+        by_label.setdefault(span.technique, []).append(span)
+    for group in by_label.values():
+        group.sort(key=lambda s: (s.start, s.end))
+        current = [group[0]]
+        for span in group[1:]:
+            end = max(s.end for s in current)
+            gap = text[end : span.start]
+            if span.start <= end or (len(gap) <= max_gap and set(gap) <= _JOIN_GAP_CHARS):
+                current.append(span)
+            else:
+                out.append(_merged(text, current))
+                current = [span]
+        out.append(_merged(text, current))
+    out.sort(key=lambda s: (s.start, s.end, s.technique or ""))
+    return out
+
+
+def clause_bounds(
+    text: str, start: int, end: int, stops: frozenset[str] = _CLAUSE_END
+) -> tuple[int, int]:
+    """The clause around ``text[start:end]``: from after the last clause end before ``start`` to
+    the next clause end at or after ``end`` (ends excluded, quotes and spaces trimmed).
+
+    Example:
+        >>> text = "It rained. Is he really the man for the job? Nobody knows."
+        >>> s, e = clause_bounds(text, 18, 24)
+        >>> text[s:e]
+        'Is he really the man for the job'
+    """
+    left = start
+    while left > 0 and text[left - 1] not in stops:
+        left -= 1
+    right = end
+    while right < len(text) and text[right] not in stops:
+        right += 1
+    while left < start and text[left] in _CLAUSE_TRIM:
+        left += 1
+    while right > end and text[right - 1] in _CLAUSE_TRIM:
+        right -= 1
+    return left, right
+
+
+def grow_to_clauses(
+    text: str, spans: Sequence[Span], min_words: dict[str, float], max_words: int = 60
+) -> list[Span]:
+    """Grow spans of clause-level techniques to their clause.
+
+    A span whose technique has an entry in ``min_words`` (its typical annotated length in words)
+    and that has fewer words than that becomes the clause around it (:func:`clause_bounds`),
+    unless that clause has more than ``max_words`` words. Scores are kept; spans of one technique
+    that now overlap are joined.
+    """
+    out: list[Span] = []
+    for span in spans:
+        want = min_words.get(span.technique or "")
+        if want is not None and len(span.text.split()) < want:
+            start, end = clause_bounds(text, span.start, span.end)
+            if end > start and len(text[start:end].split()) <= max_words:
+                span = Span.from_text(text, start, end, span.technique, span.score)
+        out.append(span)
+    return join_fragments(text, out, max_gap=0)
+
+
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+
+
+def extend_single_words(
+    text: str, spans: Sequence[Span], techniques: Collection[str], language: str = "en"
+) -> list[Span]:
+    """Extend one-word spans of ``techniques`` by the next word when it is a content word on the
+    same line with nothing but a space between ("corrupt" -> "corrupt elites"): annotators mark
+    such techniques on phrases (a median of two or three words)."""
+    words = stop_words(language)
+    out = []
+    for span in spans:
+        if span.technique in techniques and " " not in span.text.strip():
+            match = (
+                _WORD.match(text, span.end + 1) if text[span.end : span.end + 1] == " " else None
+            )
+            if match is not None and match.group().lower() not in words:
+                span = Span.from_text(text, span.start, match.end(), span.technique, span.score)
+        out.append(span)
+    return out
