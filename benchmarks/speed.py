@@ -1,14 +1,17 @@
-"""Speed of `analyze` on this machine: model load time, latency per article, articles per second.
+"""Speed of propscope on this machine, measured as ratios within one run (the machines are noisy).
 
-Latency is measured on the bundled example of the language (``examples/opinion*.txt``, language
-identification included) and on a ~600-word article built by repeating it; throughput on
-SemEval-2023 train articles of that language analysed one by one and in one batch call. Times are
-medians of repeated runs in one process; the ratio batch/single is the robust number on a noisy
-machine. Peak memory is the process's maximum resident set size.
+For each model, in a fresh process of its own: the CPU's capability and the number format and
+threads chosen; model load time (imports included); the warm time to analyse a ~600-word
+article **as a ratio to the bare fp32 forward of the base encoder(s) over the same tokens** in
+the same process (the work no implementation can skip; goal <= 1.3); the bf16/fp32 ratio of that
+bare forward (why the format was chosen); peak resident memory. Then, as whole commands: one
+``propscope analyze FILE`` process, ``propscope batch`` with 1 and 2 workers, and ``propscope
+serve`` under 8 concurrent clients on loopback (requests/s, p50 and p95 latency).
 
-    python benchmarks/speed.py --data-dir ../shared/data --out benchmarks/results/speed.json
-    python benchmarks/speed.py --model multi-fast --lang fr --data-dir ../shared/data \
-        --out benchmarks/results/speed-multi-fast-fr.json
+The articles are this project's own examples (``examples/opinion*.txt``), repeated to ~600
+words; no corpus is needed.
+
+    python benchmarks/speed.py --out benchmarks/results/speed.json
 """
 
 from __future__ import annotations
@@ -17,93 +20,274 @@ import argparse
 import json
 import os
 import platform
-import resource
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+ARTICLES = {"en": REPO / "examples" / "opinion.txt", "fr": REPO / "examples" / "opinion-fr.txt"}
+MODEL_LANGUAGE = {"en-fast": "en", "en-accurate": "en", "multi-fast": "fr"}
 
 
-def _load_seconds(model: str) -> float:
-    """Wall time of a fresh process that imports propscope and loads the model."""
-    code = (
-        "import time; t = time.perf_counter(); import propscope; "
-        f"from propscope.pipeline import load; load({model!r}); "
-        "print(time.perf_counter() - t)"
+def article(lang: str, words: int = 600) -> str:
+    """The bundled example of ``lang``, its paragraphs repeated until about ``words`` words."""
+    lines = [line for line in ARTICLES[lang].read_text(encoding="utf-8").splitlines() if line]
+    out: list[str] = []
+    while sum(len(line.split()) for line in out) < words:
+        out.append(lines[len(out) % len(lines)])
+    return "\n".join(out) + "\n"
+
+
+def _median_seconds(run: Any, repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def _encoders(pipeline: Any) -> list[str]:
+    """The base encoders that a pipeline's components run, each named once: the tagger's, a
+    fine-tuned classifier's, and those of linear models that read sentence embeddings."""
+    found: list[str] = []
+    for component in (pipeline.tagger, pipeline.paragraphs, pipeline.genre, pipeline.frames):
+        for member in getattr(component, "members", None) or [component]:
+            config = getattr(member, "config", None)
+            if hasattr(member, "_body"):
+                found.append(config.encoder)
+            elif getattr(config, "use_embeddings", False):
+                found.append(config.embedding_encoder)
+    return list(dict.fromkeys(found))
+
+
+def bare_forward(encoder: str, text: str, format_name: str) -> float:
+    """Median seconds of the base encoder's forward over ``text``'s tokens in windows of at most
+    254 tokens (each token read once), in ``format_name``."""
+    from propscope.models import runtime
+
+    os.environ[runtime.DTYPE_ENV] = format_name
+    runtime.inference_format.cache_clear()
+    import torch
+
+    from propscope.models.bert import load_bert, load_tokenizer
+    from propscope.models.encoder import encoder_path
+    from propscope.models.finetune import pad_ids
+
+    path = encoder_path(encoder)
+    tokenizer = load_tokenizer(str(path))
+    body = load_bert(path)
+    ids, _ = tokenizer.encode(text)
+    count = -(-len(ids) // 254)
+    width = -(-len(ids) // count)
+    rows = [ids[i : i + width] for i in range(0, len(ids), width)]
+    input_ids, mask = pad_ids(rows, tokenizer.cls_token_id, tokenizer.sep_token_id)
+
+    def run() -> None:
+        with torch.inference_mode():
+            body(input_ids=input_ids, attention_mask=mask)
+
+    run()
+    return _median_seconds(run)
+
+
+def in_process(model: str) -> dict[str, Any]:
+    """Run in a fresh process: load, warm analysis, bare encoder forwards, peak memory."""
+    import resource
+
+    began = time.perf_counter()
+    from propscope.models.runtime import describe, inference_format, thread_count, use_threads
+
+    use_threads(thread_count())
+    from propscope.pipeline import load
+
+    pipeline = load(model)
+    load_seconds = time.perf_counter() - began
+    lang = MODEL_LANGUAGE[model]
+    text = article(lang)
+    began = time.perf_counter()
+    pipeline.analyze(text, lang=lang)
+    first = time.perf_counter() - began
+    warm = _median_seconds(lambda: pipeline.analyze(text, lang=lang))
+    runtime = describe()
+    chosen = inference_format()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    encoders = _encoders(pipeline)
+    fp32 = sum(bare_forward(name, text, "fp32") for name in encoders)
+    bf16 = sum(bare_forward(name, text, "bf16") for name in encoders)
+    return {
+        "model": model,
+        "language": lang,
+        "words": len(text.split()),
+        "runtime": runtime,
+        "load_seconds": round(load_seconds, 3),
+        "first_analysis_seconds": round(first, 3),
+        "warm_analysis_seconds": round(warm, 4),
+        "encoders": encoders,
+        "bare_fp32_seconds": round(fp32, 4),
+        "bare_bf16_seconds": round(bf16, 4),
+        "bf16_over_fp32": round(bf16 / fp32, 2),
+        "analysis_over_bare_fp32": round(warm / fp32, 2),
+        "analysis_over_bare_chosen": round(warm / (bf16 if chosen == "bf16" else fp32), 2),
+        "peak_rss_mb": round(peak_mb),
+    }
+
+
+def _cli(args: list[str], **kwargs: Any) -> float:
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "propscope", *args], check=True, capture_output=True, **kwargs
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return time.perf_counter() - began
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_load(
+    model: str, text: str, lang: str, clients: int = 8, requests: int = 48
+) -> dict[str, Any]:
+    """``propscope serve`` on loopback under ``clients`` concurrent clients sending ``requests``
+    analyses in all: requests/s and latency percentiles (after one warm-up request)."""
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "propscope", "serve", "--port", str(port), "--model", model],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        body = {"text": text, "lang": lang}
+        httpx.post(f"{url}/api/analyze", json=body, timeout=120).raise_for_status()
+        latencies: list[float] = []
+        failures: list[int] = []
+        lock = threading.Lock()
+        todo = list(range(requests))
+
+        def client() -> None:
+            with httpx.Client(timeout=120) as session:
+                while True:
+                    with lock:
+                        if not todo:
+                            return
+                        todo.pop()
+                    began = time.perf_counter()
+                    status = session.post(f"{url}/api/analyze", json=body).status_code
+                    with lock:
+                        (latencies if status == 200 else failures).append(
+                            time.perf_counter() - began if status == 200 else status
+                        )
+
+        began = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    ordered = sorted(latencies)
+    return {
+        "clients": clients,
+        "requests": requests,
+        "failed": len(failures),
+        "requests_per_second": round(len(latencies) / seconds, 2),
+        "p50_seconds": round(ordered[len(ordered) // 2], 3),
+        "p95_seconds": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
+    }
+
+
+def whole_commands(model: str, batch_articles: int) -> dict[str, Any]:
+    lang = MODEL_LANGUAGE[model]
+    text = article(lang)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        one = folder / "article.txt"
+        one.write_text(text, encoding="utf-8")
+        corpus = folder / "corpus"
+        corpus.mkdir()
+        for i in range(batch_articles):
+            (corpus / f"a{i:04d}.txt").write_text(f"Report {i}.\n{text}", encoding="utf-8")
+        cli = {
+            flag: statistics.median(
+                _cli(["analyze", str(one), "--format", "json", "--model", model, *extra])
+                for _ in range(3)
+            )
+            for flag, extra in (("lang given", ["--lang", lang]), ("lang auto", []))
+        }
+        batch = {}
+        for workers in (1, 2):
+            out = folder / f"out-{workers}.jsonl"
+            seconds = _cli(
+                ["batch", str(corpus), "--out", str(out), "--model", model, "--lang", lang,
+                 "--workers", str(workers), "--no-progress"]
+            )  # fmt: skip
+            batch[str(workers)] = {
+                "seconds": round(seconds, 2),
+                "articles_per_second": round(batch_articles / seconds, 2),
+            }
+    return {
+        "cli_seconds": {k: round(v, 2) for k, v in cli.items()},
+        "batch": batch,
+        "batch_articles": batch_articles,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="en-fast")
-    parser.add_argument("--lang", default="en", help="SemEval-2023 folder code (en fr ge ...)")
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--articles", type=int, default=60)
+    parser.add_argument("--models", nargs="+", default=list(MODEL_LANGUAGE))
+    parser.add_argument("--batch-articles", type=int, default=40)
+    parser.add_argument("--serve-models", nargs="*", default=["en-fast"])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument(
-        "--note", default="", help="what else ran meanwhile, if anything (shown in the docs)"
-    )
+    parser.add_argument("--note", default="", help="what else ran meanwhile, if anything")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from propscope.corpora.semeval2023 import load_split
-    from propscope.language import SEMEVAL_CODES
-    from propscope.pipeline import load
-    from propscope.types import Document
-
-    iso = SEMEVAL_CODES[args.lang]
-
-    load_runs = [_load_seconds(args.model) for _ in range(3)]
-    pipeline = load(args.model)
-    name = "opinion.txt" if iso == "en" else f"opinion-{iso}.txt"
-    example = (REPO / "examples" / name).read_text(encoding="utf-8")
-    words = len(example.split())
-    long_text = "\n\n".join([example] * max(1, round(600 / words)))
-    pipeline.analyze(example)  # warm up
-
-    def median_seconds(text: str, repeats: int = 7) -> float:
-        runs = []
-        for _ in range(repeats):
-            began = time.perf_counter()
-            pipeline.analyze(text)
-            runs.append(time.perf_counter() - began)
-        return statistics.median(runs)
-
-    split = load_split(args.data_dir / "semeval2023-task3", args.lang, "train")
-    docs = [split.documents[i] for i in sorted(split.documents)[: args.articles]]
-    bare = [Document(d.id, d.text, language=iso) for d in docs]
-    began = time.perf_counter()
-    for doc in bare:
-        pipeline.analyze(doc.text, doc_id=doc.id, lang=iso)
-    single = time.perf_counter() - began
-    began = time.perf_counter()
-    pipeline.analyze_documents(bare)
-    batch = time.perf_counter() - began
+    if args.child:
+        print(json.dumps(in_process(args.child)))
+        return
+    models = []
+    for model in args.models:
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", model, "--out", "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        row = json.loads(child.stdout.strip().splitlines()[-1])
+        row.update(whole_commands(model, args.batch_articles))
+        if model in args.serve_models:
+            row["serve"] = serve_load(model, article(MODEL_LANGUAGE[model]), MODEL_LANGUAGE[model])
+        print(json.dumps(row), flush=True)
+        models.append(row)
     result = {
-        "model": args.model,
-        "lang": args.lang,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
-        "load_seconds_median": statistics.median(load_runs),
-        "example_words": words,
-        "example_latency_seconds": median_seconds(example),
-        "words_600_latency_seconds": median_seconds(long_text),
-        "words_600_actual": len(long_text.split()),
-        "articles": len(bare),
-        "mean_words_per_article": sum(len(d.text.split()) for d in bare) / len(bare),
-        "articles_per_second_single": len(bare) / single,
-        "articles_per_second_batch": len(bare) / batch,
-        "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        **({"note": args.note} if args.note else {}),
+        "note": args.note,
+        "models": models,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -72,10 +72,10 @@ def test_tagger_span_split_by_windows_is_joined(fitted: SpanTagger) -> None:
     # phrase straddles window edges, yet decoding on the averaged token array gives one span.
     import torch
 
-    tagger = SpanTagger(TaggerConfig(window=8, predict_stride=3))
+    tagger = SpanTagger(TaggerConfig(window=8, predict_stride=3, predict_overlap=None))
     tagger.tokenizer_ = fitted.tokenizer_
     tagger.thresholds_ = dict.fromkeys(tagger.config.labels, 0.5)
-    fire = torch.tensor(tagger.tokenizer_.convert_tokens_to_ids(["corrupt", "traitor"]))
+    fire = torch.tensor([tagger.tokenizer_.backend.token_to_id(t) for t in ("corrupt", "traitor")])
 
     def body(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> SimpleNamespace:
         hit = torch.isin(input_ids, fire).float().unsqueeze(-1)

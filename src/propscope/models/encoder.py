@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.models.bert import TextTokenizer, load_tokenizer
+from propscope.models.finetune import pad_ids
 from propscope.models.runtime import import_torch, inference_dtype
 
 if TYPE_CHECKING:
@@ -106,22 +108,23 @@ class Encoder:
     """A tokenizer and a transformer body, on the CPU."""
 
     name: str
-    tokenizer: Any
+    tokenizer: TextTokenizer
     model: Any
     hidden_size: int
 
 
-def load_pretrained(name: str = DEFAULT_ENCODER) -> tuple[Any, Any]:
-    """A fresh (uncached) fp32 copy of the pretrained encoder ``name`` and its tokenizer."""
+def load_pretrained(name: str = DEFAULT_ENCODER) -> tuple[TextTokenizer, Any]:
+    """A fresh (uncached) fp32 copy of the pretrained encoder ``name`` (transformers' module, for
+    training) and its tokenizer."""
     torch = import_torch()
     from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModel, PreTrainedTokenizerFast
+    from transformers import AutoConfig, AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     path = encoder_path(name)
-    tokenizer = PreTrainedTokenizerFast.from_pretrained(str(path))
+    tokenizer = load_tokenizer(str(path))
     config = AutoConfig.from_pretrained(str(path))
     # Build the module without initialising weights, then take the stored tensors as they are:
     # ten times faster than from_pretrained, which matters for a CLI that loads on every call.
@@ -146,13 +149,33 @@ def load_pretrained(name: str = DEFAULT_ENCODER) -> tuple[Any, Any]:
     return tokenizer, model
 
 
+def load_inference_body(
+    name: str, adapters: dict[str, Any] | None = None, rank: int = 1, alpha: float = 1.0
+) -> Any:
+    """The encoder ``name`` for inference, with LoRA ``adapters`` merged in, in the format
+    :func:`~propscope.models.runtime.inference_format` chose. BERT encoders are built without
+    transformers and share their unadapted weights with every other body of the same encoder
+    (:mod:`propscope.models.bert`); others are transformers' modules."""
+    from propscope.models.bert import is_bert, load_bert, merged_weights
+
+    path = encoder_path(name)
+    if is_bert(path):
+        return load_bert(path, merged_weights(path, adapters or {}, rank, alpha))
+    from propscope.models.lora import merge_lora
+
+    _, model = load_pretrained(name)
+    if adapters:
+        merge_lora(model, adapters, rank, alpha)
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    return model.eval().to(inference_dtype())
+
+
 @lru_cache(maxsize=4)
 def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
-    """Load the pretrained encoder ``name`` for inference (cached per process, in the format
-    :func:`~propscope.models.runtime.inference_format` chose)."""
-    tokenizer, model = load_pretrained(name)
-    model.eval()
-    model = model.to(inference_dtype())
+    """Load the pretrained encoder ``name`` for inference (cached per process)."""
+    model = load_inference_body(name)
+    tokenizer = load_tokenizer(str(encoder_path(name)))
     return Encoder(name, tokenizer, model, int(model.config.hidden_size))
 
 
@@ -168,18 +191,15 @@ def sentence_embeddings(
     encoder = load_encoder(name)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), encoder.hidden_size), dtype=np.float32)
+    tokenizer = encoder.tokenizer
+    ids = [row for row, _ in tokenizer.encode_batch(texts, max_tokens=max_length - 2)]
     with torch.inference_mode():
         for begin in range(0, len(order), batch_size):
             idx = order[begin : begin + batch_size]
-            batch = encoder.tokenizer(
-                [texts[i] for i in idx],
-                padding=True,
-                truncation=True,
-                max_length=max_length,
-                return_tensors="pt",
-            )
-            hidden = encoder.model(**batch).last_hidden_state.float()
-            out[idx] = mean_pool(hidden, batch["attention_mask"], normalise=True).numpy()
+            tokens = (tokenizer.cls_token_id, tokenizer.sep_token_id)
+            input_ids, mask = pad_ids([ids[i] for i in idx], *tokens)
+            hidden = encoder.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+            out[idx] = mean_pool(hidden.float(), mask, normalise=True).numpy()
     return out
 
 

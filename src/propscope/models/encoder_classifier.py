@@ -100,23 +100,21 @@ class EncoderClassifier(AdaptedEncoderModel):
     # ----------------------------------------------------------------------------- model
     def _build(self) -> tuple[Any, Any]:
         self.tokenizer_, body = load_pretrained(self.config.encoder)
-        width = body.config.hidden_size * (2 if self.config.focus else 1)
-        return body, standardised_head(width, len(self.config.labels))
+        return body, self._make_head(body.config.hidden_size)
+
+    def _make_head(self, hidden_size: int) -> Any:
+        width = hidden_size * (2 if self.config.focus else 1)
+        return standardised_head(width, len(self.config.labels))
 
     def _encode(
         self, texts: Sequence[str], focus: Sequence[Focus] | None
     ) -> tuple[list[list[int]], list[np.ndarray | None]]:
         """Token ids (no special tokens, truncated) and, with focus, a 0/1 mask of focus tokens."""
         cfg = self.config
-        enc = self.tokenizer_(
-            [cfg.prefix + t for t in texts],
-            add_special_tokens=False,
-            truncation=True,
-            max_length=cfg.max_length - 2,
-            return_offsets_mapping=bool(cfg.focus),
-            verbose=False,
+        encoded = self.tokenizer_.encode_batch(
+            [cfg.prefix + t for t in texts], max_tokens=cfg.max_length - 2
         )
-        ids = [list(x) for x in enc["input_ids"]]
+        ids = [row for row, _ in encoded]
         masks: list[np.ndarray | None] = [None] * len(ids)
         if cfg.focus:
             if focus is None or len(focus) != len(texts):
@@ -124,9 +122,7 @@ class EncoderClassifier(AdaptedEncoderModel):
                     Errors.E043.format(reason="a focus model needs one (start, end) per text")
                 )
             shift = len(cfg.prefix)
-            for i, (offsets, (start, end)) in enumerate(
-                zip(enc["offset_mapping"], focus, strict=True)
-            ):
+            for i, ((_, offsets), (start, end)) in enumerate(zip(encoded, focus, strict=True)):
                 inside = np.array(
                     [s < end + shift and e > start + shift for s, e in offsets], dtype=np.float32
                 )

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, NotFittedError
-from propscope.models.runtime import autocast, import_torch, inference_dtype
+from propscope.models.runtime import autocast, import_torch
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -274,8 +274,8 @@ class AdaptedEncoderModel:
     """What the fine-tuned models share: LoRA ``adapters_`` and a ``head_`` over a carrier's
     encoder, merged into a bf16 copy of the encoder for inference, saved in one safetensors file.
 
-    Subclasses build ``(body, head)`` in ``_build`` and have ``config.lora_rank`` and
-    ``config.lora_alpha``.
+    Subclasses build ``(body, head)`` for training in ``_build``, their head in ``_make_head``,
+    and have ``config.encoder``, ``config.lora_rank`` and ``config.lora_alpha``.
     """
 
     config: Any
@@ -283,6 +283,9 @@ class AdaptedEncoderModel:
     head_: dict[str, Any]
 
     def _build(self) -> tuple[Any, Any]:
+        raise NotImplementedError
+
+    def _make_head(self, hidden_size: int) -> Any:
         raise NotImplementedError
 
     def _check_fitted(self) -> None:
@@ -301,13 +304,15 @@ class AdaptedEncoderModel:
         self._install_inference_model()
 
     def _install_inference_model(self) -> None:
-        from propscope.models.lora import merge_lora
+        from propscope.models.bert import load_tokenizer
+        from propscope.models.encoder import encoder_path, load_inference_body
 
-        body, head = self._build()
-        merge_lora(body, self.adapters_, self.config.lora_rank, self.config.lora_alpha)
+        cfg = self.config
+        self.tokenizer_ = load_tokenizer(str(encoder_path(cfg.encoder)))
+        body = load_inference_body(cfg.encoder, self.adapters_, cfg.lora_rank, cfg.lora_alpha)
+        head = self._make_head(int(body.config.hidden_size))
         head.load_state_dict({k: v.float() for k, v in self.head_.items()})
-        body.eval()
-        self._body = body.to(inference_dtype())
+        self._body = body
         self._head = head.eval()
 
     def _save_weights(self, path: Path) -> None:

@@ -57,9 +57,12 @@ class TaggerConfig:
     labels: list[str] = field(default_factory=lambda: [ANY, *TECHNIQUE_NAMES])
     window: int = 256
     train_stride: int = 254
-    # Inference windows start every ``predict_stride`` tokens; a token read by several windows gets
-    # their mean probabilities. On PTC dev (benchmarks/tagger_stride.py) 192 scored as 128 did (SI
-    # F1 0.358 / 0.357, technique-aware span F1 0.124 / 0.123) in about two thirds of the time.
+    # Inference windows: as few as cover the article with ``predict_overlap`` tokens shared by
+    # neighbours, all of one length (at most ``window``), so an article of n tokens costs about
+    # n tokens of encoder work; a token read by two windows gets their mean probabilities. None:
+    # windows of ``window`` tokens starting every ``predict_stride`` tokens (the layout before;
+    # 484 tokens cost 762 positions with stride 192, 549 packed).
+    predict_overlap: int | None = 32
     predict_stride: int = 192
     lora_rank: int = 16
     lora_alpha: float = 32.0
@@ -123,13 +126,14 @@ class SpanTagger(AdaptedEncoderModel):
     # ----------------------------------------------------------------------------------- model
     def _build(self) -> Any:
         self.tokenizer_, body = load_pretrained(self.config.encoder)
-        return body, standardised_head(body.config.hidden_size, len(self.config.labels))
+        return body, self._make_head(body.config.hidden_size)
+
+    def _make_head(self, hidden_size: int) -> Any:
+        return standardised_head(hidden_size, len(self.config.labels))
 
     def _encode(self, text: str) -> _Encoded:
-        enc = self.tokenizer_(
-            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
-        )
-        return _Encoded(list(enc["input_ids"]), _trim_offsets(text, enc["offset_mapping"]))
+        ids, offsets = self.tokenizer_.encode(text)
+        return _Encoded(ids, _trim_offsets(text, offsets))
 
     def _windows(self, n_tokens: int, stride: int) -> list[tuple[int, int]]:
         size = self.config.window - 2
@@ -137,6 +141,20 @@ class SpanTagger(AdaptedEncoderModel):
             return [(0, n_tokens)]
         starts = [*list(range(0, n_tokens - size, stride)), n_tokens - size]
         return [(s, s + size) for s in starts]
+
+    def _predict_windows(self, n_tokens: int) -> list[tuple[int, int]]:
+        """The inference windows over ``n_tokens`` tokens (see ``TaggerConfig.predict_overlap``)."""
+        cfg = self.config
+        size = cfg.window - 2
+        if cfg.predict_overlap is None:
+            return self._windows(n_tokens, cfg.predict_stride)
+        if n_tokens <= size:
+            return [(0, n_tokens)]
+        overlap = min(cfg.predict_overlap, size // 2)
+        count = -(-(n_tokens - overlap) // (size - overlap))
+        width = -(-(n_tokens + (count - 1) * overlap) // count)
+        starts = [round(i * (n_tokens - width) / (count - 1)) for i in range(count)]
+        return [(s, s + width) for s in starts]
 
     def _targets(self, doc: Document, encoded: _Encoded) -> np.ndarray:
         labels = {name: i for i, name in enumerate(self.config.labels)}
@@ -411,48 +429,74 @@ class SpanTagger(AdaptedEncoderModel):
                 cfg.decode_hysteresis = hysteresis
 
     # ------------------------------------------------------------------------------ inference
-    def _token_probs(self, encoded: _Encoded, batch_size: int = 16) -> np.ndarray:
+    def _token_probs(self, encoded: _Encoded) -> np.ndarray:
+        return self._token_probs_many([encoded])[0]
+
+    def _token_probs_many(
+        self, encodings: Sequence[_Encoded], batch_size: int = 16
+    ) -> list[np.ndarray]:
+        """Token probabilities of several texts, their windows batched together by length."""
         torch = import_torch()
-        n = len(encoded.ids)
         n_labels = len(self.config.labels)
-        if n == 0:
-            return np.zeros((0, n_labels), dtype=np.float32)
-        total = np.zeros((n, n_labels), dtype=np.float32)
-        counts = np.zeros((n, 1), dtype=np.float32)
-        windows = self._windows(n, self.config.predict_stride)
+        totals = [np.zeros((len(e.ids), n_labels), dtype=np.float32) for e in encodings]
+        counts = [np.zeros((len(e.ids), 1), dtype=np.float32) for e in encodings]
+        jobs = [
+            (d, s, e)
+            for d, enc in enumerate(encodings)
+            if enc.ids
+            for s, e in self._predict_windows(len(enc.ids))
+        ]
+        jobs.sort(key=lambda job: job[2] - job[1])  # little padding within a batch
         with torch.inference_mode():
-            for b in range(0, len(windows), batch_size):
-                chunk = windows[b : b + batch_size]
-                input_ids, mask, _ = self._batch([(encoded.ids[s:e], None) for s, e in chunk])
+            for b in range(0, len(jobs), batch_size):
+                chunk = jobs[b : b + batch_size]
+                rows = [(encodings[d].ids[s:e], None) for d, s, e in chunk]
+                input_ids, mask, _ = self._batch(rows)
                 hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
                 probs = torch.sigmoid(self._head(hidden.float())).numpy()
-                for row, (s, e) in enumerate(chunk):
-                    total[s:e] += probs[row, 1 : e - s + 1]
-                    counts[s:e] += 1
-        return total / np.maximum(counts, 1)
+                for row, (d, s, e) in enumerate(chunk):
+                    totals[d][s:e] += probs[row, 1 : e - s + 1]
+                    counts[d][s:e] += 1
+        return [t / np.maximum(c, 1) for t, c in zip(totals, counts, strict=True)]
 
     def token_probabilities(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """Per-token label probabilities ``(n_tokens, n_labels)`` and token character offsets."""
+        return self.token_probabilities_many([text])[0]
+
+    def token_probabilities_many(
+        self, texts: Sequence[str]
+    ) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+        """:meth:`token_probabilities` of several texts, their windows run in shared batches."""
         self._check_fitted()
-        encoded = self._encode(text)
-        return self._token_probs(encoded), encoded.offsets
+        encodings = [self._encode(text) for text in texts]
+        probs = self._token_probs_many(encodings)
+        return [(p, e.offsets) for p, e in zip(probs, encodings, strict=True)]
 
     def predict(self, document: Document, threshold: float | None = None) -> list[Span]:
         """Technique spans in ``document``, sorted by position.
 
         ``threshold`` overrides the tuned per-technique thresholds.
         """
-        probs, offsets = self.token_probabilities(document.text)
-        spans = decode_spans(
-            document.text,
-            probs,
-            offsets,
-            self.config.labels,
-            self.thresholds_,
-            threshold,
-            self.decode_settings(document.language),
-        )
-        return [span for span in spans if span.technique is not None]
+        return self.predict_many([document], threshold)[0]
+
+    def predict_many(
+        self, documents: Sequence[Document], threshold: float | None = None
+    ) -> list[list[Span]]:
+        """:meth:`predict` of several documents, their windows run in shared batches."""
+        out = []
+        outputs = self.token_probabilities_many([doc.text for doc in documents])
+        for document, (probs, offsets) in zip(documents, outputs, strict=True):
+            spans = decode_spans(
+                document.text,
+                probs,
+                offsets,
+                self.config.labels,
+                self.thresholds_,
+                threshold,
+                self.decode_settings(document.language),
+            )
+            out.append([span for span in spans if span.technique is not None])
+        return out
 
     def predict_si(self, document: Document, threshold: float | None = None) -> list[Span]:
         """Technique-agnostic spans (SemEval-2020 span identification)."""

@@ -1,0 +1,84 @@
+"""Packed inference windows against the strided ones they replaced, on unseen articles.
+
+The bundled tagger held out a fraction of its training articles (``SpanTagger._split``, by its
+seed) to tune thresholds; its adapters never saw them. This scores the spans that each window
+layout decodes on those articles (technique-aware and technique-agnostic partial-overlap F1, the
+shared tasks' measure), and counts the encoder positions each layout runs and its time.
+
+    python benchmarks/tagger_windows.py --model en-fast --config configs/en-fast.toml \\
+        --data-dir ../shared/data --out benchmarks/results/tagger-windows-en-fast.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from propscope.evaluation.spans import score_span_overlap
+from propscope.models.runtime import describe
+from propscope.pipeline import load
+from propscope.training import TrainConfig, load_training_data
+
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="en-fast")
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--overlaps", type=int, nargs="+", default=[32, 64])
+    args = parser.parse_args()
+    layouts: dict[str, dict[str, Any]] = {"strided (192)": {"predict_overlap": None}}
+    layouts.update({f"packed (overlap {o})": {"predict_overlap": o} for o in args.overlaps})
+
+    tagger = load(args.model).tagger
+    data = load_training_data(TrainConfig.from_toml(args.config), args.data_dir)
+    held_out = tagger._split(data.span_docs)[0]
+    gold = [(d.id, s.technique, s.start, s.end) for d in held_out for s in d.spans]
+    gold_si = [(d.id, None, s.start, s.end) for d in held_out for s in d.spans]
+    n_tokens = sum(len(tagger._encode(d.text).ids) for d in held_out)
+    original = tagger.config
+    results: dict[str, Any] = {
+        "model": args.model,
+        "articles": len(held_out),
+        "tokens": n_tokens,
+        "runtime": describe(),
+        "layouts": {},
+    }
+    for name, change in layouts.items():
+        tagger.config = replace(original, **change)
+        positions = sum(
+            e - s + 2
+            for d in held_out
+            for s, e in tagger._predict_windows(len(tagger._encode(d.text).ids))
+        )
+        began = time.perf_counter()
+        spans = tagger.predict_many(held_out)
+        seconds = time.perf_counter() - began
+        pairs = list(zip(held_out, spans, strict=True))
+        pred = [(d.id, s.technique, s.start, s.end) for d, found in pairs for s in found]
+        pred_si = [(d.id, None, s.start, s.end) for d, found in pairs for s in found]
+        aware = score_span_overlap(gold, pred, technique_aware=True, task="spans")
+        agnostic = score_span_overlap(gold_si, pred_si, technique_aware=False, task="si")
+        results["layouts"][name] = {
+            "positions_per_token": round(positions / n_tokens, 3),
+            "seconds": round(seconds, 2),
+            "spans": len(pred),
+            "technique_f1": round(aware.main, 4),
+            "technique_precision": round(aware.metrics["precision"], 4),
+            "technique_recall": round(aware.metrics["recall"], 4),
+            "si_f1": round(agnostic.main, 4),
+        }
+        print(name, results["layouts"][name], flush=True)
+    tagger.config = original
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""BERT encoders for inference in plain torch, and their tokenizers without transformers.
+
+Both bundled encoders (all-MiniLM-L6-v2 and multilingual-e5-small) are BERT models. Importing
+transformers' BERT costs about 1.5 s per process, more than loading the weights and analysing an
+article together, so inference builds the same network here: the module names and state-dict keys
+are those of ``transformers.BertModel`` (a test compares the outputs), and LoRA adapters merge into
+it as into the original. Training keeps transformers' modules (:func:`encoder.load_pretrained`).
+
+The base weights are read once per process and shared: every component that runs the same
+encoder (a tagger, a paragraph classifier, sentence embeddings) holds the same tensors, except
+the weights its adapters changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from propscope.errors import Errors, ModelLoadError
+from propscope.models.runtime import import_torch, inference_dtype, inference_format
+
+
+@dataclass(frozen=True)
+class BertSettings:
+    """The architecture of a BERT checkpoint (the fields of its ``config.json`` used here)."""
+
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    intermediate_size: int
+    vocab_size: int
+    max_position_embeddings: int = 512
+    type_vocab_size: int = 2
+    layer_norm_eps: float = 1e-12
+    model_type: str = "bert"
+
+    @classmethod
+    def read(cls, folder: Path) -> BertSettings:
+        raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if raw.get("model_type") != "bert" or raw.get("hidden_act", "gelu") != "gelu":
+            raise ModelLoadError(
+                Errors.E041.format(path=folder, reason="not a BERT encoder with GELU activations")
+            )
+        return cls(**{k: raw[k] for k in cls.__dataclass_fields__ if k in raw})
+
+
+def is_bert(folder: Path) -> bool:
+    """Whether the HF folder holds a BERT encoder (else transformers' own module is used)."""
+    raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    return raw.get("model_type") == "bert" and raw.get("hidden_act", "gelu") == "gelu"
+
+
+def build_bert(settings: BertSettings, device: str = "meta") -> Any:
+    """An uninitialised BERT body (on the ``meta`` device: load weights with ``assign=True``)."""
+    torch = import_torch()
+    from torch import nn
+    from torch.nn import functional
+
+    s = settings
+    heads, width = s.num_attention_heads, s.hidden_size // s.num_attention_heads
+
+    # The weights are assigned from a checkpoint: initialising them would be wasted work, and on
+    # the meta device torch's initialisers import its compiler (about 1.8 s).
+    class Linear(nn.Linear):
+        def reset_parameters(self) -> None:
+            pass
+
+    class Embedding(nn.Embedding):
+        def reset_parameters(self) -> None:
+            pass
+
+    class LayerNorm(nn.LayerNorm):
+        def reset_parameters(self) -> None:
+            pass
+
+    class Embeddings(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.word_embeddings = Embedding(s.vocab_size, s.hidden_size)
+            self.position_embeddings = Embedding(s.max_position_embeddings, s.hidden_size)
+            self.token_type_embeddings = Embedding(s.type_vocab_size, s.hidden_size)
+            self.LayerNorm = LayerNorm(s.hidden_size, eps=s.layer_norm_eps)
+
+        def forward(self, input_ids: Any, token_type_ids: Any = None) -> Any:
+            positions = torch.arange(input_ids.shape[1], device=input_ids.device)
+            x = self.word_embeddings(input_ids) + self.position_embeddings(positions)[None]
+            if token_type_ids is None:
+                x = x + self.token_type_embeddings.weight[0]
+            else:
+                x = x + self.token_type_embeddings(token_type_ids)
+            return self.LayerNorm(x)
+
+    class SelfAttention(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.query = Linear(s.hidden_size, s.hidden_size)
+            self.key = Linear(s.hidden_size, s.hidden_size)
+            self.value = Linear(s.hidden_size, s.hidden_size)
+
+    class Dense(nn.Module):  # a projection, then the residual and a LayerNorm
+        def __init__(self, size_in: int) -> None:
+            super().__init__()
+            self.dense = Linear(size_in, s.hidden_size)
+            self.LayerNorm = LayerNorm(s.hidden_size, eps=s.layer_norm_eps)
+
+        def forward(self, x: Any, residual: Any) -> Any:
+            return self.LayerNorm(self.dense(x) + residual)
+
+    class Attention(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.self = SelfAttention()
+            self.output = Dense(s.hidden_size)
+
+    class Intermediate(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.dense = Linear(s.hidden_size, s.intermediate_size)
+
+    class Layer(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.attention = Attention()
+            self.intermediate = Intermediate()
+            self.output = Dense(s.intermediate_size)
+
+        def forward(self, hidden: Any, additive_mask: Any) -> Any:
+            """``hidden`` (batch x tokens x size); ``additive_mask`` (batch x 1 x 1 x tokens),
+            0 for tokens and a large negative number for padding, as transformers' layers take."""
+            b, t, _ = hidden.shape
+            attn = self.attention.self
+
+            def split(x: Any) -> Any:
+                return x.view(b, t, heads, width).transpose(1, 2)
+
+            q, k, v = split(attn.query(hidden)), split(attn.key(hidden)), split(attn.value(hidden))
+            context = functional.scaled_dot_product_attention(
+                q, k, v, attn_mask=additive_mask.to(q.dtype)
+            )
+            context = context.transpose(1, 2).reshape(b, t, s.hidden_size)
+            hidden = self.attention.output(context, hidden)
+            return self.output(functional.gelu(self.intermediate.dense(hidden)), hidden)
+
+    class Encoder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = nn.ModuleList(Layer() for _ in range(s.num_hidden_layers))
+
+    class Output:
+        def __init__(self, last_hidden_state: Any) -> None:
+            self.last_hidden_state = last_hidden_state
+
+    class Bert(nn.Module):
+        """transformers' ``BertModel`` without the pooler, for inference."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.config = s
+            self.embeddings = Embeddings()
+            self.encoder = Encoder()
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            dtype = self.embeddings.word_embeddings.weight.dtype
+            additive = (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+            hidden = self.embeddings(input_ids)
+            for layer in self.encoder.layer:
+                hidden = layer(hidden, additive)
+            return Output(hidden)
+
+    with torch.device(device):
+        return Bert()
+
+
+@lru_cache(maxsize=4)
+def base_weights(folder: str, format_name: str) -> Mapping[str, Any]:
+    """The checkpoint's tensors in ``format_name`` (``fp32`` or ``bf16``), read once per process
+    and shared (never change them in place: adapted weights are new tensors, see
+    :func:`load_bert`)."""
+    torch = import_torch()
+    from safetensors.torch import load_file
+
+    dtype = torch.bfloat16 if format_name == "bf16" else torch.float32
+    state = load_file(str(Path(folder) / "model.safetensors"))
+    return {
+        key: value.to(dtype) if value.is_floating_point() else value
+        for key, value in state.items()
+        if not key.startswith("pooler.") and not key.endswith("position_ids")
+    }
+
+
+def load_bert(folder: Path, changed: Mapping[str, Any] | None = None) -> Any:
+    """A BERT body for inference over the shared base weights of ``folder``, with the tensors of
+    ``changed`` (e.g. weights with merged adapters, any dtype) in place of the base ones."""
+    settings = BertSettings.read(folder)
+    body = build_bert(settings)
+    dtype = inference_dtype()
+    state = dict(base_weights(str(folder), inference_format()))
+    for key, value in (changed or {}).items():
+        state[key] = value.to(dtype)
+    missing, unexpected = body.load_state_dict(state, strict=False, assign=True)
+    if missing or unexpected:
+        raise ModelLoadError(
+            Errors.E041.format(
+                path=folder,
+                reason=f"weights do not fit: missing {missing}, unexpected {unexpected}",
+            )
+        )
+    for parameter in body.parameters():
+        parameter.requires_grad_(False)
+    return body.eval()
+
+
+def merged_weights(
+    folder: Path, adapters: Mapping[str, Any], rank: int, alpha: float
+) -> dict[str, Any]:
+    """The weights that LoRA ``adapters`` change, as new fp32 tensors: ``W + scale * B @ A``."""
+    torch = import_torch()
+    from safetensors import safe_open
+
+    scale = alpha / rank
+    out: dict[str, Any] = {}
+    with safe_open(str(folder / "model.safetensors"), "pt") as checkpoint, torch.no_grad():
+        for name, lora_a in adapters.items():
+            if not name.endswith("lora_a"):
+                continue
+            prefix = name[: -len(".lora_a")]
+            lora_b = adapters[f"{prefix}.lora_b"]
+            weight = checkpoint.get_tensor(f"{prefix}.weight").float()
+            out[f"{prefix}.weight"] = weight + (lora_b.float() @ lora_a.float()) * scale
+    return out
+
+
+@dataclass(frozen=True)
+class TextTokenizer:
+    """An encoder's tokenizer from its ``tokenizer.json`` (the tokenizers library).
+
+    Offsets are character offsets into the text, as transformers' fast tokenizers give them.
+    """
+
+    backend: Any
+    cls_token_id: int
+    sep_token_id: int
+    pad_token_id: int
+
+    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Ids (no special tokens) and character offsets of the tokens of ``text``."""
+        enc = self.backend.encode(text, add_special_tokens=False)
+        return list(enc.ids), [tuple(o) for o in enc.offsets]
+
+    def encode_batch(
+        self, texts: Sequence[str], max_tokens: int | None = None
+    ) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        """:meth:`encode` of each text, cut to its first ``max_tokens`` tokens."""
+        encodings = self.backend.encode_batch(list(texts), add_special_tokens=False)
+        return [
+            (list(e.ids)[:max_tokens], [tuple(o) for o in e.offsets][:max_tokens])
+            for e in encodings
+        ]
+
+
+@lru_cache(maxsize=8)
+def load_tokenizer(folder: str) -> TextTokenizer:
+    """The tokenizer of an HF folder, without transformers (truncation and padding stored in the
+    file are turned off: callers cut and pad)."""
+    from tokenizers import Tokenizer
+
+    path = Path(folder)
+    backend = Tokenizer.from_file(str(path / "tokenizer.json"))
+    backend.no_truncation()
+    backend.no_padding()
+    config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+
+    def token_id(role: str, fallback: str) -> int:
+        token = config.get(role, fallback)
+        if isinstance(token, dict):
+            token = token.get("content", fallback)
+        found = backend.token_to_id(token)
+        if found is None:
+            raise ModelLoadError(Errors.E041.format(path=path, reason=f"no {role} {token!r}"))
+        return int(found)
+
+    return TextTokenizer(
+        backend,
+        token_id("cls_token", "[CLS]"),
+        token_id("sep_token", "[SEP]"),
+        token_id("pad_token", "[PAD]"),
+    )
