@@ -95,6 +95,8 @@ class Pipeline:
     paragraphs: Any = None
     genre: Any = None
     frames: Any = None
+    # Span shaping and calibrated span scores (models/calibration.py; calibration.json), optional.
+    calibration: Any = None
     settings: PipelineSettings = field(default_factory=PipelineSettings)
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -122,29 +124,57 @@ class Pipeline:
         doc_id: str = "input",
         threshold: float | None = None,
         lang: str | None = AUTO_MODEL,
+        min_confidence: float | None = None,
     ) -> Document:
         """Analyse one article. ``threshold`` overrides the tuned thresholds of all outputs.
 
         ``lang`` is an ISO 639-1 (or SemEval-2023) code, or ``auto`` to identify it; the
-        document's ``language`` records it.
+        document's ``language`` records it. ``min_confidence``: see :meth:`analyze_documents`.
         """
         from propscope.language import resolve_language
 
         language = resolve_language(text, lang).code
-        return self.analyze_documents([Document(doc_id, text, language=language)], threshold)[0]
+        document = Document(doc_id, text, language=language)
+        return self.analyze_documents([document], threshold, min_confidence=min_confidence)[0]
 
     def analyze_documents(
         self,
         documents: Sequence[Document],
         threshold: float | None = None,
         progress: Callable[[int, int], None] | None = None,
+        min_confidence: float | None = None,
     ) -> list[Document]:
-        """Analyse documents (their text only; gold labels are ignored) into new documents."""
+        """Analyse documents (their text only; gold labels are ignored) into new documents.
+
+        Spans are kept when their score reaches ``min_confidence``. With a calibrated model a
+        span's score is its calibrated precision and ``None`` means the model's default (0.5:
+        spans right at least half the time); ``0`` keeps every span. Paragraph techniques do
+        not depend on it.
+        """
         from propscope.models.linear import embedding_cache
 
         # Paragraph, genre and frame models may embed the same paragraphs: embed each once.
         with embedding_cache():
-            return self._analyze_documents(documents, threshold, progress)
+            analysed = self._analyze_documents(documents, threshold, progress)
+            return self._shown_spans(analysed, min_confidence)
+
+    def _shown_spans(
+        self, documents: list[Document], min_confidence: float | None
+    ) -> list[Document]:
+        """The documents with their spans shaped and calibrated (when the model has a
+        calibration) and those under ``min_confidence`` left out."""
+        if self.calibration is None or self.tagger is None:
+            if not min_confidence:
+                return documents
+            return [
+                d.with_spans(s for s in d.spans if s.score >= min_confidence) for d in documents
+            ]
+        from propscope.models.calibration import calibrate_documents
+
+        thresholds = self.tagger.thresholds_
+        return calibrate_documents(
+            self.calibration, documents, self.paragraphs, thresholds, min_confidence
+        )
 
     def _analyze_documents(
         self,
@@ -233,6 +263,8 @@ class Pipeline:
             component = getattr(self, name)
             if component is not None:
                 component.save(path / name)
+        if self.calibration is not None:
+            self.calibration.save(path)
         (path / "pipeline.json").write_text(json.dumps(self.settings.__dict__, indent=2) + "\n")
         meta = {**self.meta, "components": self.components()}
         (path / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
@@ -261,7 +293,10 @@ class Pipeline:
             for name in COMPONENT_NAMES
             if (path / name).is_dir()
         }
-        return cls(settings=settings, meta=meta, **parts)
+        from propscope.models.calibration import SpanCalibration
+
+        calibration = SpanCalibration.load(path)
+        return cls(settings=settings, meta=meta, calibration=calibration, **parts)
 
 
 def span_labels(
@@ -381,13 +416,17 @@ def analyze_text(
     model: str | Path | Pipeline = AUTO_MODEL,
     doc_id: str = "input",
     threshold: float | None = None,
+    min_confidence: float | None = None,
 ) -> tuple[Document, Pipeline]:
     """Identify the language (unless given), pick the model, analyse: ``(document, pipeline)``."""
     from propscope.language import resolve_language
 
     language = resolve_language(text, lang).code
     pipeline = ModelChooser(model).pipeline_for(language)
-    return pipeline.analyze(text, doc_id=doc_id, threshold=threshold, lang=language), pipeline
+    document = pipeline.analyze(
+        text, doc_id=doc_id, threshold=threshold, lang=language, min_confidence=min_confidence
+    )
+    return document, pipeline
 
 
 _CACHE: dict[str, Pipeline] = {}
@@ -419,11 +458,13 @@ def analyze(
     model: str | Path = AUTO_MODEL,
     threshold: float | None = None,
     lang: str | None = AUTO_MODEL,
+    min_confidence: float | None = None,
 ) -> Document:
     """Analyse ``text`` (language identified unless ``lang`` is given) with ``model``.
 
     ``model="auto"`` uses ``en-fast`` for English and ``multi-fast`` for other languages; models
-    are loaded once per process.
+    are loaded once per process. Spans whose (calibrated) score is under ``min_confidence`` are
+    left out; ``None`` uses the model's default (0.5 for a calibrated model), ``0`` keeps all.
 
     Example:
         >>> import propscope
@@ -431,4 +472,6 @@ def analyze(
         >>> doc.spans[0].technique  # doctest: +SKIP
         'Name_Calling-Labeling'
     """
-    return analyze_text(text, lang=lang, model=model, threshold=threshold)[0]
+    return analyze_text(
+        text, lang=lang, model=model, threshold=threshold, min_confidence=min_confidence
+    )[0]

@@ -443,6 +443,7 @@ def train(
     pipeline = fit_pipeline(
         config, data, checkpoint_dir=checkpoints, progress=progress, reused=reused
     )
+    pipeline.calibration = fit_span_calibration(pipeline, data, progress)
     staging = out_dir.parent / f".{out_dir.name}.partial"
     if staging.exists():
         shutil.rmtree(staging)
@@ -457,6 +458,21 @@ def train(
     staging.replace(out_dir)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return out_dir
+
+
+def fit_span_calibration(
+    pipeline: Pipeline, data: TrainingData, progress: ProgressCallback | None = None
+) -> Any:
+    """The span calibration of a fitted pipeline (models/calibration.py), fitted on the articles
+    its tagger's training held out; None without a tagger. Retrains nothing, so a ``--reuse``
+    build computes it too."""
+    if pipeline.tagger is None:
+        return None
+    from propscope.models.calibration import fit_calibration
+
+    return fit_calibration(
+        pipeline.tagger, pipeline.paragraphs, data.span_docs, data.paragraph_docs, progress
+    )
 
 
 def write_scores(model_dir: Path, scores: dict[str, Any]) -> None:

@@ -175,7 +175,7 @@ class SpanCalibration:
         techniques: Sequence[str | None],
         by_category: bool = False,
         min_spans: int = 60,
-        strength: float = 0.1,
+        strength: float = 1.0,
     ) -> SpanCalibration:
         """Fit a logistic regression on spans with features ``x`` and observed precision
         ``targets`` in [0, 1] (soft targets: a span counts as right with weight ``target`` and
