@@ -1,8 +1,50 @@
-"""propscope: find propaganda and persuasion techniques in news."""
+"""propscope: find propaganda and persuasion techniques in news.
 
-from propscope.errors import PropscopeError
+The public API: :func:`analyze` an article, :func:`load` a model (a :class:`Pipeline`), the data
+types (:class:`Document`, :class:`Span`, :class:`Paragraph`, :class:`Label`) and the error classes.
+Importing it loads no model and no torch.
+"""
+
+from propscope.errors import (
+    ConfigError,
+    CorpusFormatError,
+    EngineError,
+    FetchError,
+    InputNotFoundError,
+    InputTooLargeError,
+    InvalidInputError,
+    ModelLoadError,
+    NotFittedError,
+    PropscopeError,
+    SpanError,
+    TrainingError,
+    UnknownLabelError,
+)
+from propscope.pipeline import Pipeline, analyze, load
 from propscope.types import Document, Label, Paragraph, Span
 
 __version__ = "0.1.0"
 
-__all__ = ["Document", "Label", "Paragraph", "PropscopeError", "Span", "__version__"]
+__all__ = [
+    "ConfigError",
+    "CorpusFormatError",
+    "Document",
+    "EngineError",
+    "FetchError",
+    "InputNotFoundError",
+    "InputTooLargeError",
+    "InvalidInputError",
+    "Label",
+    "ModelLoadError",
+    "NotFittedError",
+    "Paragraph",
+    "Pipeline",
+    "PropscopeError",
+    "Span",
+    "SpanError",
+    "TrainingError",
+    "UnknownLabelError",
+    "__version__",
+    "analyze",
+    "load",
+]
