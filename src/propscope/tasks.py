@@ -53,7 +53,11 @@ def predict_semeval2023(
     predicted = {
         doc.id: doc
         for doc in pipeline.analyze_documents(
-            [loaded.documents[i] for i in ids], threshold=threshold, progress=progress
+            [loaded.documents[i] for i in ids],
+            threshold=threshold,
+            progress=progress,
+            # The spans file is scored by F1: every span, not only the confident ones shown.
+            min_confidence=0.0,
         )
     }
     paths = {

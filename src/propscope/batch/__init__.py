@@ -121,6 +121,7 @@ def run_batch(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     max_chars: int = 200_000,
     threshold: float | None = None,
+    min_confidence: float | None = None,
     restart: bool = False,
     stdin: bytes | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -150,6 +151,8 @@ def run_batch(
         chunk_size: Articles per committed chunk.
         max_chars: Longer articles are failure rows (E004).
         threshold: Overrides the tuned thresholds of all outputs.
+        min_confidence: Spans whose calibrated score is under this are left out (None: the
+            model's default, 0.5 for the bundled models; 0 keeps every span).
         restart: Discard an unfinished run or a finished output and start again.
         stdin: The bytes of standard input, for ``source="-"``.
         progress: Called as ``progress(done, total)`` with the articles of this run.
@@ -190,7 +193,9 @@ def run_batch(
     identity = model_identity(model)
     # Workers may run elsewhere (another folder, a cluster): give them an absolute model path.
     model_arg = str(Path(model).resolve()) if Path(model).is_dir() else str(model)
-    settings = WorkSettings(model=model_arg, lang=lang, threshold=threshold)
+    settings = WorkSettings(
+        model=model_arg, lang=lang, threshold=threshold, min_confidence=min_confidence
+    )
     runner = open_engine(engine, settings, workers, address)
 
     articles = open_source(
@@ -215,6 +220,7 @@ def run_batch(
         "options": {
             "lang": lang,
             "threshold": threshold,
+            **({"min_confidence": min_confidence} if min_confidence is not None else {}),
             "max_chars": max_chars,
             "id_column": id_column,
             "text_column": text_column,

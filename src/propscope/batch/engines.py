@@ -39,6 +39,8 @@ class WorkSettings:
     model: str
     lang: str = "auto"
     threshold: float | None = None
+    #: Spans under this (calibrated) score are left out; None: the model's default.
+    min_confidence: float | None = None
     #: Torch threads per worker (None: ``propscope.models.runtime.thread_count``).
     threads: int | None = None
 
@@ -93,12 +95,18 @@ def analyze_chunk(items: Items, settings: WorkSettings) -> list[dict[str, Any]]:
         groups.setdefault(id(pipeline), (pipeline, []))[1].append(document)
     for pipeline, documents in groups.values():
         try:
-            analysed = pipeline.analyze_documents(documents, threshold=settings.threshold)
+            analysed = pipeline.analyze_documents(
+                documents, threshold=settings.threshold, min_confidence=settings.min_confidence
+            )
         except Exception:
             analysed = []
             for document in documents:
                 try:
-                    analysed += pipeline.analyze_documents([document], threshold=settings.threshold)
+                    analysed += pipeline.analyze_documents(
+                        [document],
+                        threshold=settings.threshold,
+                        min_confidence=settings.min_confidence,
+                    )
                 except Exception as exc:
                     rows[document.id] = failure_row(document.id, error_dict(exc))
         for document in analysed:

@@ -25,6 +25,14 @@ def analyze_cli(
     threshold: float | None = typer.Option(
         None, "--threshold", "-t", min=0.0, max=1.0, help="Override the tuned thresholds."
     ),
+    min_confidence: float | None = typer.Option(
+        None,
+        "--min-confidence",
+        min=0.0,
+        max=1.0,
+        help="Show spans whose calibrated confidence (expected precision) is at least this; "
+        "default: the model's (0.5); 0 shows every span.",
+    ),
     model: str = MODEL_OPTION,
     lang: str = typer.Option(
         "auto", "--lang", "-l", help="auto (identify it) or an ISO 639-1 code such as en, fr, de."
@@ -48,7 +56,12 @@ def analyze_cli(
     stdin = sys.stdin.buffer.read() if source == "-" else None
     given = read_input(source, max_chars=max_chars, stdin=stdin)
     document, pipeline = analyze_text(
-        given.text, lang=lang, model=model, doc_id=given.id, threshold=threshold
+        given.text,
+        lang=lang,
+        model=model,
+        doc_id=given.id,
+        threshold=threshold,
+        min_confidence=min_confidence,
     )
     if output_format in ("json", "html"):
         result = result_dict(document, pipeline)

@@ -56,6 +56,14 @@ def batch_cli(
     threshold: float | None = typer.Option(
         None, "--threshold", "-t", min=0.0, max=1.0, help="Override the tuned thresholds."
     ),
+    min_confidence: float | None = typer.Option(
+        None,
+        "--min-confidence",
+        min=0.0,
+        max=1.0,
+        help="Show spans whose calibrated confidence (expected precision) is at least this; "
+        "default: the model's (0.5); 0 shows every span.",
+    ),
     restart: bool = typer.Option(
         False, "--restart", help="Discard an unfinished run or an existing output; start again."
     ),
@@ -83,6 +91,7 @@ def batch_cli(
                 chunk_size=chunk_size,
                 max_chars=max_chars,
                 threshold=threshold,
+                min_confidence=min_confidence,
                 restart=restart,
                 stdin=stdin,
                 progress=update,

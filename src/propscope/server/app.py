@@ -140,7 +140,13 @@ def create_app(
         def run() -> dict[str, Any]:
             language = resolve_language(text, body.lang).code
             chosen = chooser.pipeline_for(language)
-            document = chosen.analyze(text, doc_id=doc_id, threshold=body.threshold, lang=language)
+            document = chosen.analyze(
+                text,
+                doc_id=doc_id,
+                threshold=body.threshold,
+                lang=language,
+                min_confidence=body.min_confidence,
+            )
             return result_dict(document, chosen)
 
         # Returned as is, so the body is exactly result_dict (the model only documents it).

@@ -41,6 +41,15 @@ class AnalyzeRequest(BaseModel):
         le=1.0,
         description="Replace every tuned threshold (spans, paragraph techniques, frames) by this.",
     )
+    min_confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Return the spans whose confidence (for a calibrated model: the expected "
+        "share of the span that annotators would mark with its technique) is at least this. "
+        "Default: the model's (0.5 for the bundled models); 0 returns every span. The page asks "
+        "for 0 and hides spans under its slider (0.5 at first).",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:

@@ -8,7 +8,9 @@ const state = {
   colours: new Map(), // category -> colour
   result: null, // the API result, exactly as received
   selected: new Set(), // techniques pressed in the legend (empty: all shown)
-  minScore: 0,
+  // The slider starts at the models' default: spans whose calibrated confidence (expected
+  // precision) is at least 0.5. The page asks the API for every span so that it can go lower.
+  minScore: 0.5,
 };
 
 const byId = (id) => document.getElementById(id);
@@ -65,6 +67,7 @@ async function analyze(payload, what) {
   showError("");
   const threshold = byId("threshold").value.trim();
   if (threshold !== "") payload.threshold = Number(threshold);
+  payload.min_confidence = 0;
   setBusy(true, `Analysing ${what}…`);
   try {
     const response = await fetch("/api/analyze", {
@@ -298,12 +301,18 @@ function download(name, blob) {
 
 const fileStem = () => `propscope-${String(state.result.id).replace(/[^\w.-]+/g, "_").slice(0, 60)}`;
 
+// The result as shown: the spans under the slider's confidence are left out of the downloads.
+function shownResult() {
+  const spans = state.result.spans.filter((s) => s.score >= state.minScore);
+  return { ...state.result, spans };
+}
+
 async function downloadReport() {
   showError("");
   const response = await fetch("/api/report", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(state.result),
+    body: JSON.stringify(shownResult()),
   });
   if (!response.ok) {
     const data = await response.json().catch(() => ({}));
@@ -361,7 +370,7 @@ function wire() {
     applyFilters();
   });
   byId("download-json").addEventListener("click", () => {
-    const body = JSON.stringify(state.result, null, 2);
+    const body = JSON.stringify(shownResult(), null, 2);
     download(`${fileStem()}.json`, new Blob([body], { type: "application/json" }));
   });
   byId("download-report").addEventListener("click", downloadReport);
