@@ -38,6 +38,19 @@ def test_cli_analyze_json_has_documented_fields(
         assert GOOD[span["start"] : span["end"]] == span["text"]
 
 
+def test_cli_analyze_min_confidence_hides_spans(
+    article: Path,
+    tiny_model_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = ["analyze", str(article), "--format", "json", "--model", str(tiny_model_dir)]
+    _, everything, _ = run([*base, "-t", "0.05", "--min-confidence", "0"], capsys, monkeypatch)
+    _, confident, _ = run([*base, "-t", "0.05", "--min-confidence", "0.6"], capsys, monkeypatch)
+    spans = json.loads(everything)["spans"]
+    assert json.loads(confident)["spans"] == [s for s in spans if s["score"] >= 0.6]
+
+
 def test_cli_analyze_text_mode_shows_labels(
     article: Path,
     tiny_model_dir: Path,

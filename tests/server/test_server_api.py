@@ -59,6 +59,16 @@ def test_server_analyze_passes_threshold(client: TestClient, pipeline: Pipeline)
     assert response.json() == result_dict(pipeline.analyze(ARTICLE, threshold=0.05), pipeline)
 
 
+def test_server_analyze_passes_min_confidence(client: TestClient, pipeline: Pipeline) -> None:
+    body = {"text": ARTICLE, "threshold": 0.05, "lang": "en", "min_confidence": 0.6}
+    response = client.post("/api/analyze", json=body)
+    expected = pipeline.analyze(ARTICLE, threshold=0.05, min_confidence=0.6)
+    assert response.json() == result_dict(expected, pipeline)
+    assert all(span["score"] >= 0.6 for span in response.json()["spans"])
+    bad = client.post("/api/analyze", json={**body, "min_confidence": 2})
+    assert bad.status_code == 422
+
+
 def test_server_analyze_extracts_html(client: TestClient) -> None:
     page = (
         "<html><head><title>t</title></head><body><article><p>The senator is a corrupt "

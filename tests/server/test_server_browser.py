@@ -63,12 +63,16 @@ def page(browser: Any, server: BackgroundServer) -> Iterator[Any]:
     context.close()
 
 
-def _analyse(page: Any, text: str, threshold: str = "0.05") -> dict[str, Any]:
+def _analyse(
+    page: Any, text: str, threshold: str = "0.05", show_all: bool = True
+) -> dict[str, Any]:
     page.fill("#threshold", threshold)
     page.fill("#article-text", text)
     with page.expect_response("**/api/analyze") as info:
         page.click("#analyze-text")
     page.wait_for_selector("#results:not([hidden])")
+    if show_all:  # the slider starts at the default confidence, 0.5
+        page.fill("#min-score", "0")
     return info.value.json()
 
 
@@ -137,6 +141,15 @@ def test_page_slider_hides_low_confidence_spans(page: Any) -> None:
         assert mark["off"] == (not mark["active"])
     page.fill("#min-score", "1")
     assert not _visible_spans(_marks(page)) or all(s["score"] >= 1 for s in result["spans"])
+
+
+def test_page_asks_for_every_span_and_starts_at_the_default_confidence(page: Any) -> None:
+    with page.expect_request("**/api/analyze") as request:
+        result = _analyse(page, ARTICLE, show_all=False)
+    assert json.loads(request.value.post_data)["min_confidence"] == 0
+    assert page.locator("#min-score-value").inner_text() == "0.50"
+    shown = {k for k, s in enumerate(result["spans"]) if s["score"] >= 0.5}
+    assert _visible_spans(_marks(page)) == shown
 
 
 def test_page_tooltip_shows_technique_on_focus(page: Any) -> None:
