@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.models.hashing import hashed_counts, l2_normalise_rows
 
 
 def saved_files(path: Path, names: tuple[str, ...]) -> list[Path]:
@@ -52,18 +53,10 @@ class HashedTfidf:
         self.min_df = min_df
 
     def _counts(self, texts: Sequence[str]) -> Any:
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        hasher = HashingVectorizer(
-            n_features=self.n_features,
-            ngram_range=self.ngram_range,
-            analyzer=self.analyzer,
-            alternate_sign=False,
-            norm=None,
-            lowercase=True,
-            dtype=np.float32,
+        # scikit-learn's HashingVectorizer, computed without importing scikit-learn (hashing.py).
+        return hashed_counts(
+            texts, n_features=self.n_features, ngram_range=self.ngram_range, analyzer=self.analyzer
         )
-        return hasher.transform(texts)
 
     def fit(self, texts: Sequence[str]) -> HashedTfidf:
         counts = self._counts(texts)
@@ -74,13 +67,11 @@ class HashedTfidf:
         return self
 
     def transform(self, texts: Sequence[str]) -> Any:
-        from sklearn.preprocessing import normalize
-
         x = self._counts(texts).tocsr()
         x.data = 1.0 + np.log(x.data)
         x = x.multiply(self.idf_).tocsr()
         x.eliminate_zeros()
-        return normalize(x, norm="l2", copy=False)
+        return l2_normalise_rows(x)
 
     def params(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -52,13 +53,28 @@ _STOP_WORD_LANGUAGES = {
 }  # fmt: skip
 
 
+def _sklearn_english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop-word list, read from its one-file module without importing
+    the ``sklearn.feature_extraction`` package (about a second: it imports scipy.stats)."""
+    import importlib.util
+
+    package = importlib.util.find_spec("sklearn")
+    if package is None or not package.submodule_search_locations:
+        raise ModuleNotFoundError("scikit-learn is not installed")
+    path = Path(package.submodule_search_locations[0]) / "feature_extraction" / "_stop_words.py"
+    spec = importlib.util.spec_from_file_location("_propscope_english_stop_words", path)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"cannot read {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.ENGLISH_STOP_WORDS)
+
+
 @lru_cache(maxsize=32)
 def stop_words(language: str) -> frozenset[str]:
     """Lower-cased function words of ``language`` (empty for languages without a list)."""
     if language == "en":
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        return frozenset(ENGLISH_STOP_WORDS)
+        return _sklearn_english_stop_words()
     name = _STOP_WORD_LANGUAGES.get(language)
     if name is None:
         return frozenset()
