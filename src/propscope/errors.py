@@ -43,6 +43,7 @@ class Errors(StrEnum):
         "[E007] No article text could be extracted from {url}. "
         "Save the page as a file and pass the file instead."
     )
+    E008 = "[E008] Cannot read {path}: {reason}. Check the path and its permissions."
     # Spans and documents
     E010 = (
         "[E010] Span offsets must satisfy 0 <= start < end, got start={start}, end={end}. "
@@ -106,6 +107,21 @@ class Errors(StrEnum):
     E063 = (
         "[E063] The server failed while handling {method} {path}: {reason}. This is a bug; "
         "please report it with the input that caused it."
+    )
+    E064 = (
+        "[E064] The server is busy: {running} analyses running and {waiting} waiting, the most it "
+        "holds. Retry after {retry} s, or start it with a higher --max-queue."
+    )
+    E066 = (
+        "[E066] The analysis took longer than the limit of {limit} s and was stopped. Send a "
+        "shorter article, or start the server with a higher --analysis-timeout."
+    )
+    E067 = (
+        "[E067] The Host header {host!r} is not one this server answers to (allowed: {allowed}). "
+        "Open it by one of those names, or start it with --allowed-host {host}."
+    )
+    E068 = (
+        "[E068] The request body did not arrive within {limit} s. Send the whole body at once."
     )
     # Runtime settings (environment variables)
     E065 = (
