@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -41,6 +40,7 @@ def analyze_cli(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead."),
 ) -> None:
     """Analyse an article: spans with techniques, paragraph labels, genre and frames."""
+    output_format = output_format.lower()
     if output_format not in FORMATS:
         raise ConfigError(
             Errors.E050.format(
@@ -78,84 +78,15 @@ def analyze_cli(
         else:
             typer.echo(rendered)
         return
-    from rich.console import Console
+    from propscope.cli.text_output import plain_text, render_terminal
 
     if out:
-        import io
-
         from propscope.io import atomic_write_text
 
-        buffer = io.StringIO()
-        render_text(document, pipeline, Console(file=buffer, width=100, no_color=True))
-        atomic_write_text(out, buffer.getvalue())
-    else:
-        render_text(document, pipeline, Console())
+        atomic_write_text(out, plain_text(document, pipeline))
+    elif sys.stdout.isatty():
+        from rich.console import Console
 
-
-def render_text(document: Any, pipeline: Any, console: Any) -> None:
-    """Print the article with spans highlighted by category, then legend and labels."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from propscope.taxonomy import CATEGORY_COLOURS, get_technique
-
-    console.rule(f"[bold]{document.id}[/] · model {pipeline.name} {pipeline.version}")
-    genre = document.genre
-    frames = (
-        ", ".join(f"{f.name} ({f.score:.2f})" for f in document.frames) or "none above threshold"
-    )
-    zero_shot = " (zero-shot: the model was not trained on it)" * pipeline.is_zero_shot(
-        document.language
-    )
-    console.print(f"[bold]Language:[/] {document.language}{zero_shot}")
-    console.print(
-        f"[bold]Genre:[/] {genre.name} ({genre.score:.2f})" if genre else "[bold]Genre:[/] -"
-    )
-    console.print(f"[bold]Frames:[/] {frames}")
-    console.print()
-    text = Text(document.text.replace("\r", ""))
-    # Offsets shift when \r is dropped for display; map each span through the same removal.
-    shift = [0] * (len(document.text) + 1)
-    removed = 0
-    for i, ch in enumerate(document.text):
-        shift[i] = i - removed
-        if ch == "\r":
-            removed += 1
-    shift[len(document.text)] = len(document.text) - removed
-    # Paint lower scores first so the most confident span wins where spans overlap.
-    for span in sorted(document.spans, key=lambda s: s.score):
-        colour = CATEGORY_COLOURS.get(span.category or "", "#dddddd")
-        text.stylize(f"black on {colour}", shift[span.start], shift[span.end])
-    console.print(text)
-    console.print()
-    if document.spans:
-        legend = Table(title="Techniques found", show_lines=False)
-        legend.add_column("category")
-        legend.add_column("technique")
-        legend.add_column("spans", justify="right")
-        legend.add_column("definition")
-        counts: dict[str, int] = {}
-        for span in document.spans:
-            counts[span.technique] = counts.get(span.technique, 0) + 1
-        for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
-            technique = get_technique(name)
-            colour = CATEGORY_COLOURS.get(technique.category, "#dddddd")
-            legend.add_row(
-                Text(technique.category, style=f"black on {colour}"),
-                name,
-                str(count),
-                technique.definition,
-            )
-        console.print(legend)
-    table = Table(title="Paragraph labels")
-    table.add_column("no.", justify="right")
-    table.add_column("techniques")
-    for par in document.paragraphs:
-        if par.techniques:
-            table.add_row(
-                str(par.index), ", ".join(f"{t.name} ({t.score:.2f})" for t in par.techniques)
-            )
-    if table.row_count:
-        console.print(table)
-    else:
-        console.print("No paragraph has a technique above its threshold.")
+        render_terminal(document, pipeline, Console())
+    else:  # piped: colour is lost, so spans are marked inline
+        typer.echo(plain_text(document, pipeline), nl=False)
