@@ -30,6 +30,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from cv_semeval2023 import cv_parser
@@ -40,7 +41,8 @@ SEMEVAL_FOLDERS = {"en": "en", "fr": "fr", "de": "ge", "it": "it", "pl": "po", "
 def decisions(
     model: Any, texts: Sequence[str], languages: Sequence[str], settings: Any
 ) -> dict[str, list[str]]:
-    """The raw (argmax) and deployed (prior, uncertain cut) genre of each text."""
+    """The raw (argmax) and deployed (prior, uncertain cut) genre of each text, and the
+    model's probabilities (``proba``, as ``"p1 p2 p3"`` strings in label order)."""
     from propscope.models.genre import decide, shift_prior
 
     labels = model.config.labels
@@ -49,23 +51,30 @@ def decisions(
     return {
         "raw": [label.name for label in decide(proba, labels)],
         "deployed": [label.name for label in decide(shifted, labels, settings.genre_min_score)],
+        "proba": [" ".join(f"{p:.4f}" for p in row) for row in proba],
     }
 
 
-def scored(gold: dict[str, str], pred: dict[str, str], languages: dict[str, str]) -> dict[str, Any]:
+def scored(
+    gold: dict[str, str], pred: dict[str, str], languages: dict[str, str], prior: Any
+) -> dict[str, Any]:
+    """Pooled and per-language scores, with the macro-F1 expected at ``prior`` too."""
     from propscope.evaluation.protocol import score_genre, scores_by_language
 
+    by_language = scores_by_language(gold, pred, languages, prior)
     return {
-        "all": score_genre(gold, pred).to_dict(),
-        "by_language": {
-            code: s.to_dict() for code, s in scores_by_language(gold, pred, languages).items()
-        },
+        "all": score_genre(gold, pred, prior).to_dict(),
+        "by_language": {code: s.to_dict() for code, s in by_language.items()},
     }
 
 
 def main() -> None:
     parser = cv_parser(__doc__)
     parser.add_argument("--unlabelled-split", default=None)
+    parser.add_argument("--work", type=Path, default=None, help="embedding cache folder")
+    parser.add_argument(
+        "--probabilities", type=Path, default=None, help="also write each article's probabilities"
+    )
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON")
     parser.add_argument(
         "--schemes", nargs="+", default=["random", "topics", "languages"], metavar="SCHEME"
@@ -80,7 +89,8 @@ def main() -> None:
         reflow,
         topic_folds,
     )
-    from propscope.models.genre import parse_prior
+    from propscope.models.genre import NEWS_PRIOR, parse_prior
+    from propscope.models.linear import embedding_cache
     from propscope.pipeline import PipelineSettings
     from propscope.training import (
         TrainConfig,
@@ -97,6 +107,9 @@ def main() -> None:
     config.ptc = []
     settings = PipelineSettings(**config.pipeline)
     settings.genre_prior = parse_prior(settings.genre_prior)
+    # Scores are also given at this genre distribution (macro_f1_at_prior): the deployment
+    # prior where there is one, else the news prior.
+    prior = settings.genre_prior or NEWS_PRIOR
     docs = {d.id: d for d in load_training_data(config, args.data_dir).genre_docs}
     gold = {i: d.genre.name for i, d in docs.items() if d.genre is not None}
     languages = {i: d.language for i, d in docs.items()}
@@ -119,50 +132,63 @@ def main() -> None:
         "gold": dict(Counter(gold.values())),
         "schemes": {},
     }
-    began = time.perf_counter()
-    preds: dict[str, dict[str, str]] = {}  # "scheme[-reflowed]/raw|deployed" -> id -> genre
-    for scheme, scheme_folds in folds.items():
+    with embedding_cache(args.work / "embeddings.npz" if args.work else None):
+        began = time.perf_counter()
+        preds: dict[str, dict[str, str]] = {}  # "scheme[-reflowed]/raw|deployed" -> id -> genre
+        for scheme, scheme_folds in folds.items():
 
-        def predict_fold(fold: Any, scheme: str = scheme) -> dict[str, str]:
-            model = fit_genre(config, [docs[i] for i in sorted(gold) if i not in fold.test_ids])
-            ids = sorted(fold.test_ids)
-            langs = [languages[i] for i in ids]
-            views: dict[str, Callable[[str], str]] = {"": lambda t: t}
-            if scheme != "languages":
-                views["-reflowed"] = reflow
-            for suffix, view in views.items():
-                out = decisions(model, [view(docs[i].text) for i in ids], langs, settings)
-                for kind, labels in out.items():
-                    preds.setdefault(f"{scheme}{suffix}/{kind}", {}).update(
-                        zip(ids, labels, strict=True)
-                    )
-            return {}
+            def predict_fold(fold: Any, scheme: str = scheme) -> dict[str, str]:
+                model = fit_genre(config, [docs[i] for i in sorted(gold) if i not in fold.test_ids])
+                ids = sorted(fold.test_ids)
+                langs = [languages[i] for i in ids]
+                views: dict[str, Callable[[str], str]] = {"": lambda t: t}
+                if scheme != "languages":
+                    views["-reflowed"] = reflow
+                for suffix, view in views.items():
+                    out = decisions(model, [view(docs[i].text) for i in ids], langs, settings)
+                    for kind, labels in out.items():
+                        preds.setdefault(f"{scheme}{suffix}/{kind}", {}).update(
+                            zip(ids, labels, strict=True)
+                        )
+                return {}
 
-        pool(scheme_folds, predict_fold)
-        print(f"{scheme}: {time.perf_counter() - began:.0f} s", flush=True)
-    for key, pred in preds.items():
-        name, kind = key.split("/")
-        result["schemes"].setdefault(name, {})[kind] = scored(gold, pred, languages)
-    # The keys report.py's en-fast table reads: random folds, raw decision, English.
-    english = result["schemes"].get("random", {}).get("raw", {}).get("by_language", {}).get("en")
-    if english:
-        result["st1_macro_f1"] = english["macro_f1"]
-    if args.unlabelled_split:
-        model = fit_genre(config, [docs[i] for i in sorted(gold)])
-        result["unlabelled"] = {"split": args.unlabelled_split, "by_language": {}}
-        for code in result["train_languages"]:
-            split = load_split(
-                args.data_dir / "semeval2023-task3", SEMEVAL_FOLDERS[code], args.unlabelled_split
-            )
-            ids = list(split.ids_by_subtask.get(1, ()))
-            out = decisions(
-                model, [split.documents[i].text for i in ids], [code] * len(ids), settings
-            )
-            result["unlabelled"]["by_language"][code] = {
-                kind: dict(Counter(labels)) for kind, labels in out.items()
-            }
+            pool(scheme_folds, predict_fold)
+            print(f"{scheme}: {time.perf_counter() - began:.0f} s", flush=True)
+        probabilities = {k: preds.pop(k) for k in list(preds) if k.endswith("/proba")}
+        for key, pred in preds.items():
+            name, kind = key.split("/")
+            result["schemes"].setdefault(name, {})[kind] = scored(gold, pred, languages, prior)
+        # The keys report.py's en-fast table reads: random folds, raw decision, English.
+        english = (
+            result["schemes"].get("random", {}).get("raw", {}).get("by_language", {}).get("en")
+        )
+        if english:
+            result["st1_macro_f1"] = english["macro_f1"]
+        if args.unlabelled_split:
+            model = fit_genre(config, [docs[i] for i in sorted(gold)])
+            result["unlabelled"] = {"split": args.unlabelled_split, "by_language": {}}
+            for code in result["train_languages"]:
+                split = load_split(
+                    args.data_dir / "semeval2023-task3",
+                    SEMEVAL_FOLDERS[code],
+                    args.unlabelled_split,
+                )
+                ids = list(split.ids_by_subtask.get(1, ()))
+                out = decisions(
+                    model, [split.documents[i].text for i in ids], [code] * len(ids), settings
+                )
+                probabilities[f"{args.unlabelled_split}-{code}"] = dict(
+                    zip(ids, out.pop("proba"), strict=True)
+                )
+                result["unlabelled"]["by_language"][code] = {
+                    kind: dict(Counter(labels)) for kind, labels in out.items()
+                }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
+    if args.probabilities:
+        probabilities["gold"] = gold
+        probabilities["languages"] = languages
+        args.probabilities.write_text(json.dumps(probabilities) + "\n")
     summary = {
         name: {kind: v["all"]["macro_f1"] for kind, v in kinds.items()}
         for name, kinds in result["schemes"].items()

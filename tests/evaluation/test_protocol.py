@@ -8,6 +8,7 @@ from propscope.errors import TrainingError
 from propscope.evaluation.protocol import (
     Fold,
     language_folds,
+    macro_f1_at_prior,
     pool,
     random_folds,
     reflow,
@@ -111,3 +112,20 @@ def test_scores_by_language_score_each_language_alone() -> None:
     assert by_language["fr"].recall["reporting"] == 1.0
     assert by_language["fr"].gold == {"reporting": 1}
     assert by_language["en"].recall == {"reporting": 1.0, "opinion": 0.0, "satire": 0.0}
+
+
+def test_macro_f1_at_prior_by_hand() -> None:
+    gold = {"r1": "reporting", "r2": "reporting", "s1": "satire"}
+    gold |= {f"o{i}": "opinion" for i in range(1, 5)}
+    pred = {"r1": "reporting", "r2": "uncertain", "s1": "satire", "o4": "reporting"}
+    pred |= {f"o{i}": "opinion" for i in range(1, 4)}
+    prior = {"reporting": 0.6, "opinion": 0.3, "satire": 0.1}
+    # Mass: reporting 0.3 right, 0.3 uncertain; opinion 0.225 right, 0.075 called reporting.
+    reporting = 2 * 0.3 / (2 * 0.3 + 0.075 + 0.3)
+    opinion = 2 * 0.225 / (2 * 0.225 + 0.075)
+    expected = (reporting + opinion + 1.0) / 3
+    assert macro_f1_at_prior(gold, pred, prior) == pytest.approx(expected)
+    assert score_genre(gold, pred, prior).macro_f1_at_prior == pytest.approx(expected)
+    # At the folds' own distribution it is the ordinary macro-F1.
+    own = {"reporting": 2 / 7, "opinion": 4 / 7, "satire": 1 / 7}
+    assert macro_f1_at_prior(gold, pred, own) == pytest.approx(score_genre(gold, pred).macro_f1)
