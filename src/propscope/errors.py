@@ -45,6 +45,7 @@ class Errors(StrEnum):
     )
     E008 = "[E008] Cannot read {path}: {reason}. Check the path and its permissions."
     # Spans and documents
+    E009 = "[E009] {problem}. See `{command} --help`."
     E010 = (
         "[E010] Span offsets must satisfy 0 <= start < end, got start={start}, end={end}. "
         "Offsets are character positions, end exclusive."

@@ -22,7 +22,7 @@ from propscope.cli import (
     train,
 )
 from propscope.cli._common import state
-from propscope.errors import PropscopeError
+from propscope.errors import Errors, PropscopeError
 from propscope.models.runtime import thread_count, use_threads
 
 app = typer.Typer(
@@ -70,13 +70,18 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("propscope: aborted", err=True)
         return 130
     except typer.TyperException as exc:  # usage errors: missing or invalid options
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            typer.echo(f"propscope: error: {exc}", err=True)
-        return int(getattr(exc, "exit_code", 2))
+        typer.echo(f"propscope: error: {usage_message(exc)}", err=True)
+        return 2
     return result if isinstance(result, int) else 0
+
+
+def usage_message(exc: Exception) -> str:
+    """One line for a usage error (click's own is several), with its code and where to look."""
+    format_message = getattr(exc, "format_message", None)
+    message = " ".join((format_message() if format_message else str(exc)).split())
+    context = getattr(exc, "ctx", None)
+    command = context.command_path if context is not None else "propscope"
+    return Errors.E009.format(problem=message.rstrip("."), command=command)
 
 
 def run() -> None:

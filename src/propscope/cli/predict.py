@@ -22,8 +22,17 @@ def semeval2023_cli(
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the four TSV files."),
     model: str = PREDICT_MODEL_OPTION,
-    threshold: float | None = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0),
-    progress: bool = typer.Option(True, "--progress/--no-progress"),
+    threshold: float | None = typer.Option(
+        None,
+        "--threshold",
+        "-t",
+        min=0.0,
+        max=1.0,
+        help="Override every tuned threshold (spans, paragraph techniques, frames).",
+    ),
+    progress: bool = typer.Option(
+        True, "--progress/--no-progress", help="Show a progress bar on standard error."
+    ),
 ) -> None:
     """SemEval-2023 Task 3: subtask-1.tsv, subtask-2.tsv, subtask-3.tsv, spans-subtask-3.tsv."""
     from propscope.cli._common import progress_bar
@@ -58,8 +67,17 @@ def ptc_cli(
         None, "--tc-template", help="TC template (id ? start end): also write tc.tsv."
     ),
     model: str = MODEL_OPTION,
-    threshold: float | None = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0),
-    progress: bool = typer.Option(True, "--progress/--no-progress"),
+    threshold: float | None = typer.Option(
+        None,
+        "--threshold",
+        "-t",
+        min=0.0,
+        max=1.0,
+        help="Override every tuned threshold (spans, paragraph techniques, frames).",
+    ),
+    progress: bool = typer.Option(
+        True, "--progress/--no-progress", help="Show a progress bar on standard error."
+    ),
 ) -> None:
     """SemEval-2020 Task 11 (PTC, English): si.tsv, and tc.tsv for the spans of a template."""
     from propscope.cli._common import progress_bar
