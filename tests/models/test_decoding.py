@@ -76,6 +76,9 @@ def test_extend_single_words_takes_the_next_content_word_only() -> None:
     out = extend_single_words(text, [first, second, third], {LL})
     assert [s.text for s in out] == ["corrupt elites", "corrupt", "shameful"]
     assert extend_single_words(text, [first], {"Doubt"}) == [first]
+    title = "Bridge Fiasco Shows Greed"
+    fiasco = _span(title, "Fiasco")
+    assert extend_single_words(title, [fiasco], {LL}) == [fiasco]
 
 
 @given(st.text(alphabet="ab ,.;\n?", min_size=1, max_size=40), st.data())

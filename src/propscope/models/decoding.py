@@ -249,7 +249,8 @@ def extend_single_words(
 ) -> list[Span]:
     """Extend one-word spans of ``techniques`` by the next word when it is a content word on the
     same line with nothing but a space between ("corrupt" -> "corrupt elites"): annotators mark
-    such techniques on phrases (a median of two or three words)."""
+    such techniques on phrases (a median of two or three words). Not between two capitalised
+    words (a headline's "Fiasco Shows")."""
     words = stop_words(language)
     out = []
     for span in spans:
@@ -257,7 +258,9 @@ def extend_single_words(
             match = (
                 _WORD.match(text, span.end + 1) if text[span.end : span.end + 1] == " " else None
             )
-            if match is not None and match.group().lower() not in words:
+            # Two capitalised words in a row are more likely a title or a name than a phrase.
+            titled = match is not None and span.text[:1].isupper() and match.group()[:1].isupper()
+            if match is not None and not titled and match.group().lower() not in words:
                 span = Span.from_text(text, span.start, match.end(), span.technique, span.score)
         out.append(span)
     return out

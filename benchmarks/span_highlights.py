@@ -1,0 +1,382 @@
+"""Highlights a reader can trust: calibrated span confidences, measured on unseen articles.
+
+Every bundled tagger held out a deterministic 10% of its training articles (``SpanTagger._split``,
+seeded by its config): they trained no adapter, only the thresholds were tuned on them. This
+script rebuilds that list the way ``propscope train`` reads its data (``load_training_data``),
+checks it (``--verify``: tuning the thresholds again on the rebuilt list gives the shipped
+thresholds), and on those articles compares, technique-aware with the SemEval-2020 overlap rule:
+
+* ``before``: the tagger's spans as analyze returned them until now (all of them, raw scores);
+* ``after``: shaped spans (fragments joined, clause-level techniques grown to their clause, one-word
+  spans of phrase-level techniques extended by the next content word) with calibrated scores,
+  cross-fitted (the calibration is fitted on one half of the articles and scores the other, then
+  the halves swap), shown from a calibrated precision of 0.5 (the default) and other floors;
+* a reliability table per score decile (count, mean score, observed precision, share of spans that
+  overlap an annotated span of their technique), and per language for multi-fast;
+* what was tried and dropped: no shaping, one model per technique category, no paragraph
+  evidence, a technique-agnostic detector whose spans are classified by the technique channels.
+
+``--write-calibration`` then fits the calibration on all held-out articles (as ``propscope
+train`` does, models/calibration.py ``fit_calibration``) and writes ``calibration.json`` into the
+bundled model's folder. Token probabilities and the paragraph evidence (a linear paragraph model
+refitted without the held-out articles) are cached under ``--cache``; nothing with corpus text is
+written to the results::
+
+    python benchmarks/span_highlights.py --data-dir ../shared/data --verify --write-calibration
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from propscope.evaluation.spans import score_span_overlap
+from propscope.models.calibration import (
+    SpanCalibration,
+    evidence_model,
+    paragraph_evidence,
+    span_precision,
+    technique_lengths,
+)
+from propscope.models.decoding import ANY, decode_spans
+from propscope.pipeline import bundled_model_path
+from propscope.pipeline import load as load_model
+from propscope.taxonomy import TECHNIQUE_NAMES
+from propscope.training import TrainConfig, _paragraph_rows, load_training_data
+from propscope.types import Document, Span
+
+FLOORS = (0.3, 0.4, 0.5, 0.6, 0.7)
+STRENGTH = 1.0  # the calibration's inverse L2 penalty (SpanCalibration.fit's default)
+
+
+def held_out(name: str, data_dir: Path) -> tuple[Any, list[Document], list[Document], Any]:
+    config = TrainConfig.from_toml(Path(f"configs/{name}.toml"))
+    data = load_training_data(config, data_dir)
+    pipeline = load_model(name)
+    expected = pipeline.meta["training_counts"]["span_docs"]
+    if len(data.span_docs) != expected:
+        raise SystemExit(f"{name}: {len(data.span_docs)} span documents, trained on {expected}")
+    val, trained, _ = pipeline.tagger._split(data.span_docs)
+    return pipeline, val, trained, data
+
+
+def verify(pipeline: Any, data: Any) -> dict[str, Any]:
+    """Tune the thresholds again on the rebuilt held-out list: equal to the shipped ones only if
+    the list is the one training used."""
+    import copy
+
+    tagger = copy.copy(pipeline.tagger)
+    shipped = dict(tagger.thresholds_)
+    tagger.retune(data.span_docs)
+    differing = [k for k in shipped if abs(shipped[k] - tagger.thresholds_[k]) > 1e-6]
+    return {"labels": len(shipped), "thresholds_differing": len(differing)}
+
+
+def cached_inputs(
+    name: str, pipeline: Any, val: list[Document], data: Any, cache: Path
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Token probabilities and out-of-sample paragraph evidence of the held-out articles."""
+    from propscope.models.linear import LinearTextClassifier, embedding_cache
+
+    folder = cache / name
+    folder.mkdir(parents=True, exist_ok=True)
+    probs_file, evidence_file = folder / "probs.pkl", folder / "evidence.pkl"
+    if probs_file.exists():
+        probs = pickle.loads(probs_file.read_bytes())["probs"]
+    else:
+        probs = {}
+        for doc in val:
+            p, offsets = pipeline.tagger.token_probabilities(doc.text)
+            probs[doc.id] = (p.astype(np.float16), np.asarray(offsets, dtype=np.int32))
+        probs_file.write_bytes(pickle.dumps({"val": [d.id for d in val], "probs": probs}))
+    if evidence_file.exists():
+        evidence = {k: v["refit"] for k, v in pickle.loads(evidence_file.read_bytes()).items()}
+    else:
+        linear = evidence_model(pipeline.paragraphs)
+        keep = {d.id for d in val}
+        texts, targets, languages = _paragraph_rows(
+            d for d in data.paragraph_docs if d.id not in keep
+        )
+        with embedding_cache():
+            refit = LinearTextClassifier(linear.config).fit(texts, targets, languages=languages)
+            rows = paragraph_evidence(refit, val)
+        evidence = {d.id: e for d, e in zip(val, rows, strict=True)}
+        evidence_file.write_bytes(pickle.dumps({k: {"refit": v} for k, v in evidence.items()}))
+    return probs, evidence
+
+
+def raw_spans(pipeline: Any, doc: Document, probs: Any) -> list[Span]:
+    tagger = pipeline.tagger
+    p, offsets = probs
+    spans = decode_spans(
+        doc.text,
+        p.astype(np.float32),
+        [tuple(o) for o in offsets],
+        tagger.config.labels,
+        tagger.thresholds_,
+        None,
+        tagger.decode_settings(doc.language),
+    )
+    return [s for s in spans if s.technique]
+
+
+def si_classified(pipeline: Any, doc: Document, probs: Any) -> list[Span]:
+    """Technique-agnostic spans, each given the technique with the highest mean probability."""
+    tagger = pipeline.tagger
+    labels = tagger.config.labels
+    p, offsets = probs
+    p = p.astype(np.float32)
+    j = labels.index(ANY)
+    settings = tagger.decode_settings(doc.language)
+    thr = {ANY: tagger.thresholds_[ANY]}
+    si = decode_spans(
+        doc.text, p[:, j : j + 1], [tuple(o) for o in offsets], [ANY], thr, None, settings
+    )
+    techniques = [i for i, label in enumerate(labels) if label != ANY]
+    out = []
+    for span in si:
+        inside = (offsets[:, 0] < span.end) & (offsets[:, 1] > span.start)
+        mean = p[inside][:, techniques].mean(0)
+        k = int(np.argmax(mean))
+        out.append(Span(span.start, span.end, span.text, labels[techniques[k]], float(mean[k])))
+    return out
+
+
+def measure(docs: list[Document], predicted: list[list[Span]]) -> dict[str, Any]:
+    gold = [(d.id, s.technique, s.start, s.end) for d in docs for s in d.spans]
+    pred = [
+        (d.id, s.technique, s.start, s.end)
+        for d, ps in zip(docs, predicted, strict=True)
+        for s in ps
+    ]
+    scores = score_span_overlap(gold, pred, technique_aware=True, task="spans")
+    n = len(pred)
+    words = [len(s.text.split()) for ps in predicted for s in ps]
+    return {
+        "precision": round(scores.metrics["precision"], 4),
+        "recall": round(scores.metrics["recall"], 4),
+        "f1": round(scores.metrics["f1"], 4),
+        "spans": n,
+        "spans_per_article": round(n / max(1, len(docs)), 2),
+        "gold_per_article": round(len(gold) / max(1, len(docs)), 2),
+        "one_word_share": round(sum(w == 1 for w in words) / max(1, n), 4),
+        "median_words": float(np.median(words)) if words else 0.0,
+        "articles": len(docs),
+    }
+
+
+def reliability(scores: np.ndarray, targets: np.ndarray) -> list[dict[str, Any]]:
+    bins = np.minimum((scores * 10).astype(int), 9)
+    rows = []
+    for b in range(10):
+        inside = bins == b
+        n = int(inside.sum())
+        rows.append(
+            {
+                "decile": f"{b / 10:.1f}-{(b + 1) / 10:.1f}",
+                "count": n,
+                "mean_score": round(float(scores[inside].mean()), 4) if n else None,
+                "observed_precision": round(float(targets[inside].mean()), 4) if n else None,
+                "overlap_share": round(float((targets[inside] > 0).mean()), 4) if n else None,
+            }
+        )
+    return rows
+
+
+def halves(docs: list[Document]) -> list[int]:
+    """0 or 1 per article: alternate within each language over the sorted ids."""
+    order = sorted(range(len(docs)), key=lambda i: (docs[i].language, docs[i].id))
+    half = [0] * len(docs)
+    for rank, i in enumerate(order):
+        half[i] = rank % 2
+    return half
+
+
+def crossfit(
+    base: SpanCalibration,
+    docs: list[Document],
+    shaped: list[list[Span]],
+    x: list[np.ndarray],
+    mask: np.ndarray | None = None,
+    **fit_args: Any,
+) -> list[list[Span]]:
+    """Out-of-fold calibrated spans: fitted on one half, scoring the other."""
+    half = halves(docs)
+    out: list[list[Span]] = [[] for _ in docs]
+    for h in (0, 1):
+        train = [i for i in range(len(docs)) if half[i] != h]
+        xs = np.concatenate([x[i] for i in train])
+        ys = np.array([span_precision(s, docs[i].spans) for i in train for s in shaped[i]])
+        if mask is not None:
+            xs = xs * mask
+        techniques = [s.technique for i in train for s in shaped[i]]
+        fit_args = {"strength": STRENGTH, **fit_args}
+        cal = SpanCalibration(**{**base.__dict__}).fit(xs, ys, techniques, **fit_args)
+        for i in range(len(docs)):
+            if half[i] == h and shaped[i]:
+                xi = x[i] * mask if mask is not None else x[i]
+                p = cal.predict(xi, [s.technique for s in shaped[i]])
+                out[i] = [
+                    Span(s.start, s.end, s.text, s.technique, float(q))
+                    for s, q in zip(shaped[i], p, strict=True)
+                ]
+    return out
+
+
+def explained(
+    docs: list[Document],
+    predicted: list[list[Span]],
+    evidence: dict[str, np.ndarray],
+    thresholds: dict[str, float],
+    floor: float,
+) -> list[list[Span]]:
+    """The spans from ``floor``, plus per paragraph label without such a span the best span of
+    that technique in the paragraph."""
+    out = []
+    for doc, spans in zip(docs, predicted, strict=True):
+        ev = evidence[doc.id]
+        kept = [s for s in spans if s.score >= floor]
+        for k, par in enumerate(doc.paragraphs):
+            for j, technique in enumerate(TECHNIQUE_NAMES):
+                if ev[k, j] < thresholds.get(technique, 1.0):
+                    continue
+                inside = [
+                    s for s in spans if s.technique == technique and par.start <= s.start < par.end
+                ]
+                if inside and not any(s.score >= floor for s in inside):
+                    kept.append(max(inside, key=lambda s: s.score))
+        out.append(kept)
+    return out
+
+
+def shown(predicted: list[list[Span]], floor: float) -> list[list[Span]]:
+    return [[s for s in spans if s.score >= floor] for spans in predicted]
+
+
+def run_model(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    pipeline, val, trained, data = held_out(name, args.data_dir)
+    result: dict[str, Any] = {
+        "model": name,
+        "held_out_articles": len(val),
+        "training_articles": len(data.span_docs),
+    }
+    if args.verify:
+        result["split_check"] = verify(pipeline, data)
+        print(name, "split check", result["split_check"], flush=True)
+    probs, evidence = cached_inputs(name, pipeline, val, data, args.cache)
+    clause, phrases, priors = technique_lengths(trained)
+    base = SpanCalibration(clause_words=clause, phrase_techniques=phrases, priors=priors)
+    thresholds = pipeline.tagger.thresholds_
+    raw = [raw_spans(pipeline, d, probs[d.id]) for d in val]
+    shaped = [base.shape(d.text, r, d.language) for d, r in zip(val, raw, strict=True)]
+    x = [base.features(d, s, evidence[d.id], thresholds) for d, s in zip(val, shaped, strict=True)]
+    result["before"] = measure(val, raw)
+    result["shaped_uncalibrated"] = measure(val, shaped)
+    oof = crossfit(base, val, shaped, x)
+    result["after"] = {f"{f:.1f}": measure(val, shown(oof, f)) for f in FLOORS}
+    scores = np.array([s.score for spans in oof for s in spans])
+    targets = np.array(
+        [span_precision(s, d.spans) for d, spans in zip(val, oof, strict=True) for s in spans]
+    )
+    result["reliability"] = reliability(scores, targets)
+    result["ece"] = round(_ece(scores, targets), 4)
+    raw_scores = np.array([s.score for spans in raw for s in spans])
+    raw_targets = np.array(
+        [span_precision(s, d.spans) for d, spans in zip(val, raw, strict=True) for s in spans]
+    )
+    result["reliability_before"] = reliability(raw_scores, raw_targets)
+    languages = sorted({d.language for d in val})
+    if len(languages) > 1:
+        result["by_language"] = {}
+        for lang in languages:
+            idx = [i for i, d in enumerate(val) if d.language == lang]
+            docs = [val[i] for i in idx]
+            result["by_language"][lang] = {
+                "before": measure(docs, [raw[i] for i in idx]),
+                "after": measure(docs, shown([oof[i] for i in idx], 0.5)),
+                "after_0.3": measure(docs, shown([oof[i] for i in idx], 0.3)),
+            }
+    # A paragraph label explained by a span: where the (refitted, out-of-sample) linear paragraph
+    # model labels a paragraph with a technique and no shown span has it, the best candidate span
+    # of that technique in the paragraph is shown too.
+    linear = evidence_model(pipeline.paragraphs)
+    label_thresholds = dict(zip(linear.config.labels, linear.thresholds_, strict=True))
+    result["after_with_paragraph_explanations"] = measure(
+        val, explained(val, oof, evidence, label_thresholds, 0.5)
+    )
+    # What was tried and dropped.
+    plain = SpanCalibration(priors=priors)
+    unshaped = [plain.shape(d.text, r, d.language) for d, r in zip(val, raw, strict=True)]
+    xu = [
+        plain.features(d, s, evidence[d.id], thresholds) for d, s in zip(val, unshaped, strict=True)
+    ]
+    no_paragraph = np.array([1.0, 1.0, 0.0, 1.0, 1.0])
+    si = [si_classified(pipeline, d, probs[d.id]) for d in val]
+    result["tried"] = {
+        "only joined fragments (no clauses, no phrases), calibrated": measure(
+            val, shown(crossfit(plain, val, unshaped, xu), 0.5)
+        ),
+        "one calibration per technique category": measure(
+            val, shown(crossfit(base, val, shaped, x, by_category=True), 0.5)
+        ),
+        "no paragraph evidence": measure(
+            val, shown(crossfit(base, val, shaped, x, mask=no_paragraph), 0.5)
+        ),
+        "technique-agnostic spans classified by the technique channels (raw, all)": measure(
+            val, si
+        ),
+    }
+    if args.write_calibration:
+        xs = np.concatenate(x)
+        ys = np.array(
+            [
+                span_precision(s, d.spans)
+                for d, spans in zip(val, shaped, strict=True)
+                for s in spans
+            ]
+        )
+        final = SpanCalibration(**{**base.__dict__})
+        final.info = {"articles": len(val)}
+        final.fit(xs, ys, [s.technique for spans in shaped for s in spans], strength=STRENGTH)
+        final.save(bundled_model_path(name))
+        result["calibration"] = {"coefficients": final.coefficients, "info": final.info}
+    print(name, json.dumps({k: result[k] for k in ("before", "after")}, indent=1), flush=True)
+    return result
+
+
+def _ece(scores: np.ndarray, targets: np.ndarray) -> float:
+    bins = np.minimum((scores * 10).astype(int), 9)
+    total = 0.0
+    for b in range(10):
+        inside = bins == b
+        if inside.any():
+            total += inside.sum() * abs(scores[inside].mean() - targets[inside].mean())
+    return total / max(1, len(scores))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--models", nargs="+", default=["en-fast", "en-accurate", "multi-fast"])
+    parser.add_argument("--cache", type=Path, default=Path("runs/calib"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/span-highlights.json"))
+    parser.add_argument("--verify", action="store_true")
+    parser.add_argument("--write-calibration", action="store_true")
+    parser.add_argument("--strength", type=float, default=STRENGTH)
+    args = parser.parse_args()
+    globals()["STRENGTH"] = args.strength
+    results = {}
+    if args.out.exists():
+        results = json.loads(args.out.read_text())
+    for name in args.models:
+        results[name] = run_model(name, args)
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
