@@ -24,7 +24,6 @@ from propscope.pipeline import load
 from propscope.training import TrainConfig, load_training_data
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="en-fast")

@@ -107,3 +107,14 @@ def test_sentence_chunks_ignore_where_lines_break() -> None:
         "3 jours plus tard, fin.",
     ]
     assert sentence_chunks(" \n ", 5) == []
+
+
+def test_errors_carry_their_catalogue_code() -> None:
+    from propscope.errors import Errors, InvalidInputError, PropscopeError
+
+    exc = InvalidInputError(Errors.E001.format(source="x"))
+    assert exc.code == "E001" and str(exc).startswith("[E001] ")
+    assert PropscopeError("free text").code is None
+    # The code comes from the template, not from the text: a message quoting another code
+    # keeps its own.
+    assert InvalidInputError(Errors.E005.format(path="[E001] x")).code == "E005"

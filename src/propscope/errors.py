@@ -60,6 +60,7 @@ class Errors(StrEnum):
     )
     E013 = "[E013] Scores must lie in [0, 1], got {score} for {what}."
     E014 = "[E014] Documents must have a non-empty id, got {id!r}."
+    E015 = "[E015] Paragraph numbers start at 1, got {index}."
     # Labels and taxonomy
     E020 = (
         "[E020] Unknown {kind} {name!r}. Expected one of: {expected}. Run `propscope techniques` "
@@ -184,14 +185,35 @@ class Errors(StrEnum):
         "columns: {available} (lang means language)."
     )
 
-    def format(self, *args: object, **kwargs: object) -> str:  # type: ignore[override]
-        return str(self.value).format(*args, **kwargs)
+    def format(self, *args: object, **kwargs: object) -> ErrorMessage:  # type: ignore[override]
+        return ErrorMessage(str(self.value).format(*args, **kwargs), self.name)
+
+
+class ErrorMessage(str):
+    """A formatted catalogue message that knows its code (``"E001"``), so the exception built
+    from it carries the code without parsing it back out of the text."""
+
+    code: str
+
+    def __new__(cls, text: str, code: str) -> ErrorMessage:
+        message = super().__new__(cls, text)
+        message.code = code
+        return message
 
 
 class PropscopeError(Exception):
-    """Base class of every error propscope raises."""
+    """Base class of every error propscope raises.
+
+    ``code`` is the catalogue code of the message it was raised with (``"E001"``), or ``None``
+    for a message that is not from :class:`Errors`.
+    """
 
     http_status: int = 500
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        first = args[0] if args else None
+        self.code: str | None = first.code if isinstance(first, ErrorMessage) else None
 
 
 class InvalidInputError(PropscopeError, ValueError):
@@ -270,6 +292,7 @@ __all__ = [
     "ConfigError",
     "CorpusFormatError",
     "EngineError",
+    "ErrorMessage",
     "Errors",
     "FetchError",
     "InputNotFoundError",

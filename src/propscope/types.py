@@ -139,7 +139,7 @@ class Paragraph:
 
     def __post_init__(self) -> None:
         if self.index < 1:
-            raise SpanError(f"[E010] Paragraph numbers start at 1, got {self.index}.")
+            raise SpanError(Errors.E015.format(index=self.index))
         if self.start < 0 or self.end < self.start:
             raise SpanError(Errors.E010.format(start=self.start, end=self.end))
 

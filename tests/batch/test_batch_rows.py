@@ -10,7 +10,7 @@ from propscope.batch.rows import (
     ok_row,
     span_rows,
 )
-from propscope.errors import InputTooLargeError
+from propscope.errors import Errors, InputTooLargeError
 from propscope.pipeline import Pipeline, result_dict
 from propscope.types import Document, Label, Paragraph, Span
 
@@ -39,11 +39,12 @@ def test_rows_hold_exactly_the_fields_of_result_dict() -> None:
 
 
 def test_failure_row_has_null_fields_and_empty_lists() -> None:
-    error = error_dict(InputTooLargeError("[E004] The input x has 9 characters, over 5."))
+    message = Errors.E004.format(source="x", size=9, limit=5)
+    error = error_dict(InputTooLargeError(message))
     assert error == {
         "code": "E004",
         "type": "InputTooLargeError",
-        "message": "[E004] The input x has 9 characters, over 5.",
+        "message": message,
     }
     row = failure_row("x", error)
     assert list(row) == list(ARTICLE_FIELDS)

@@ -108,7 +108,9 @@ def _scores(format_name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, obje
     doc = pipeline.analyze(ARTICLE, lang="en")
     return {
         "probs": probs,
-        "paragraphs": {(p.index, lab.name): lab.score for p in doc.paragraphs for lab in p.techniques},
+        "paragraphs": {
+            (p.index, lab.name): lab.score for p in doc.paragraphs for lab in p.techniques
+        },
         "genre": doc.genre.score if doc.genre else None,
     }
 

@@ -11,7 +11,6 @@ docs/batch.md.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,7 +40,6 @@ SPAN_FIELDS = (
     "paragraph",
 )
 _LIST_FIELDS = ("frames", "paragraphs", "spans")
-_CODE = re.compile(r"^\[(E\d{3})\]")
 
 
 def error_dict(exc: BaseException) -> dict[str, str]:
@@ -51,9 +49,8 @@ def error_dict(exc: BaseException) -> dict[str, str]:
     analysis of that one article and is recorded as ``E078`` with the exception's type.
     """
     message = str(exc)
-    match = _CODE.match(message)
-    if isinstance(exc, PropscopeError) and match:
-        return {"code": match.group(1), "type": type(exc).__name__, "message": message}
+    if isinstance(exc, PropscopeError) and exc.code:
+        return {"code": exc.code, "type": type(exc).__name__, "message": message}
     reason = message or repr(exc)
     return {
         "code": "E078",

@@ -10,7 +10,6 @@ writes every body.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,8 +20,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from propscope.errors import Errors, PropscopeError
 
 logger = logging.getLogger("propscope.server")
-
-_CODE = re.compile(r"^\[(E\d{3})\] ")
 
 # What each endpoint expects, quoted in E061 messages.
 EXPECTED_BODIES = {
@@ -65,10 +62,9 @@ class InternalServerError(PropscopeError, RuntimeError):
 def error_body(exc: PropscopeError) -> dict[str, Any]:
     """The JSON body for ``exc``: its catalogue code, class name and message."""
     message = str(exc)
-    match = _CODE.match(message)
     return {
         "error": {
-            "code": match.group(1) if match else "E000",
+            "code": exc.code or "E000",
             "type": type(exc).__name__,
             "message": message,
         }
