@@ -126,3 +126,18 @@ def test_pipeline_saves_and_loads_its_calibration(pipeline: Pipeline, tmp_path: 
     again = Pipeline.load(calibrated.save(tmp_path / "calibrated"))
     assert again.calibration == calibrated.calibration
     assert again.analyze(ARTICLE, min_confidence=0) == calibrated.analyze(ARTICLE, min_confidence=0)
+
+
+def test_fit_calibration_on_held_out_tiny_articles(pipeline: Pipeline, tiny_docs: list) -> None:
+    import copy
+
+    tagger = copy.copy(pipeline.tagger)
+    tagger.config = replace(tagger.config, validation_fraction=0.5)
+    docs = [*tiny_docs, *tiny_docs]  # at least ten, so that _split holds some out
+    docs = [replace(d, id=f"{d.id}-{i}") for i, d in enumerate(docs)]
+    cal = fit_calibration(tagger, pipeline.paragraphs, docs, docs)
+    assert cal is not None
+    assert cal.info["articles"] == len(tagger._split(docs)[0])
+    assert len(cal.coefficients["*"]) == len(FEATURES) + 1
+    shaped = calibrate_documents(cal, [docs[0]], pipeline.paragraphs, tagger.thresholds_, 0.0)
+    assert all(0.0 <= s.score <= 1.0 for s in shaped[0].spans)
