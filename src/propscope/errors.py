@@ -99,6 +99,7 @@ class Errors(StrEnum):
     )
     # Configuration
     E050 = "[E050] Invalid setting {name}={value!r}: {reason}."
+    E051 = "[E051] Training config {section}: {problem}. Allowed keys: {allowed}."
     # Web API (propscope serve)
     E060 = (
         "[E060] The request body is larger than the limit of {limit:,} bytes. Send a shorter "

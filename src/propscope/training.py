@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from propscope.config_check import MODEL_KINDS, check_config
 from propscope.errors import ConfigError, Errors, InputNotFoundError, TrainingError
 from propscope.pipeline import Pipeline, PipelineSettings
 from propscope.taxonomy import FRAMES, GENRES, TECHNIQUE_NAMES
@@ -74,6 +75,7 @@ class TrainConfig:
             raise ConfigError(
                 Errors.E050.format(name=path, value=sorted(unknown), reason="unknown keys")
             )
+        check_config(raw, COMPONENTS)
         config = cls(**raw, **data)
         config.components = {c: bool(config.components.get(c, False)) for c in COMPONENTS}
         return config
@@ -140,7 +142,9 @@ def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
     from propscope.models.linear import LinearConfig, LinearTextClassifier
 
     settings = {k: v for k, v in config.genre.items() if k != "languages"}
-    cfg = LinearConfig(**{"labels": list(GENRES), "multi_label": False, **settings})
+    cfg = LinearConfig(
+        **{"labels": list(GENRES), "multi_label": False, "seed": config.seed, **settings}
+    )
     return LinearTextClassifier(cfg).fit(
         [d.text for d in docs],
         [d.genre.name for d in docs if d.genre is not None],
@@ -156,13 +160,6 @@ def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]
             targets.append(par.technique_names())
             languages.append(doc.language)
     return texts, targets, languages
-
-
-#: The ``model`` settings each component accepts (the first is the default).
-MODEL_KINDS = {
-    "paragraphs": ("linear", "encoder", "ensemble"),
-    "span_classifier": ("linear", "encoder", "ensemble"),
-}
 
 
 def _model_kind(component: str, settings: dict[str, Any]) -> str:
@@ -232,7 +229,9 @@ def _fit_pipeline(
             raise TrainingError(Errors.E043.format(reason="no documents with frame labels"))
         say("frame classifier")
         began = time.perf_counter()
-        cfg = LinearConfig(**{"labels": list(FRAMES), "thresholds": "global", **config.frames})
+        cfg = LinearConfig(
+            **{"labels": list(FRAMES), "thresholds": "global", "seed": config.seed, **config.frames}
+        )
         parts["frames"] = LinearTextClassifier(cfg).fit(
             [d.text for d in data.frame_docs],
             [[f.name for f in d.frames] for d in data.frame_docs],
@@ -262,7 +261,7 @@ def _fit_pipeline(
             encoder = model if kind == "encoder" else model.members[-1]
             timings["paragraphs_epoch_seconds"] = encoder.epoch_seconds_
         else:
-            cfg = LinearConfig(**{"labels": list(TECHNIQUE_NAMES), **settings})
+            cfg = LinearConfig(**{"labels": list(TECHNIQUE_NAMES), "seed": config.seed, **settings})
             parts["paragraphs"] = LinearTextClassifier(cfg).fit(texts, targets, languages=languages)
         timings["paragraphs"] = time.perf_counter() - began
         say("paragraph classifier", 1)

@@ -1,0 +1,62 @@
+"""Training configs are checked when read: one E051 line naming the section, the key and the
+allowed keys, before any corpus is loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from propscope.errors import ConfigError
+from propscope.training import TrainConfig
+from propscope.types import Document
+
+
+def _read(tmp_path: Path, body: str) -> TrainConfig:
+    path = tmp_path / "config.toml"
+    path.write_text('name = "t"\n' + body, encoding="utf-8")
+    return TrainConfig.from_toml(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("[genre]\nmin_dff = 1\n", r"\[E051\] Training config \[genre\]: unknown key 'min_dff'"),
+        ('[tagger]\nepochs = "two"\n', r"\[tagger\]: epochs = 'two'"),
+        ('[paragraphs]\nmodel = "forest"\n', r"model = 'forest' is not a model family"),
+        (
+            '[paragraphs]\nmodel = "ensemble"\n[paragraphs.encoder]\nfrozen_layer = 8\n',
+            r"\[paragraphs.encoder\]: unknown key 'frozen_layer'",
+        ),
+        ("[components]\ntaggr = true\n", r"unknown component 'taggr'"),
+        ("[pipeline]\nparagraph_source = 3\n", r"\[pipeline\]: paragraph_source = 3"),
+    ],
+)
+def test_config_errors_name_the_key_and_the_allowed_ones(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError, match=expected) as caught:
+        _read(tmp_path, body)
+    assert caught.value.code == "E051"
+    assert "Allowed keys:" in str(caught.value)
+
+
+def test_every_shipped_config_passes(repo: Path) -> None:
+    paths = sorted((repo / "configs").rglob("*.toml"))
+    assert paths
+    for path in paths:
+        TrainConfig.from_toml(path)
+
+
+def test_the_seed_reaches_the_linear_models(tmp_path: Path, tiny_docs: list[Document]) -> None:
+    from propscope.training import TrainingData, fit_pipeline
+
+    config = _read(
+        tmp_path,
+        "seed = 7\n[components]\ngenre = true\nframes = true\nparagraphs = true\n"
+        "tagger = false\n[genre]\nmin_df = 1\n[frames]\nmin_df = 1\ntuning_folds = 2\n"
+        "[paragraphs]\nmin_df = 1\ntuning_folds = 2\n",
+    )
+    pipeline = fit_pipeline(config, TrainingData([], tiny_docs, tiny_docs, tiny_docs))
+    assert {pipeline.genre.config.seed, pipeline.frames.config.seed} == {7}
+    assert pipeline.paragraphs.config.seed == 7
