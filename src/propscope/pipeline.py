@@ -417,12 +417,20 @@ def analyze_text(
     doc_id: str = "input",
     threshold: float | None = None,
     min_confidence: float | None = None,
+    genre_prior: str | dict[str, float] | None = None,
 ) -> tuple[Document, Pipeline]:
-    """Identify the language (unless given), pick the model, analyse: ``(document, pipeline)``."""
+    """Identify the language (unless given), pick the model, analyse: ``(document, pipeline)``.
+
+    ``genre_prior`` replaces the model's deployment prior over the genres (``"news"``,
+    ``"none"``, or weights such as ``"reporting=0.2,opinion=0.75,satire=0.05"``; see
+    :mod:`propscope.models.genre`); ``None`` keeps the model's.
+    """
     from propscope.language import resolve_language
 
     language = resolve_language(text, lang).code
     pipeline = ModelChooser(model).pipeline_for(language)
+    if genre_prior is not None:
+        pipeline = pipeline.with_genre_settings(prior=genre_prior)
     document = pipeline.analyze(
         text, doc_id=doc_id, threshold=threshold, lang=language, min_confidence=min_confidence
     )
@@ -459,12 +467,15 @@ def analyze(
     threshold: float | None = None,
     lang: str | None = AUTO_MODEL,
     min_confidence: float | None = None,
+    genre_prior: str | dict[str, float] | None = None,
 ) -> Document:
     """Analyse ``text`` (language identified unless ``lang`` is given) with ``model``.
 
     ``model="auto"`` uses ``en-fast`` for English and ``multi-fast`` for other languages; models
     are loaded once per process. Spans whose (calibrated) score is under ``min_confidence`` are
     left out; ``None`` uses the model's default (0.5 for a calibrated model), ``0`` keeps all.
+    ``genre_prior`` replaces the model's deployment prior over the genres (see
+    :func:`analyze_text` and docs/output.md).
 
     Example:
         >>> import propscope
@@ -473,5 +484,10 @@ def analyze(
         'Name_Calling-Labeling'
     """
     return analyze_text(
-        text, lang=lang, model=model, threshold=threshold, min_confidence=min_confidence
+        text,
+        lang=lang,
+        model=model,
+        threshold=threshold,
+        min_confidence=min_confidence,
+        genre_prior=genre_prior,
     )[0]

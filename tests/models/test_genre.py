@@ -125,3 +125,37 @@ def test_bundled_english_models_call_the_hand_written_opinion_piece_opinion(name
     pipeline = Pipeline(genre=load_component("genre", path / "genre"), settings=settings)
     text = (SANITY / "en-opinion.txt").read_text(encoding="utf-8")
     assert pipeline.analyze(text, lang="en").genre.name == "opinion"
+
+
+def test_cli_and_api_take_a_genre_prior(
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from cli_helpers import run
+    from propscope.pipeline import load
+    from propscope.server.app import create_app
+
+    article = tmp_path / "a.txt"
+    article.write_text("The senator is a corrupt traitor.\n\nHe voted on the budget today.\n")
+    base = ["analyze", str(article), "-f", "json", "-m", str(tiny_model_dir)]
+    # The tiny model knows reporting and opinion; a strong prior for either decides.
+    opinion = "reporting=1,opinion=10000,satire=1"
+    code, out, _ = run([*base, "--genre-prior", opinion], capsys, monkeypatch)
+    assert code == 0 and json.loads(out)["genre"]["name"] == "opinion"
+    code, out, _ = run(
+        [*base, "--genre-prior", "reporting=10000,opinion=1,satire=1"], capsys, monkeypatch
+    )
+    assert code == 0 and json.loads(out)["genre"]["name"] == "reporting"
+    code, _, err = run([*base, "--genre-prior", "satire=1"], capsys, monkeypatch)
+    assert code == 2 and "E050" in err
+
+    with TestClient(create_app(load(tiny_model_dir))) as client:
+        body = {"text": article.read_text(), "lang": "en", "genre_prior": opinion}
+        assert client.post("/api/analyze", json=body).json()["genre"]["name"] == "opinion"
+        body["genre_prior"] = "reporting=10000,opinion=1,satire=1"
+        assert client.post("/api/analyze", json=body).json()["genre"]["name"] == "reporting"
+        assert client.post("/api/analyze", json={**body, "genre_prior": "x"}).status_code == 422

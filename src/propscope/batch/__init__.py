@@ -122,6 +122,7 @@ def run_batch(
     max_chars: int = 200_000,
     threshold: float | None = None,
     min_confidence: float | None = None,
+    genre_prior: str | None = None,
     restart: bool = False,
     stdin: bytes | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -153,6 +154,8 @@ def run_batch(
         threshold: Overrides the tuned thresholds of all outputs.
         min_confidence: Spans whose calibrated score is under this are left out (None: the
             model's default, 0.5 for the bundled models; 0 keeps every span).
+        genre_prior: The genres to expect (``"news"``, ``"none"`` or weights such as
+            ``"reporting=0.2,opinion=0.75,satire=0.05"``; None: the model's own prior).
         restart: Discard an unfinished run or a finished output and start again.
         stdin: The bytes of standard input, for ``source="-"``.
         progress: Called as ``progress(done, total)`` with the articles of this run.
@@ -193,8 +196,16 @@ def run_batch(
     identity = model_identity(model)
     # Workers may run elsewhere (another folder, a cluster): give them an absolute model path.
     model_arg = str(Path(model).resolve()) if Path(model).is_dir() else str(model)
+    if genre_prior is not None:
+        from propscope.models.genre import parse_prior
+
+        parse_prior(genre_prior)  # a bad prior fails before any work starts
     settings = WorkSettings(
-        model=model_arg, lang=lang, threshold=threshold, min_confidence=min_confidence
+        model=model_arg,
+        lang=lang,
+        threshold=threshold,
+        min_confidence=min_confidence,
+        genre_prior=genre_prior,
     )
     runner = open_engine(engine, settings, workers, address)
 
@@ -221,6 +232,7 @@ def run_batch(
             "lang": lang,
             "threshold": threshold,
             **({"min_confidence": min_confidence} if min_confidence is not None else {}),
+            **({"genre_prior": genre_prior} if genre_prior is not None else {}),
             "max_chars": max_chars,
             "id_column": id_column,
             "text_column": text_column,

@@ -41,6 +41,8 @@ class WorkSettings:
     threshold: float | None = None
     #: Spans under this (calibrated) score are left out; None: the model's default.
     min_confidence: float | None = None
+    #: The deployment prior over genres (models/genre.py); None: the model's own.
+    genre_prior: str | None = None
     #: Torch threads per worker (None: ``propscope.models.runtime.thread_count``).
     threads: int | None = None
 
@@ -94,6 +96,8 @@ def analyze_chunk(items: Items, settings: WorkSettings) -> list[dict[str, Any]]:
             continue
         groups.setdefault(id(pipeline), (pipeline, []))[1].append(document)
     for pipeline, documents in groups.values():
+        if settings.genre_prior is not None:
+            pipeline = pipeline.with_genre_settings(prior=settings.genre_prior)
         try:
             analysed = pipeline.analyze_documents(
                 documents, threshold=settings.threshold, min_confidence=settings.min_confidence

@@ -32,6 +32,12 @@ def analyze_cli(
         help="Show spans whose calibrated confidence (expected precision) is at least this; "
         "default: the model's (0.5); 0 shows every span.",
     ),
+    genre_prior: str | None = typer.Option(
+        None,
+        "--genre-prior",
+        help="What genres to expect: news (the bundled models' default: mostly reports), none "
+        "(the model's own probabilities) or weights, e.g. reporting=0.2,opinion=0.75,satire=0.05.",
+    ),
     model: str = MODEL_OPTION,
     lang: str = typer.Option(
         "auto", "--lang", "-l", help="auto (identify it) or an ISO 639-1 code such as en, fr, de."
@@ -53,6 +59,10 @@ def analyze_cli(
 
     if lang.strip().lower() != AUTO:
         normalise_language(lang)  # a bad code fails before any input is read
+    if genre_prior is not None:
+        from propscope.models.genre import parse_prior
+
+        parse_prior(genre_prior)  # a bad prior fails before any input is read
     stdin = sys.stdin.buffer.read() if source == "-" else None
     given = read_input(source, max_chars=max_chars, stdin=stdin)
     document, pipeline = analyze_text(
@@ -62,6 +72,7 @@ def analyze_cli(
         doc_id=given.id,
         threshold=threshold,
         min_confidence=min_confidence,
+        genre_prior=genre_prior,
     )
     if output_format in ("json", "html"):
         result = result_dict(document, pipeline)

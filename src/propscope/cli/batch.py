@@ -64,6 +64,12 @@ def batch_cli(
         help="Show spans whose calibrated confidence (expected precision) is at least this; "
         "default: the model's (0.5); 0 shows every span.",
     ),
+    genre_prior: str | None = typer.Option(
+        None,
+        "--genre-prior",
+        help="What genres to expect: news (the bundled models' default: mostly reports), none "
+        "(the model's own probabilities) or weights, e.g. reporting=0.2,opinion=0.75,satire=0.05.",
+    ),
     restart: bool = typer.Option(
         False, "--restart", help="Discard an unfinished run or an existing output; start again."
     ),
@@ -92,6 +98,7 @@ def batch_cli(
                 max_chars=max_chars,
                 threshold=threshold,
                 min_confidence=min_confidence,
+                genre_prior=genre_prior,
                 restart=restart,
                 stdin=stdin,
                 progress=update,

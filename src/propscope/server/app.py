@@ -22,6 +22,7 @@ import propscope
 from propscope.errors import Errors, FetchError
 from propscope.inputs import check_text, fetch_url, html_to_text
 from propscope.language import AUTO, normalise_language, resolve_language
+from propscope.models.genre import parse_prior
 from propscope.pipeline import ModelChooser, Pipeline, result_dict
 from propscope.report_html import render_report
 from propscope.server.errors import install_error_handlers
@@ -135,11 +136,15 @@ def create_app(
     async def analyze(body: AnalyzeRequest) -> JSONResponse:
         if body.lang.strip().lower() != AUTO:
             normalise_language(body.lang)  # an unknown code is refused before any fetch
+        if body.genre_prior is not None:
+            parse_prior(body.genre_prior)  # so is a bad genre prior
         text, doc_id = await _article(app, body)
 
         def run() -> dict[str, Any]:
             language = resolve_language(text, body.lang).code
             chosen = chooser.pipeline_for(language)
+            if body.genre_prior is not None:
+                chosen = chosen.with_genre_settings(prior=body.genre_prior)
             document = chosen.analyze(
                 text,
                 doc_id=doc_id,

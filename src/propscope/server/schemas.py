@@ -50,6 +50,12 @@ class AnalyzeRequest(BaseModel):
         "Default: the model's (0.5 for the bundled models); 0 returns every span. The page asks "
         "for 0 and hides spans under its slider (0.5 at first).",
     )
+    genre_prior: str | None = Field(
+        None,
+        description="The genres to expect: 'news' (the bundled models' default: mostly reports), "
+        "'none' (the model's own probabilities) or weights such as "
+        "'reporting=0.2,opinion=0.75,satire=0.05' (docs/output.md, Genre).",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -105,7 +111,10 @@ class AnalysisResult(BaseModel):
         description="True when the model was not trained on this language (less reliable)."
     )
     text: str = Field(description="The analysed text exactly as decoded or extracted.")
-    genre: LabelOut | None = Field(description="reporting, opinion or satire, with its score.")
+    genre: LabelOut | None = Field(
+        description="reporting, opinion or satire, or uncertain when the top genre's probability "
+        "(after the genre prior) is under the model's cut; with that probability as its score."
+    )
     frames: list[LabelOut] = Field(description="Frames above their thresholds, best first.")
     paragraphs: list[ParagraphOut] = Field(description="One entry per non-empty line.")
     spans: list[SpanOut] = Field(description="Technique spans, sorted by start; may overlap.")
