@@ -259,3 +259,29 @@ def test_embeddings_of_sentence_runs_ignore_line_breaks(monkeypatch: pytest.Monk
         by_run.predict_proba([text]), by_run.predict_proba([reflowed]), atol=1e-6
     )
     assert embedded[:2] == ["They lied. We know it!", "Why? Nobody came to the vote on Monday."]
+
+
+def test_embedding_cache_is_per_thread_and_left_behind_by_none() -> None:
+    """Two overlapping analyses in server threads: neither sees the other's cache, and none is
+    left active after both end (it was a module global that stayed set and grew)."""
+    import threading
+
+    from propscope.models import linear
+
+    inside, release = threading.Barrier(2), threading.Event()
+    seen: list[object] = []
+
+    def analysis() -> None:
+        with linear.embedding_cache():
+            seen.append(linear._EMBEDDING_CACHE.get())
+            inside.wait(timeout=10)
+            release.wait(timeout=10)
+
+    threads = [threading.Thread(target=analysis) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(seen) == 2 and seen[0] is not seen[1]
+    assert linear._EMBEDDING_CACHE.get() is None

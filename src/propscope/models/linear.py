@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,11 @@ class LinearConfig:
     seed: int = 13
 
 
-_EMBEDDING_CACHE: dict[str, np.ndarray] | None = None
+# The cache of the innermost active embedding_cache() block of this thread or task (a context
+# variable: requests analysed at once in server threads never see or keep each other's cache).
+_EMBEDDING_CACHE: ContextVar[dict[str, np.ndarray] | None] = ContextVar(
+    "propscope_embedding_cache", default=None
+)
 
 
 def _cache_key(encoder: str, text: str) -> str:
@@ -118,17 +123,16 @@ def embedding_cache(path: Path | None = None) -> Iterator[None]:
         >>> with embedding_cache():  # doctest: +SKIP
         ...     for fold in folds: fit_pipeline(config, data.subset(...))
     """
-    global _EMBEDDING_CACHE
-    outer = _EMBEDDING_CACHE
+    outer = _EMBEDDING_CACHE.get()
     cache: dict[str, np.ndarray] = {} if outer is None else outer
     if path is not None and path.exists():
         with np.load(path) as stored:
             cache.update(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-    _EMBEDDING_CACHE = cache
+    token = _EMBEDDING_CACHE.set(cache)
     try:
         yield
     finally:
-        _EMBEDDING_CACHE = outer
+        _EMBEDDING_CACHE.reset(token)
         if path is not None and cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             keys = list(cache)
@@ -143,17 +147,18 @@ def remember_embeddings(
     """Put embeddings of ``prefix + texts[i]`` computed elsewhere (``vectors`` by text index)
     into the active :func:`embedding_cache`, so :func:`embed_texts` need not compute them;
     without an active cache, do nothing."""
-    if _EMBEDDING_CACHE is None:
+    cache = _EMBEDDING_CACHE.get()
+    if cache is None:
         return
     for i, vector in vectors.items():
-        _EMBEDDING_CACHE.setdefault(_cache_key(encoder, prefix + texts[i]), vector)
+        cache.setdefault(_cache_key(encoder, prefix + texts[i]), vector)
 
 
 def embed_texts(texts: Sequence[str], encoder: str, prefix: str = "") -> np.ndarray:
     """Sentence embeddings of ``prefix + text`` from ``encoder`` (see :func:`embedding_cache`)."""
     from propscope.models.encoder import sentence_embeddings
 
-    cache = _EMBEDDING_CACHE
+    cache = _EMBEDDING_CACHE.get()
     if cache is None or not texts:
         return sentence_embeddings([prefix + t for t in texts], name=encoder)
     keys = [_cache_key(encoder, prefix + t) for t in texts]
