@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from propscope.errors import FetchError, InputNotFoundError, InputTooLargeError, InvalidInputError
-from propscope.inputs import fetch_url, read_input
+from propscope.inputs import check_text, fetch_url, read_input
 
 ARTICLE_HTML = (
     "<html><head><title>T</title></head><body><nav>Home | About</nav><article>"
@@ -108,3 +109,69 @@ def test_read_input_oversized_file_is_too_large_whatever_the_script(
     path.write_text(char * 1000, encoding="utf-8")
     with pytest.raises(InputTooLargeError, match="E004"):
         read_input(str(path), max_chars=100)  # a 404-byte read cuts "語" (3 bytes) in two
+
+
+class _EndlessZeros(io.RawIOBase):
+    """An endless stream, like /dev/zero, that counts what was read from it."""
+
+    def __init__(self, byte: bytes = b"a") -> None:
+        self.byte = byte
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            raise AssertionError("an unbounded read of an endless stream")
+        self.read_bytes += size
+        return self.byte * size
+
+
+@pytest.mark.parametrize(("byte", "code"), [(b"a", "E004"), (b"\x00", "E002")])
+def test_read_input_endless_stdin_read_to_the_limit_only(byte: bytes, code: str) -> None:
+    stream = _EndlessZeros(byte)
+    with pytest.raises(InvalidInputError, match=code):
+        read_input("-", stdin=stream, max_chars=1000)  # type: ignore[arg-type]
+    assert stream.read_bytes <= 1000 * 4 + 4
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_read_input_utf16_with_bom_decoded(tmp_path: Path, encoding: str) -> None:
+    text = "Café 😀 text.\nSecond line.\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    assert read_input(str(path)).text == text
+
+
+def test_check_text_counts_control_characters_in_the_whole_text() -> None:
+    text = "x" * 5000 + "\x01" * 5000
+    with pytest.raises(InvalidInputError, match="E002"):
+        check_text(text, "t", max_chars=20_000)
+
+
+def test_check_text_refuses_lone_surrogate() -> None:
+    with pytest.raises(InvalidInputError, match="surrogate"):
+        check_text("A text \ud800 with a lone surrogate.", "t")
+
+
+def test_read_input_unreadable_file_is_e008(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("text")
+
+    def denied(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)  # chmod 0 does not stop root
+    with pytest.raises(InputNotFoundError, match=r"E008.*Permission denied"):
+        read_input(str(path))
+
+
+def test_read_input_directory_named_file_is_e005(tmp_path: Path) -> None:
+    with pytest.raises(InputNotFoundError, match="E005"):
+        read_input(str(tmp_path))
