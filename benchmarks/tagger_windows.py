@@ -37,7 +37,7 @@ def main() -> None:
 
     tagger = load(args.model).tagger
     data = load_training_data(TrainConfig.from_toml(args.config), args.data_dir)
-    held_out = tagger._split(data.span_docs)[0]
+    held_out = tagger.held_out_documents(data.span_docs)
     gold = [(d.id, s.technique, s.start, s.end) for d in held_out for s in d.spans]
     gold_si = [(d.id, None, s.start, s.end) for d in held_out for s in d.spans]
     n_tokens = sum(len(tagger._encode(d.text).ids) for d in held_out)

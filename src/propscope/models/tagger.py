@@ -268,6 +268,12 @@ class SpanTagger(AdaptedEncoderModel):
         n_val = int(len(docs) * self.config.validation_fraction) if len(docs) >= 10 else 0
         return docs[:n_val], docs[n_val:], rng
 
+    def held_out_documents(self, documents: Sequence[Document]) -> list[Document]:
+        """The documents that :meth:`fit` held out from ``documents`` (the training documents,
+        in training order) to tune thresholds: the adapters never saw them, so they measure the
+        tagger on articles it did not learn from."""
+        return self._split(documents)[0]
+
     def retune(self, documents: Sequence[Document]) -> SpanTagger:
         """Tune the thresholds (and, with a ``hysteresis_grid``, the hysteresis) again on the
         documents :meth:`fit` held out from ``documents``, which must be the training documents,
