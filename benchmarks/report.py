@@ -18,6 +18,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from report_genre import genre_section
+
 # Published numbers on the official TEST sets (not comparable one to one with cross-validation on
 # train: English SemEval-2023 train is 88% opinion, its dev/test mostly reporting).
 ANCHORS = {
@@ -78,106 +80,6 @@ def _at_shipped_min_score(run: dict[str, Any] | None, settings: dict[str, Any]) 
     if not run or settings.get("paragraph_source") != "union" or not min_score:
         return None
     return run["union_min_score"].get(str(min_score))
-
-
-#: Genre counts of English dev, from the data README (its labels are not in shared/).
-README_DEV_GENRES = {"reporting": 54, "opinion": 20, "satire": 9}
-
-
-def _genre_counts(counts: dict[str, int] | None) -> str:
-    counts = counts or {}
-    return " / ".join(str(counts.get(g, 0)) for g in README_DEV_GENRES)
-
-
-def _genre_shift_section(results: Path, shipped: dict[str, Any] | None) -> list[str]:
-    """The genre models before and after masking content words: CV, CV with the test folds
-    reflowed, and the genres predicted for unlabelled English dev."""
-    rows = [
-        ("en-fast before: words, plus a style model that counted paragraphs", "en-cv-genre-before"),
-        (
-            "en-accurate before: words, e5 embeddings per line (x8), style model",
-            "en-cv-genre-accurate-before",
-        ),
-    ]
-    runs = [(label, _load(results, f"semeval2023-{name}")) for label, name in rows]
-    runs.append(("masked content words (shipped in en-fast and en-accurate)", shipped))
-    if not shipped or any(run is None or "unlabelled" not in run for _, run in runs):
-        return []
-    lines = [
-        "### Genre on articles unlike train's",
-        "",
-        "```",
-        "python benchmarks/cv_genre.py --config configs/en-fast.toml --data-dir ../shared/data \\",
-        "    --unlabelled-split dev --out benchmarks/results/semeval2023-en-cv-genre.json",
-        "```",
-        "",
-        "English dev is not cut into lines as train is (a median of 22 words per line against",
-        "38), and many of its news reports are about Brexit and the Mueller inquiry, as train's",
-        "10 satire articles are. The genre models used before learned both: a style model that",
-        "counted paragraphs, and the words themselves. They scored well on train folds and",
-        "called most dev articles satire, where the data README counts 9 of 83. The shipped",
-        "model reads character n-grams of the text with every content word masked (`Brexit",
-        "talks failed` becomes `X x x`), and nothing that depends on line breaks. The columns:",
-        "5-fold CV on train; the same, with each test article reflowed to one sentence per",
-        "line; and the genres each model, trained on all of train, predicts for the 83 dev",
-        "articles (their labels are not in shared/). The masked model loses on train folds",
-        "and no longer mistakes dev's topic for satire, but it still calls most dev articles",
-        "opinion, as 88% of train is.",
-        "",
-    ]
-    topics = all(run is not None and "topics" in run for _, run in runs)
-    if topics:
-        lines += [
-            "A third column holds out topics instead of random articles (`topics` in the",
-            "script's output): the articles are clustered by their words into five groups, and",
-            "each group is the test fold once, so no test article shares its topic with a",
-            "training one.",
-            "",
-        ]
-    lines += [
-        "| genre model | CV macro-F1 | CV, reflowed | "
-        + ("CV, unseen topics | " if topics else "")
-        + "dev predicted (reporting / opinion / satire) |",
-        "|---|---|---|---|" + ("---|" if topics else ""),
-    ]
-    for label, run in runs:
-        assert run is not None
-        lines.append(
-            f"| {label} | {_fmt(run['st1_macro_f1'])} | {_fmt(run['reflowed']['st1_macro_f1'])} "
-            + (f"| {_fmt(run['topics']['st1_macro_f1'])} " if topics else "")
-            + f"| {_genre_counts(run['unlabelled']['predicted'])} |"
-        )
-    lines += [
-        f"| data README's count for dev | | | {'| ' if topics else ''}"
-        f"{_genre_counts(README_DEV_GENRES)} |",
-        "",
-    ]
-    if topics:
-        (_, fast), (_, accurate), (_, masked) = runs
-        assert fast and accurate and masked
-        reporting = masked["topics"]["st1_per_class"]["reporting"]
-        lines += [
-            "Unseen topics do not hurt en-fast's old model "
-            f"({_fmt(fast['st1_macro_f1'])} -> {_fmt(fast['topics']['st1_macro_f1'])}): it",
-            "found train's satire by how those articles are cut into lines (see the reflowed",
-            "column), not by their topic. They hurt en-accurate's old model",
-            f"({_fmt(accurate['st1_macro_f1'])} -> {_fmt(accurate['topics']['st1_macro_f1'])}), "
-            "whose words and e5 embeddings carry topics, and the masked one",
-            f"({_fmt(masked['st1_macro_f1'])} -> {_fmt(masked['topics']['st1_macro_f1'])}; "
-            f"reporting recall {_fmt(reporting['recall'])}). No model here tells genres apart",
-            "well on a topic it has not seen; the masked one is the only one that keeps its",
-            "score when the lines are cut differently, and the only one that does not call most",
-            "of dev satire.",
-            "",
-        ]
-    lines += [
-        "The runs before used the code of commit c8bdf51 (`git worktree add ... c8bdf51`, then",
-        "this script, copied into the worktree for the topics column, with `--config",
-        "configs/en-fast.toml` or `configs/en-accurate.toml`; en-accurate's, which embeds the",
-        "articles afresh, scores 0.603 where an earlier run had 0.601: one article's genre).",
-        "",
-    ]
-    return lines
 
 
 def render(results: Path) -> str:
@@ -285,7 +187,7 @@ def render(results: Path) -> str:
                 if genre_cv and abs(genre_cv["st1_macro_f1"] - full_run_st1) > 1e-9
                 else []
             ),
-            *_genre_shift_section(results, genre_cv),
+            *genre_section(results),
             *(
                 [
                     "Not shipped: all-MiniLM-L6-v2 sentence embeddings added to the linear models "
