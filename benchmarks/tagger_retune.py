@@ -67,7 +67,7 @@ def main() -> None:
             tagger.retune(train)
             tuning = time.perf_counter() - began
         scores = score_tagger_on_dev(pipeline, dev)
-        scores["hysteresis"] = tagger.config.decode_hysteresis
+        scores["hysteresis"] = tagger.decode_settings().hysteresis
         scores["si_threshold"] = tagger.thresholds_[ANY]
         if changes:
             scores["tuning_seconds"] = tuning

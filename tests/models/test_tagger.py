@@ -191,7 +191,8 @@ def test_span_tuning_picks_the_hysteresis_that_recovers_whole_spans(fitted: Span
         probs[k] = next((v for w, v in words.items() if word and word in w), 0.1)
     thresholds = dict.fromkeys(tagger.config.labels, 0.4)
     tagger._tune_span_thresholds(thresholds, [doc], [probs], [encoded])
-    assert tagger.config.decode_hysteresis == 0.6
+    assert tagger.decode_hysteresis_ == 0.6  # learned state; the setting is unchanged
+    assert tagger.config.decode_hysteresis == 1.0
     assert 0.45 < thresholds[ANY] <= 0.6
     assert 0.45 < thresholds["Name_Calling-Labeling"] <= 0.6
     assert tagger.decode_settings("en").hysteresis == 0.6

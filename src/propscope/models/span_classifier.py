@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -188,10 +188,13 @@ class EncoderSpanClassifier:
     def __init__(self, config: Any | None = None) -> None:
         from propscope.models.encoder_classifier import EncoderClassifierConfig
 
-        self.config = config or EncoderClassifierConfig()
-        self.config.labels = list(TECHNIQUE_NAMES)
-        self.config.multi_label = False
-        self.config.focus = True
+        # A copy: the caller's settings object is never changed.
+        self.config = replace(
+            config or EncoderClassifierConfig(),
+            labels=list(TECHNIQUE_NAMES),
+            multi_label=False,
+            focus=True,
+        )
 
     def fit(self, documents: Sequence[Document], **kwargs: Any) -> EncoderSpanClassifier:
         """Learn from the technique spans of ``documents`` (``kwargs``: checkpoint_dir, ...)."""

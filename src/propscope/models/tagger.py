@@ -417,7 +417,7 @@ class SpanTagger(AdaptedEncoderModel):
                 if expected is not None:  # as many spans as the training rate predicts
                     now = thresholds[label]
                     candidates = [
-                        (abs(len(decoded(j, label, t, cfg.decode_hysteresis)) - expected[label]), t)
+                        (abs(len(decoded(j, label, t, self._hysteresis())) - expected[label]), t)
                         for t in grid
                     ]
                     best = min(candidates, key=lambda c: (c[0], abs(c[1] - now)))
@@ -426,13 +426,13 @@ class SpanTagger(AdaptedEncoderModel):
             hystereses = cfg.hysteresis_grid if label == ANY and cfg.hysteresis_grid else None
             scored = [
                 (f1(j, label, thr, gold, h), thr, h)
-                for h in hystereses or [cfg.decode_hysteresis]
+                for h in hystereses or [self._hysteresis()]
                 for thr in grid
             ]
             _, best, hysteresis = max(scored, key=lambda x: x[0])  # the first of equal ones
             thresholds[label] = round(best, 3)
             if hystereses:
-                cfg.decode_hysteresis = hysteresis
+                self.decode_hysteresis_ = hysteresis
 
     # ------------------------------------------------------------------------------ inference
     def _token_probs(self, encoded: _Encoded) -> np.ndarray:
@@ -512,10 +512,15 @@ class SpanTagger(AdaptedEncoderModel):
         settings = self.decode_settings(document.language)
         return decode_spans(document.text, probs[:, j : j + 1], offsets, [ANY], thr, None, settings)
 
+    def _hysteresis(self) -> float:
+        """The decoding hysteresis: the one tuning learned (``decode_hysteresis_``, set by
+        :meth:`fit` or :meth:`retune` with a ``hysteresis_grid``), else the config's."""
+        return float(getattr(self, "decode_hysteresis_", self.config.decode_hysteresis))
+
     def decode_settings(self, language: str = "en") -> DecodeSettings:
         cfg = self.config
         return DecodeSettings(
-            cfg.decode_hysteresis, cfg.decode_min_chars, cfg.decode_drop_stopwords, language
+            self._hysteresis(), cfg.decode_min_chars, cfg.decode_drop_stopwords, language
         )
 
     def span_scores(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -536,7 +541,10 @@ class SpanTagger(AdaptedEncoderModel):
         """Write ``config.json``, ``thresholds.json`` and ``adapters.safetensors`` to ``path``."""
         self._check_fitted()
         self._save_weights(path)
-        (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
+        # A learned hysteresis is saved as the decoding setting of the saved model (a loaded
+        # model decodes with its config's, which can be changed without retraining).
+        saved = replace(self.config, decode_hysteresis=self._hysteresis())
+        (path / "config.json").write_text(json.dumps(asdict(saved), indent=2) + "\n")
         (path / "thresholds.json").write_text(json.dumps(self.thresholds_, indent=2) + "\n")
 
     @classmethod
