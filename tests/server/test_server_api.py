@@ -24,6 +24,7 @@ ARTICLE = (
     "These crooks will destroy everything we love.\n"
 )
 SMALL = ServerSettings(max_body_bytes=2_000, max_chars=500)
+LOCAL = "http://127.0.0.1"  # the test client's default name, testserver, is not an allowed Host
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def pipeline(tiny_model_dir: Path) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def client(pipeline: Pipeline) -> Iterator[TestClient]:
-    with TestClient(create_app(pipeline, SMALL)) as test_client:
+    with TestClient(create_app(pipeline, SMALL), base_url=LOCAL) as test_client:
         yield test_client
 
 
@@ -304,7 +305,7 @@ def test_server_analysis_does_not_block_event_loop() -> None:
 
     async def scenario() -> tuple[int, int]:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url=LOCAL) as http:
             analysis = asyncio.create_task(http.post("/api/analyze", json={"text": "Hello."}))
             await asyncio.sleep(0.05)
             health = await asyncio.wait_for(http.get("/api/health"), timeout=5)

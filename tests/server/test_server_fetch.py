@@ -56,7 +56,8 @@ def pipeline(tiny_model_dir: Path) -> Pipeline:
 
 
 def _client(pipeline: Pipeline, **settings: object) -> TestClient:
-    return TestClient(create_app(pipeline, ServerSettings(**settings)))  # type: ignore[arg-type]
+    app = create_app(pipeline, ServerSettings(**settings))  # type: ignore[arg-type]
+    return TestClient(app, base_url="http://localhost")
 
 
 def test_server_url_fetches_local_page_when_allowed(site: str, pipeline: Pipeline) -> None:

@@ -3,11 +3,14 @@
 Endpoints (docs/api.md): ``POST /api/analyze``, ``POST /api/report``, ``GET /api/techniques``,
 ``GET /api/health``, ``GET /openapi.json`` and the page at ``/`` with its assets under
 ``/static``. The model is loaded once, before the app is made; analyses, HTML extraction and URL
-fetches run in worker threads so the event loop keeps answering other requests.
+fetches run in worker threads so the event loop keeps answering other requests; analyses stop at
+their time limit or when their client disconnects (:mod:`propscope.server.jobs`).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,13 +23,19 @@ from fastapi.staticfiles import StaticFiles
 
 import propscope
 from propscope.errors import Errors, FetchError
-from propscope.inputs import check_text, fetch_url, html_to_text
+from propscope.fetch import Page, download
+from propscope.inputs import check_text, html_to_text, page_text
 from propscope.language import AUTO, normalise_language, resolve_language
 from propscope.models.genre import parse_prior
 from propscope.pipeline import ModelChooser, Pipeline, result_dict
 from propscope.report_html import render_report
 from propscope.server.errors import install_error_handlers
-from propscope.server.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from propscope.server.jobs import JobRunner
+from propscope.server.middleware import (
+    BodyLimitMiddleware,
+    HostCheckMiddleware,
+    SecurityHeadersMiddleware,
+)
 from propscope.server.schemas import (
     AnalysisResult,
     AnalyzeRequest,
@@ -44,29 +53,33 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 _ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorResponse, "description": "Body or article over the size limit."},
     422: {"model": ErrorResponse, "description": "Invalid input: empty, bad field, bad URL."},
+    503: {
+        "model": ErrorResponse,
+        "description": "Server busy (with Retry-After), or the analysis took too long.",
+    },
 }
 
 
-async def _in_thread(app: FastAPI, func: Any, *args: Any) -> Any:
-    """Run ``func(*args)`` in a worker thread, at most ``max_concurrent_analyses`` at once."""
-    limiter = getattr(app.state, "limiter", None)
-    if limiter is None:  # made lazily: a CapacityLimiter belongs to the running event loop
-        limiter = anyio.CapacityLimiter(app.state.settings.max_concurrent_analyses)
-        app.state.limiter = limiter
-    return await anyio.to_thread.run_sync(func, *args, limiter=limiter)
+async def _job(app: FastAPI, request: Request | None, func: Any, *args: Any) -> Any:
+    """Run ``func(*args)`` on an analysis worker (see :mod:`propscope.server.jobs`): at most
+    ``max_concurrent_analyses`` at once, stopped at ``analysis_timeout`` or when the client
+    disconnects, refused with 503 when ``max_queue`` jobs already wait."""
+    runner: JobRunner = app.state.runner
+    gone = request.is_disconnected if request is not None else None
+    return await runner.run(func, *args, gone=gone)
 
 
-async def _fetch(settings: ServerSettings, url: str) -> str:
+async def _fetch(settings: ServerSettings, url: str) -> Page:
     fetch = partial(
-        fetch_url,
+        download,
         url,
         timeout=settings.fetch_timeout,
         max_bytes=settings.fetch_max_bytes,
         allow_private=settings.allow_private_urls,
     )
     try:
-        # The socket timeout bounds each read; this bounds the whole fetch and extraction.
-        with anyio.fail_after(settings.fetch_timeout + 1.0):
+        # download() keeps its own deadline and closes its sockets; this is a second guard.
+        with anyio.fail_after(settings.fetch_timeout + 2.0):
             return await anyio.to_thread.run_sync(fetch, abandon_on_cancel=True)
     except TimeoutError as exc:
         raise FetchError(
@@ -76,16 +89,17 @@ async def _fetch(settings: ServerSettings, url: str) -> str:
         ) from exc
 
 
-async def _article(app: FastAPI, body: AnalyzeRequest) -> tuple[str, str]:
+async def _article(app: FastAPI, request: Request, body: AnalyzeRequest) -> tuple[str, str]:
     """The article text and its id from whichever source the request names."""
     settings: ServerSettings = app.state.settings
     if body.url is not None:
-        text = await _fetch(settings, body.url)
+        page = await _fetch(settings, body.url)
+        text = await _job(app, request, page_text, page)
         return check_text(text, body.url, settings.max_chars), body.url
     if body.html is not None:
         source = 'sent in "html"'
         check_text(body.html, source, max(settings.max_chars * 8, settings.max_chars))
-        text = await _in_thread(app, html_to_text, body.html, source)
+        text = await _job(app, request, html_to_text, body.html, source)
         return check_text(text, source, settings.max_chars), "input"
     return check_text(body.text or "", 'sent in "text"', settings.max_chars), "input"
 
@@ -111,7 +125,17 @@ def create_app(
         ... # doctest: +SKIP
     """
     settings = settings or ServerSettings()
+    runner = JobRunner(
+        settings.max_concurrent_analyses, settings.max_queue, settings.analysis_timeout
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.close()  # stop running analyses so that shutdown takes seconds, not minutes
+
     app = FastAPI(
+        lifespan=lifespan,
         title="propscope",
         version=propscope.__version__,
         description="Find propaganda and persuasion techniques in news articles. "
@@ -125,6 +149,7 @@ def create_app(
     app.state.pipeline = default
     app.state.chooser = chooser
     app.state.settings = settings
+    app.state.runner = runner
     install_error_handlers(app)
 
     @app.post(
@@ -133,12 +158,12 @@ def create_app(
         responses=_ERRORS,
         summary="Analyse one article (text, URL or HTML)",
     )
-    async def analyze(body: AnalyzeRequest) -> JSONResponse:
+    async def analyze(body: AnalyzeRequest, request: Request) -> JSONResponse:
         if body.lang.strip().lower() != AUTO:
             normalise_language(body.lang)  # an unknown code is refused before any fetch
         if body.genre_prior is not None:
             parse_prior(body.genre_prior)  # so is a bad genre prior
-        text, doc_id = await _article(app, body)
+        text, doc_id = await _article(app, request, body)
 
         def run() -> dict[str, Any]:
             language = resolve_language(text, body.lang).code
@@ -155,7 +180,7 @@ def create_app(
             return result_dict(document, chosen)
 
         # Returned as is, so the body is exactly result_dict (the model only documents it).
-        return JSONResponse(await _in_thread(app, run))
+        return JSONResponse(await _job(app, request, run))
 
     @app.post(
         "/api/report",
@@ -163,7 +188,7 @@ def create_app(
         responses=_ERRORS,
         summary="The self-contained HTML report of an analysis result",
     )
-    async def report(body: AnalysisResult) -> HTMLResponse:
+    async def report(body: AnalysisResult, request: Request) -> HTMLResponse:
         data = body.model_dump()
 
         def render() -> str:
@@ -171,7 +196,7 @@ def create_app(
             document = Document.from_dict(data)
             return render_report({**document.to_dict(), "model": data["model"]})
 
-        page = await _in_thread(app, render)
+        page = await _job(app, request, render)
         return HTMLResponse(
             page,
             headers={"Content-Disposition": 'attachment; filename="propscope-report.html"'},
@@ -203,7 +228,11 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # The last added runs first: headers on every answer, then the Host check, then the body.
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
+    )
+    app.add_middleware(HostCheckMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 
@@ -224,8 +253,18 @@ def serve(
 
     from propscope.pipeline import ModelChooser
 
+    settings = settings or ServerSettings()
     app = create_app(ModelChooser(model), settings)
-    uvicorn.run(app, host=host, port=port, ws="none", server_header=False, log_level="info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        ws="none",
+        server_header=False,
+        log_level="info",
+        # After SIGTERM, open requests get this long; running analyses are then stopped.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout)),
+    )
 
 
 __all__ = ["STATIC_DIR", "create_app", "serve"]

@@ -9,6 +9,7 @@ writes every body.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -20,6 +21,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from propscope.errors import Errors, PropscopeError
 
 logger = logging.getLogger("propscope.server")
+
+# The page and its assets come from this server only; nothing inline runs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# Sent with every answer, error answers included.
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
 
 # What each endpoint expects, quoted in E061 messages.
 EXPECTED_BODIES = {
@@ -53,6 +68,18 @@ class MethodNotAllowedError(EndpointNotFoundError):
     http_status = 405
 
 
+class RequestTimeoutError(InvalidRequestError):
+    """The request body did not arrive within ``body_timeout``."""
+
+    http_status = 408
+
+
+class HostNotAllowedError(InvalidRequestError):
+    """The ``Host`` header names a host this server does not answer to."""
+
+    http_status = 421
+
+
 class InternalServerError(PropscopeError, RuntimeError):
     """An unexpected failure (a bug)."""
 
@@ -72,8 +99,27 @@ def error_body(exc: PropscopeError) -> dict[str, Any]:
 
 
 def error_response(exc: PropscopeError) -> JSONResponse:
-    """A JSON answer with the status of ``exc``'s class and its :func:`error_body`."""
-    return JSONResponse(error_body(exc), status_code=exc.http_status)
+    """A JSON answer with the status of ``exc``'s class and its :func:`error_body`.
+
+    A refusal for a full server also says when to come back (``Retry-After``).
+    """
+    headers = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["retry-after"] = str(retry_after)
+    return JSONResponse(error_body(exc), status_code=exc.http_status, headers=headers)
+
+
+def error_bytes(exc: PropscopeError) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Status, headers and body of :func:`error_response` for middleware that sends them raw."""
+    body = json.dumps(error_body(exc)).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+    return exc.http_status, headers, body
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -116,6 +162,15 @@ def install_error_handlers(app: FastAPI) -> None:
             error = MethodNotAllowedError(
                 Errors.E062.format(method=method, path=path, reason="method not allowed")
             )
+        elif exc.status_code == 400:
+            # The framework's "error parsing the body": bytes that are not UTF-8 JSON.
+            error = InvalidRequestError(
+                Errors.E061.format(
+                    endpoint=path,
+                    problems=f"the body is not valid JSON in UTF-8 ({exc.detail})",
+                    expected=EXPECTED_BODIES.get(path, "a valid request"),
+                )
+            )
         elif exc.status_code == 404:
             error = EndpointNotFoundError(
                 Errors.E062.format(method=method, path=path, reason="not found")
@@ -137,22 +192,30 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(
+        response = error_response(
             InternalServerError(
                 Errors.E063.format(
                     method=request.method, path=request.url.path, reason=type(exc).__name__
                 )
             )
         )
+        # This answer is sent from outside every middleware: it needs its headers here.
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
 
 __all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "SECURITY_HEADERS",
     "EndpointNotFoundError",
+    "HostNotAllowedError",
     "InternalServerError",
     "InvalidRequestError",
     "MethodNotAllowedError",
+    "RequestTimeoutError",
     "RequestTooLargeError",
     "error_body",
+    "error_bytes",
     "error_response",
     "install_error_handlers",
     "validation_error",
