@@ -27,7 +27,7 @@ import platform
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -399,8 +399,11 @@ def reusable_components(
 
             tagger = out.components[name]
             defaults = asdict(TaggerConfig())
-            for key in (*TAGGER_TUNING_SETTINGS, "decode_hysteresis"):
-                setattr(tagger.config, key, now[name].get(key, defaults[key]))
+            keys = (*TAGGER_TUNING_SETTINGS, "decode_hysteresis")
+            # The reused tagger gets the wanted settings as a new config (none is changed).
+            tagger.config = replace(
+                tagger.config, **{key: now[name].get(key, defaults[key]) for key in keys}
+            )
             tagger.retune(data.span_docs)  # type: ignore[union-attr]
             out.retuned.add(name)
         out.timings.update(
