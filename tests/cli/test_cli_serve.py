@@ -52,6 +52,24 @@ def test_cli_serve_passes_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     ]
 
 
+def test_cli_serve_passes_hosts_and_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[ServerSettings] = []
+    monkeypatch.setattr(
+        "propscope.server.serve", lambda model, **kwargs: calls.append(kwargs["settings"])
+    )
+    args = ["serve", "--host", "10.0.0.5", "--allowed-host", "News.Example.org"]
+    assert main([*args, "--analysis-timeout", "5", "--max-queue", "0"]) == 0
+    (settings,) = calls
+    assert settings.allowed_hosts == (
+        "localhost",
+        "127.0.0.1",
+        "::1",
+        "news.example.org",
+        "10.0.0.5",
+    )
+    assert settings.analysis_timeout == 5.0 and settings.max_queue == 0
+
+
 def test_cli_serve_refuses_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err

@@ -35,18 +35,43 @@ def serve_cli(
         4_000_000, "--max-body-bytes", min=1, help="Refuse larger request bodies."
     ),
     fetch_timeout: float = typer.Option(
-        DEFAULT_FETCH_TIMEOUT, "--fetch-timeout", min=0.1, help="Seconds a URL fetch may take."
+        DEFAULT_FETCH_TIMEOUT,
+        "--fetch-timeout",
+        min=0.1,
+        help="Seconds a URL fetch may take in all (redirects and page included).",
+    ),
+    analysis_timeout: float = typer.Option(
+        60.0,
+        "--analysis-timeout",
+        min=0.1,
+        help="Seconds one analysis may run before it is stopped (answer 503).",
+    ),
+    max_queue: int = typer.Option(
+        8, "--max-queue", min=0, help="Analyses that may wait; more are refused with 503."
+    ),
+    allowed_hosts: list[str] = typer.Option(
+        [],
+        "--allowed-host",
+        help="Also answer requests for this host name (repeatable; '*' for any). By default "
+        "only localhost, 127.0.0.1, ::1 and the --host address are answered.",
     ),
 ) -> None:
     """Serve the page (http://HOST:PORT/) and the JSON API (/api/analyze, see docs/api.md)."""
     from propscope.models.runtime import thread_count, use_threads
     from propscope.server import ServerSettings, serve
+    from propscope.server.settings import LOOPBACK_HOSTS
 
+    hosts = list(dict.fromkeys([*LOOPBACK_HOSTS, *allowed_hosts]))
+    if host not in ("0.0.0.0", "::", "", *hosts):
+        hosts.append(host)  # the address it listens on is a name clients may use
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         max_chars=max_chars,
         fetch_timeout=fetch_timeout,
         allow_private_urls=allow_private_urls,
+        analysis_timeout=analysis_timeout,
+        max_queue=max_queue,
+        allowed_hosts=tuple(hosts),
     )
     # Analyses run side by side in worker threads: share the cores out so that they do not
     # oversubscribe them (each torch call uses its thread's OpenMP team).
@@ -54,7 +79,8 @@ def serve_cli(
     if not _is_loopback(host):
         typer.echo(
             f"propscope: note: listening on {host}, reachable from other machines; the API has "
-            "no authentication.",
+            "no authentication. Requests are answered only for the Host names "
+            f"{', '.join(settings.allowed_hosts)} (add others with --allowed-host).",
             err=True,
         )
     typer.echo(f"propscope: loading model {model} and serving on http://{host}:{port}/", err=True)
