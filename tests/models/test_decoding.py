@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +11,7 @@ from propscope.models.decoding import (
     extend_single_words,
     grow_to_clauses,
     join_fragments,
+    trim_function_words,
 )
 from propscope.types import Span
 
@@ -81,6 +83,22 @@ def test_extend_single_words_takes_the_next_content_word_only() -> None:
     assert extend_single_words(title, [fiasco], {LL}) == [fiasco]
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("the arrogant clowns at city", "en", "the arrogant clowns"),
+        ("corrupt, lying, and", "en", "corrupt, lying"),
+        ("incapables arrogants de la", "fr", "incapables arrogants"),
+        ("he is a liar", "en", "he is a liar"),
+        ("at", "en", "at"),  # one word: left to the stop-word filter of decoding
+    ],
+)
+def test_trim_function_words_cuts_span_ends(text: str, language: str, expected: str) -> None:
+    end = len(text) if expected != "the arrogant clowns" else 22
+    span = Span.from_text(text, 0, end, LL)
+    assert trim_function_words(text, [span], language)[0].text == expected
+
+
 @given(st.text(alphabet="ab ,.;\n?", min_size=1, max_size=40), st.data())
 def test_shaping_keeps_offsets_inside_the_text(text: str, data: st.DataObject) -> None:
     start = data.draw(st.integers(0, len(text) - 1))
@@ -90,6 +108,7 @@ def test_shaping_keeps_offsets_inside_the_text(text: str, data: st.DataObject) -
         join_fragments(text, [span]),
         grow_to_clauses(text, [span], {"Doubt": 10.0}),
         extend_single_words(text, [span], {"Doubt"}),
+        trim_function_words(text, [span]),
     ):
         for s in out:
             assert 0 <= s.start < s.end <= len(text)

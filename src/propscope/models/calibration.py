@@ -38,7 +38,12 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError
-from propscope.models.decoding import extend_single_words, grow_to_clauses, join_fragments
+from propscope.models.decoding import (
+    extend_single_words,
+    grow_to_clauses,
+    join_fragments,
+    trim_function_words,
+)
 from propscope.taxonomy import TECHNIQUE_NAMES, get_technique
 from propscope.types import Document, Span
 
@@ -69,6 +74,8 @@ class SpanCalibration:
             to its clause (the 25th percentile of its annotated spans' lengths).
         phrase_techniques: techniques annotated on phrases (a median of at least two words,
             fewer than 30% of spans one word): their one-word spans take in the next content word.
+        trim_function_words: cut function words off the end of multi-word spans ("the arrogant
+            clowns at" -> "the arrogant clowns").
         priors: per technique, its share of the annotated spans in training.
         coefficients: per category, ``[intercept, *weights]`` over :data:`FEATURES`; a category
             missing here uses ``"*"`` (all categories pooled).
@@ -84,17 +91,21 @@ class SpanCalibration:
     join_gap: int = 3
     clause_words: dict[str, float] = field(default_factory=dict)
     phrase_techniques: list[str] = field(default_factory=list)
+    trim_function_words: bool = True
     priors: dict[str, float] = field(default_factory=dict)
     coefficients: dict[str, list[float]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------------------- shaping
     def shape(self, text: str, spans: Sequence[Span], language: str = "en") -> list[Span]:
-        """Join fragments of one technique, grow clause-level spans to their clause and one-word
-        spans of phrase-level techniques by the next content word."""
+        """Join fragments of one technique, grow clause-level spans to their clause, cut function
+        words off span ends and extend one-word spans of phrase-level techniques by the next
+        content word."""
         shaped = join_fragments(text, spans, self.join_gap)
         if self.clause_words:
             shaped = grow_to_clauses(text, shaped, self.clause_words)
+        if self.trim_function_words:
+            shaped = trim_function_words(text, shaped, language)
         if self.phrase_techniques:
             phrases = set(self.phrase_techniques)
             shaped = join_fragments(text, extend_single_words(text, shaped, phrases, language), 0)

@@ -264,3 +264,27 @@ def extend_single_words(
                 span = Span.from_text(text, span.start, match.end(), span.technique, span.score)
         out.append(span)
     return out
+
+
+def trim_function_words(text: str, spans: Sequence[Span], language: str = "en") -> list[Span]:
+    """Cut function words ("at", "de", "à", "and") and punctuation off the end of multi-word spans:
+    a span that ends on one stopped in the middle of a phrase."""
+    words = stop_words(language)
+    out = []
+    for span in spans:
+        start, end = span.start, span.end
+        while True:
+            last = text.rfind(" ", start, end)
+            if last <= start:
+                break
+            tail = text[last + 1 : end].strip(" ,;:-–—")
+            if tail and tail.lower() not in words:
+                end = last + 1 + len(text[last + 1 : end].rstrip(" ,;:-–—"))
+                break
+            end = last
+            while end > start and not _word_char(text[end - 1]) and text[end - 1] not in "\"'”’»)":
+                end -= 1
+        if end > start and (start, end) != (span.start, span.end):
+            span = Span.from_text(text, start, end, span.technique, span.score)
+        out.append(span)
+    return out
