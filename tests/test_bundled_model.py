@@ -24,11 +24,15 @@ def test_bundled_model_is_small() -> None:
 
 def test_bundled_model_finds_techniques_in_example(repo: Path) -> None:
     text = (repo / "examples" / "opinion.txt").read_text(encoding="utf-8")
-    doc = load().analyze(text)
+    doc = load().analyze(text, min_confidence=0)
     assert doc.genre is not None
     assert doc.spans, "the example is full of loaded language; a working model finds some"
     assert {s.technique for s in doc.spans} <= set(TECHNIQUE_NAMES)
     assert all(s.text == text[s.start : s.end] for s in doc.spans)
+    # By default only the spans whose calibrated confidence reaches the model's floor (0.5).
+    shown = load().analyze(text)
+    assert load().calibration is not None and load().calibration.min_confidence == 0.5
+    assert set(shown.spans) == {s for s in doc.spans if s.score >= 0.5}
 
 
 def test_accurate_model_meta_and_example(repo: Path) -> None:
@@ -38,7 +42,7 @@ def test_accurate_model_meta_and_example(repo: Path) -> None:
     assert meta["name"] == "en-accurate" and meta["training_data"] == ["semeval2023-task3/en/train"]
     assert set(meta["components"]) == {"tagger", "paragraphs", "genre", "frames"}
     text = (repo / "examples" / "opinion.txt").read_text(encoding="utf-8")
-    doc, pipeline = analyze_text(text, model="accurate")
+    doc, pipeline = analyze_text(text, model="accurate", min_confidence=0)
     assert pipeline.name == "en-accurate"
     assert doc.spans and all(s.text == text[s.start : s.end] for s in doc.spans)
     assert any(p.techniques for p in doc.paragraphs)
