@@ -112,3 +112,33 @@ def test_a_tagger_with_other_tuning_settings_is_retuned_not_retrained(
     assert "tuned again" not in rebuilt.meta["reused"]["genre"]
     assert rebuilt.tagger.config.hysteresis_grid == [1.0, 0.6]
     assert (model_dir / "tagger" / "adapters.safetensors").read_bytes() == adapters
+
+
+def test_train_with_reuse_fits_the_span_calibration_without_retraining(
+    tiny_model_dir: Path, tiny_docs: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import propscope.training
+    from propscope.models.tagger import SpanTagger
+    from propscope.pipeline import load
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    assert not (model_dir / "calibration.json").exists()
+    docs = [dataclasses.replace(d, id=f"{d.id}-{k}") for k in range(2) for d in tiny_docs]
+    data = TrainingData(docs, docs, tiny_docs, tiny_docs, ["tiny"])
+    monkeypatch.setattr(propscope.training, "load_training_data", lambda config, data_dir: data)
+    monkeypatch.setattr(SpanTagger, "fit", lambda *a, **k: pytest.fail("the tagger was retrained"))
+    # The tiny tagger held nothing out; pretend it held out the first half.
+    half = len(docs) // 2
+    monkeypatch.setattr(
+        SpanTagger, "_split", lambda self, d: (list(d)[:half], list(d)[half:], None)
+    )
+    propscope.training.train(
+        _config_of(model_dir), tmp_path / "no-data", model_dir, reuse=model_dir
+    )
+    rebuilt = load(model_dir)
+    assert (model_dir / "calibration.json").exists()
+    assert rebuilt.calibration is not None and rebuilt.calibration.info["articles"] == half
+    assert all(s.score >= 0.5 for s in rebuilt.analyze(tiny_docs[0].text).spans)
