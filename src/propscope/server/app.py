@@ -249,12 +249,16 @@ def serve(
     Example:
         >>> serve("en-fast", port=8000)  # doctest: +SKIP
     """
-    import uvicorn
-
     from propscope.pipeline import ModelChooser
 
     settings = settings or ServerSettings()
-    app = create_app(ModelChooser(model), settings)
+    run_app(create_app(ModelChooser(model), settings), host=host, port=port, settings=settings)
+
+
+def run_app(app: FastAPI, *, host: str, port: int, settings: ServerSettings) -> None:
+    """Serve ``app`` with uvicorn until SIGINT or SIGTERM, then stop within seconds."""
+    import uvicorn
+
     uvicorn.run(
         app,
         host=host,
@@ -267,4 +271,4 @@ def serve(
     )
 
 
-__all__ = ["STATIC_DIR", "create_app", "serve"]
+__all__ = ["STATIC_DIR", "create_app", "run_app", "serve"]
