@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-from propscope.errors import Errors, InputNotFoundError, InvalidInputError
+from propscope.errors import ConfigError, Errors, InputNotFoundError, InvalidInputError
 
 
 def read_text(path: Path) -> str:
@@ -87,6 +89,63 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def check_output_path(path: Path, inputs: Iterable[str | Path] = ()) -> Path:
+    """Check, before any work, that ``path`` can be written atomically and safely.
+
+    Refused: a path that exists and is not a regular file (a folder, a device such as
+    ``/dev/null``, a FIFO, a socket) or is a symbolic link (replacing it would drop the link;
+    writing through it would change a file elsewhere), a path that is one of ``inputs`` (after
+    resolving links), and a folder where no file can be created (read-only, no permission).
+
+    Args:
+        path: The output file.
+        inputs: Files the same run reads (``-`` and URLs are ignored).
+
+    Returns:
+        ``path``, unchanged.
+
+    Raises:
+        ConfigError: (E075) saying what is wrong with ``path``.
+    """
+    path = Path(path)
+
+    def refuse(reason: str) -> ConfigError:
+        return ConfigError(Errors.E075.format(path=path, reason=reason))
+
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise refuse(exc.strerror or type(exc).__name__) from exc
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise refuse("it is a symbolic link; give the path of a regular file")
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("it is a folder; give a file name")
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("it is not a regular file (a device, FIFO or socket)")
+    resolved = path.resolve()
+    for source in inputs:
+        source = str(source)
+        if source == "-" or "://" in source:
+            continue
+        if Path(source).resolve() == resolved:
+            raise refuse(f"it is the input {source}; choose another --out")
+    folder = resolved.parent
+    while not folder.exists():  # missing folders are created; test the first that exists
+        folder = folder.parent
+    if not folder.is_dir():
+        raise refuse(f"{folder} is not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".propscope-probe.", suffix=".tmp")
+    except OSError as exc:
+        raise refuse(f"cannot create files in {folder} ({exc.strerror or exc})") from exc
+    os.close(fd)
+    os.unlink(probe)
+    return path
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` as UTF-8, atomically, with no newline translation.
 
@@ -97,4 +156,4 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "read_text"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "check_output_path", "read_text"]

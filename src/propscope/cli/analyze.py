@@ -43,7 +43,18 @@ def analyze_cli(
         "auto", "--lang", "-l", help="auto (identify it) or an ISO 639-1 code such as en, fr, de."
     ),
     max_chars: int = typer.Option(200_000, "--max-chars", min=1, help="Refuse longer articles."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Write to this file instead (replaced atomically; not the input, a folder, a "
+        "device, a FIFO or a symbolic link).",
+    ),
+    allow_private_urls: bool = typer.Option(
+        False,
+        "--allow-private-urls",
+        help="Also fetch a URL on a private, loopback or link-local address (off: refused).",
+    ),
 ) -> None:
     """Analyse an article: spans with techniques, paragraph labels, genre and frames."""
     output_format = output_format.lower()
@@ -63,8 +74,15 @@ def analyze_cli(
         from propscope.models.genre import parse_prior
 
         parse_prior(genre_prior)  # a bad prior fails before any input is read
-    stdin = sys.stdin.buffer.read() if source == "-" else None
-    given = read_input(source, max_chars=max_chars, stdin=stdin)
+    if out:
+        from propscope.io import check_output_path
+
+        check_output_path(out, [source])  # before the analysis, not after it
+    # Standard input is read up to the size limit and no further (it may never end).
+    stdin = sys.stdin.buffer if source == "-" else None
+    given = read_input(
+        source, max_chars=max_chars, stdin=stdin, allow_private_urls=allow_private_urls
+    )
     document, pipeline = analyze_text(
         given.text,
         lang=lang,
@@ -83,21 +101,29 @@ def analyze_cli(
 
             rendered = render_report(result).rstrip("\n")
         if out:
-            from propscope.io import atomic_write_text
-
-            atomic_write_text(out, rendered + "\n")
+            _write(out, rendered + "\n")
         else:
             typer.echo(rendered)
         return
     from propscope.cli.text_output import plain_text, render_terminal
 
     if out:
-        from propscope.io import atomic_write_text
-
-        atomic_write_text(out, plain_text(document, pipeline))
+        _write(out, plain_text(document, pipeline))
     elif sys.stdout.isatty():
         from rich.console import Console
 
         render_terminal(document, pipeline, Console())
     else:  # piped: colour is lost, so spans are marked inline
         typer.echo(plain_text(document, pipeline), nl=False)
+
+
+def _write(out: Path, text: str) -> None:
+    """Write the result atomically; a failure (a full disk) is one E075 line, not a traceback."""
+    from propscope.io import atomic_write_text
+
+    try:
+        atomic_write_text(out, text)
+    except OSError as exc:
+        raise ConfigError(
+            Errors.E075.format(path=out, reason=exc.strerror or type(exc).__name__)
+        ) from exc
