@@ -240,7 +240,7 @@ def run_batch(
     }
 
     with RunStore(out, formats[0], articles.carried, restart) as store:
-        done = store.begin(manifest)
+        done = store.begin(manifest, set(articles.ids))
         if spans_path is not None:
             remove_temporaries(spans_path)
         total = sum(1 for i in articles.ids if i not in done)

@@ -19,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -69,8 +71,22 @@ def json_default(value: Any) -> Any:
     return str(value)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities (which JSON cannot hold) replaced by ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
 def _dumps(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False, default=json_default)
+    try:
+        return json.dumps(row, ensure_ascii=False, default=json_default, allow_nan=False)
+    except ValueError:  # a NaN or infinity: write null, never the bare NaN JSON forbids
+        return json.dumps(_finite(row), ensure_ascii=False, default=json_default)
 
 
 # ------------------------------------------------------------------------------ Arrow schema
@@ -297,6 +313,9 @@ class RunStore:
         self._lock: _Lock | None = None
         self._next = 1
         self._schema: Any = None
+        self._manifest: dict[str, Any] = {}
+        #: Part files found damaged, foreign or unrecorded on resume, removed to be redone.
+        self.discarded: list[str] = []
 
     def __enter__(self) -> RunStore:
         if not self.folder.exists():
@@ -335,8 +354,14 @@ class RunStore:
             self._lock = None
 
     # -------------------------------------------------------------------------- manifest
-    def begin(self, manifest: dict[str, Any]) -> set[str]:
+    def begin(self, manifest: dict[str, Any], valid_ids: set[str] | None = None) -> set[str]:
         """Start or resume the run; returns the ids whose rows are already committed.
+
+        Every committed part is recorded in the manifest with its row count and SHA-256. On
+        resume a part is kept only if it is recorded, its bytes match, its rows parse and
+        number as recorded, and its ids are in ``valid_ids`` (when given) and in no other kept
+        part; any other part file is removed (listed in :attr:`discarded`) and its articles are
+        done again. So a copied, edited, truncated or foreign part never reaches the output.
 
         Raises:
             ConfigError: An unfinished run has a different manifest (E074); ``restart``
@@ -356,17 +381,61 @@ class RunStore:
                     shutil.rmtree(child)
                 else:
                     child.unlink()
-            atomic_write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            self._manifest = {**manifest, "parts": {}}
+            self._save_manifest()
         else:
             self._compare(previous, manifest)
             for stale in self.folder.glob(".*.tmp"):
                 stale.unlink()
+            recorded = previous.get("parts")
+            self._manifest = {**previous, "parts": recorded if isinstance(recorded, dict) else {}}
         remove_temporaries(self.out)
         done: set[str] = set()
+        journal: dict[str, Any] = self._manifest["parts"]
         for number, part in self.parts():
             self._next = max(self._next, number + 1)
-            done.update(self._part_ids(part))
+            ids = self._verified_ids(part, journal.get(part.name), valid_ids, done)
+            if ids is None:
+                self.discarded.append(part.name)
+                journal.pop(part.name, None)
+                part.unlink()
+                continue
+            done.update(ids)
+        on_disk = {part.name for _, part in self.parts()}
+        for name in [name for name in journal if name not in on_disk]:
+            self.discarded.append(name)
+            del journal[name]
+        if self.discarded:
+            self._save_manifest()
         return done
+
+    def _save_manifest(self) -> None:
+        text = json.dumps(self._manifest, indent=2, ensure_ascii=False)
+        atomic_write_text(self.folder / MANIFEST, text + "\n")
+
+    def _verified_ids(
+        self, part: Path, entry: Any, valid_ids: set[str] | None, done: set[str]
+    ) -> list[str] | None:
+        """The ids of ``part`` if it is the part that was committed, else ``None``."""
+        if not isinstance(entry, dict):
+            return None  # not recorded: a copy, or written just before a crash
+        try:
+            data = part.read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            return None
+        try:
+            ids = self._part_ids(part)
+        except Exception:  # any parse failure of a damaged part
+            return None
+        if len(ids) != entry.get("rows") or len(set(ids)) != len(ids):
+            return None
+        if any(i in done for i in ids):
+            return None
+        if valid_ids is not None and not all(i in valid_ids for i in ids):
+            return None
+        return ids
 
     def _compare(self, previous: dict[str, Any], manifest: dict[str, Any]) -> None:
         for key, value in manifest.items():
@@ -396,7 +465,7 @@ class RunStore:
             import pyarrow.parquet as pq
 
             return [str(i) for i in pq.read_table(part, columns=["id"]).column(0).to_pylist()]
-        return [row["id"] for row in self._read_jsonl(part)]
+        return [str(row["id"]) for row in self._read_jsonl(part)]
 
     @staticmethod
     def _read_jsonl(part: Path) -> Iterator[dict[str, Any]]:
@@ -427,7 +496,7 @@ class RunStore:
         """Commit the rows of one finished chunk; returns the part file."""
         path = self.folder / f"{_PART}{self._next:06d}.{self.fmt}"
         if self.fmt == "jsonl":
-            atomic_write_text(path, "".join(_dumps(row) + "\n" for row in rows))
+            data = "".join(_dumps(row) + "\n" for row in rows).encode("utf-8")
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -435,7 +504,14 @@ class RunStore:
             table = _to_arrow(rows, self.schema(), _json_columns(self.carried))
             sink = pa.BufferOutputStream()
             pq.write_table(table, sink)
-            atomic_write_bytes(path, sink.getvalue().to_pybytes())
+            data = sink.getvalue().to_pybytes()
+        atomic_write_bytes(path, data)
+        # Recorded after the part is in place: a part without its record is redone on resume.
+        self._manifest.setdefault("parts", {})[path.name] = {
+            "rows": len(rows),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+        self._save_manifest()
         self._next += 1
         return path
 
@@ -460,9 +536,19 @@ class RunStore:
                 schema = arrow_schema(SPAN_FIELDS, self.carried) if fmt == "parquet" else None
                 spans_writer = _Writer(spans_file, fmt, schema, json_columns)
                 stack.callback(spans_writer.close)
+            seen: set[str] = set()
             for _, part in self.parts():
                 rows = self.read_part(part)
                 for row in rows:
+                    if str(row.get("id")) in seen:  # never a silent duplicate
+                        raise ConfigError(
+                            Errors.E075.format(
+                                path=self.out,
+                                reason=f"the id {row.get('id')!r} occurs twice in the committed "
+                                f"chunks ({part.name}); rerun with --restart",
+                            )
+                        )
+                    seen.add(str(row.get("id")))
                     totals.add(row)
                 if spans_writer is not None:
                     spans_writer.write_rows([s for row in rows for s in span_rows(row, carried)])
