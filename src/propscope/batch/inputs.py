@@ -9,10 +9,12 @@ duplicate ids) is an error before any work starts.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from propscope.errors import (
     CorpusFormatError,
     Errors,
     InputNotFoundError,
+    InputTooLargeError,
     InvalidInputError,
     PropscopeError,
 )
@@ -161,7 +164,11 @@ class FolderSource(Source):
                 if name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
                     continue
                 path = Path(folder) / name
-                self.paths[path.relative_to(root).as_posix()] = path
+                # A name that is not UTF-8 gets an id with its bad bytes written as \xNN.
+                article_id = os.fsencode(path.relative_to(root).as_posix()).decode(
+                    "utf-8", "backslashreplace"
+                )
+                self.paths[article_id] = path
         self.ids = sorted(self.paths)
         self._check_ids()
 
@@ -195,7 +202,8 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
-        return "int64"
+        # Larger integers do not fit a Parquet int64 column: kept exactly, as JSON text.
+        return "int64" if -(2**63) <= value < 2**63 else "json"
     if isinstance(value, float):
         return "float64"
     if isinstance(value, str):
@@ -244,7 +252,7 @@ class JsonlSource(Source):
         self.text_column = text_column
         self.max_chars = max_chars
         kinds: dict[str, set[str]] = {}
-        for _number, article_id, row, _dirty in self._rows():
+        for _number, article_id, row, _dirty, _size in self._rows():
             self.ids.append(article_id)
             for name, value in row.items():
                 if name in (id_column, text_column):
@@ -273,10 +281,58 @@ class JsonlSource(Source):
             )
         )
 
-    def _rows(self) -> Iterator[tuple[int, str, dict[str, Any], bool]]:
-        """``(line number, id, object, had undecodable bytes)`` of each non-blank line."""
+    @property
+    def line_limit(self) -> int:
+        """Longest line read (bytes): the longest text within ``max_chars`` written with JSON
+        escapes (up to 12 bytes a character), plus room for the other columns."""
+        return self.max_chars * 12 + (1 << 20)
+
+    def _lines(self, handle: BinaryIO) -> Iterator[tuple[int, bytes, int]]:
+        """``(number, line, 0)``, or ``(number, its first 64 KiB, its size)`` for a line over
+        :attr:`line_limit`, whose rest is skipped without being held in memory."""
+        limit = self.line_limit
+        number = 0
+        while True:
+            raw = handle.readline(limit + 1)
+            if not raw:
+                return
+            number += 1
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]  # a byte-order mark is not part of the JSON
+            if len(raw) <= limit or raw.endswith(b"\n"):
+                yield number, raw, 0
+                continue
+            head, size = raw[:65536], len(raw)
+            while not raw.endswith(b"\n"):
+                raw = handle.readline(1 << 20)
+                if not raw:
+                    break
+                size += len(raw)
+            yield number, head, size
+
+    def _oversized_id(self, number: int, size: int, head: bytes) -> str:
+        match = re.search(
+            rb'"'
+            + re.escape(self.id_column.encode())
+            + rb'"\s*:\s*("(?:[^"\\]|\\.){1,1000}"|-?\d{1,30})',
+            head[:65536],
+        )
+        if match is None:
+            raise self._fail(
+                number,
+                f"the line has {size:,} bytes, over the limit of {self.line_limit:,} for "
+                f"articles of --max-chars {self.max_chars:,}, and no id near its start",
+            )
+        return str(json.loads(match.group(1)))
+
+    def _rows(self) -> Iterator[tuple[int, str, dict[str, Any], bool, int]]:
+        """``(line number, id, object, had undecodable bytes, size of an overlong line)`` of
+        each non-blank line; an overlong line gives its id (found near its start) and ``{}``."""
         with self._open() as handle:
-            for number, raw in enumerate(handle, start=1):
+            for number, raw, size in self._lines(handle):
+                if size:
+                    yield number, self._oversized_id(number, size, raw), {}, False, size
+                    continue
                 if not raw.strip():
                     continue
                 dirty = False
@@ -291,9 +347,11 @@ class JsonlSource(Source):
                     row = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise self._fail(number, f"not valid JSON ({exc.msg})") from exc
+                except RecursionError as exc:
+                    raise self._fail(number, "JSON nested too deeply to read") from exc
                 if not isinstance(row, dict):
                     raise self._fail(number, f"a JSON {type(row).__name__}, not an object")
-                yield number, self._id(row, number), row, dirty
+                yield number, self._id(row, number), row, dirty, 0
 
     def _id(self, row: dict[str, Any], number: int) -> str:
         value = row.get(self.id_column)
@@ -319,13 +377,24 @@ class JsonlSource(Source):
         return _file_fingerprint(self.kind, self.path)
 
     def articles(self, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[Article]:
-        for number, article_id, row, dirty in self._rows():
+        for number, article_id, row, dirty, size in self._rows():
             if article_id in skip:
                 continue
             carried = {name: row.get(name) for name in self.carried}
             if dirty:
                 carried = _clean(carried)
             source = f"{self.name}, line {number} (id {article_id!r})"
+            if size:
+                # At most 12 bytes a character: size // 12 is a lower bound, over the limit.
+                error = InputTooLargeError(
+                    Errors.E004.format(
+                        source=f"{source} (a line of {size:,} bytes)",
+                        size=size // 12,
+                        limit=self.max_chars,
+                    )
+                )
+                yield Article(article_id, None, error_dict(error), carried)
+                continue
             text, error = _text_value(
                 row.get(self.text_column), self.text_column, source, self.max_chars
             )
