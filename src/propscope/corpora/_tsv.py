@@ -23,7 +23,7 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
     :meth:`str.splitlines` treats as line breaks. One final newline is tolerated, and a ``\\r``
     before ``\\n`` is dropped so files saved with Windows line ends still read.
     """
-    text = read_text(path)
+    text = read_text(path).removeprefix("\ufeff")  # a BOM (Windows editors) is no id
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
