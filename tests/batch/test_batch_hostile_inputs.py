@@ -93,3 +93,18 @@ def test_jsonl_huge_integer_with_parquet_output(tmp_path: Path) -> None:
     source = _write(tmp_path / "in.jsonl", "".join(json.dumps(r) + "\n" for r in rows).encode())
     out = _failed_run(source, tmp_path / "out.parquet")
     assert [json.loads(row["n"]) for row in out] == [10**30, 1]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_jsonl_lone_surrogates_never_reach_the_output(tmp_path: Path, suffix: str) -> None:
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    lines = [
+        '{"id": "a", "text": "Bad \\ud800 text", "note": "x \\udfff y"}',
+        '{"id": "b", "text": "", "note": ["\\ud83d"]}',
+    ]
+    source = _write(tmp_path / "in.jsonl", ("\n".join(lines) + "\n").encode())
+    out = _failed_run(source, tmp_path / f"out{suffix}")
+    assert [row["status"] for row in out] == ["failed", "failed"]
+    assert out[0]["error"]["code"] in ("E002", "E003")
+    assert "\ufffd" in str(out[0]["note"]) and "\ufffd" in str(out[1]["note"])

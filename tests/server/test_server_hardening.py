@@ -4,6 +4,7 @@ analyses, a full queue, crashes, SIGTERM. Everything runs on loopback."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -233,3 +234,22 @@ def test_server_memory_and_threads_flat_over_500_requests() -> None:
     assert threading.active_count() <= threads + 1  # +1: a test server's thread may linger
     assert _rss_mb() - before < 25
     assert client.app.state.runner.held == 0  # type: ignore[attr-defined]
+
+
+def test_server_lone_surrogate_refused_not_500() -> None:
+    client = _client()
+    response = client.post(
+        "/api/analyze",
+        content=b'{"text": "A \\ud800 text."}',
+        headers={"content-type": "application/json"},
+    )
+    _assert_json_error(response, 422, "E002")
+    good = client.post("/api/analyze", json={"text": "A text.", "lang": "en"}).json()
+    response = client.post(
+        "/api/report",
+        content=json.dumps({**good, "text": "A \ud800ext."})
+        .encode("utf-8", "surrogatepass")
+        .replace(b"\xed\xa0\x80", b"\\ud800"),
+        headers={"content-type": "application/json"},
+    )
+    _assert_json_error(response, 422, "E002")

@@ -224,7 +224,10 @@ def _merge_kinds(kinds: set[str]) -> str:
 def _clean(value: Any) -> Any:
     """``value`` with undecodable bytes (surrogate escapes) replaced by U+FFFD."""
     if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        try:
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # a lone surrogate written as a JSON escape
+            return re.sub("[\ud800-\udfff]", "\ufffd", value)
     if isinstance(value, list):
         return [_clean(v) for v in value]
     if isinstance(value, dict):
@@ -377,12 +380,11 @@ class JsonlSource(Source):
         return _file_fingerprint(self.kind, self.path)
 
     def articles(self, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[Article]:
-        for number, article_id, row, dirty, size in self._rows():
+        for number, article_id, row, _dirty, size in self._rows():
             if article_id in skip:
                 continue
-            carried = {name: row.get(name) for name in self.carried}
-            if dirty:
-                carried = _clean(carried)
+            # Cleaned always: a JSON escape can hold a lone surrogate, which no output encodes.
+            carried = _clean({name: row.get(name) for name in self.carried})
             source = f"{self.name}, line {number} (id {article_id!r})"
             if size:
                 # At most 12 bytes a character: size // 12 is a lower bound, over the limit.

@@ -190,6 +190,8 @@ def create_app(
     )
     async def report(body: AnalysisResult, request: Request) -> HTMLResponse:
         data = body.model_dump()
+        # The same checks as an analysed text (a lone surrogate could not even be encoded).
+        check_text(data["text"], 'sent in "text"', settings.max_chars)
 
         def render() -> str:
             # Rebuilding the document checks every offset against the text.
