@@ -68,6 +68,13 @@ class TrainConfig:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(Errors.E050.format(name=path, value="...", reason=exc)) from exc
+        except UnicodeDecodeError as exc:  # a binary file given by mistake
+            reason = f"not a UTF-8 TOML file (byte {exc.start}: {exc.reason})"
+            raise ConfigError(Errors.E050.format(name=path, value="...", reason=reason)) from exc
+        except OSError as exc:
+            raise InputNotFoundError(
+                Errors.E008.format(path=path, reason=exc.strerror or type(exc).__name__)
+            ) from exc
         data = raw.pop("data", {})
         known = {f.name for f in fields(cls)}
         unknown = (set(raw) - known) | (set(data) - {"semeval2023", "ptc"})

@@ -115,3 +115,21 @@ def test_cli_analyze_endless_stdin_refused_in_bounded_memory(
     exit_code, err = _analyze(["-", "--max-chars", "1000"], capsys)
     assert exit_code == 2 and f"[{code}]" in err
     assert raw.total <= 1000 * 4 + 4 + io.DEFAULT_BUFFER_SIZE
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary"), "E050"),
+        (lambda p: p.mkdir(), "E008"),
+    ],
+    ids=["binary", "folder"],
+)
+def test_cli_train_on_a_non_config_file_is_one_line(
+    make: object, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    make(config)  # type: ignore[operator]
+    assert main(["train", str(config), "--out", str(tmp_path / "model")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"propscope: error: [{code}]") and err.count("\n") == 1
