@@ -29,10 +29,10 @@ def test_bundled_model_finds_techniques_in_example(repo: Path) -> None:
     assert doc.spans, "the example is full of loaded language; a working model finds some"
     assert {s.technique for s in doc.spans} <= set(TECHNIQUE_NAMES)
     assert all(s.text == text[s.start : s.end] for s in doc.spans)
-    # By default only the spans whose calibrated confidence reaches the model's floor (0.5).
+    # By default only the spans whose calibrated confidence reaches the model's floor (0.4).
     shown = load().analyze(text)
-    assert load().calibration is not None and load().calibration.min_confidence == 0.5
-    assert set(shown.spans) == {s for s in doc.spans if s.score >= 0.5}
+    assert load().calibration is not None and load().default_min_confidence == 0.4
+    assert set(shown.spans) == {s for s in doc.spans if s.score >= 0.4}
 
 
 def test_accurate_model_meta_and_example(repo: Path) -> None:

@@ -36,15 +36,22 @@ def _python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.+?)\n```", path.read_text(encoding="utf-8"), flags=re.S)
 
 
-def test_readme_python_runs_and_finds_the_name_calling(repo: Path) -> None:
-    """The README's Python example, run as written in a fresh interpreter."""
+def test_readme_python_runs_and_finds_spans(repo: Path) -> None:
+    """The README's Python example, run as written in a fresh interpreter from the repository."""
     (block,) = _python_blocks(repo / "README.md")
     out = subprocess.run(
-        [sys.executable, "-c", block], capture_output=True, text=True, check=True, timeout=600
+        [sys.executable, "-c", block],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+        cwd=repo,
     )
-    rows = [line.split() for line in out.stdout.splitlines()]
-    assert rows, "the README example printed no span"
+    first, *rows = [line.split() for line in out.stdout.splitlines()]
+    assert first[0] == "opinion" and first[2:] == ["spans", "shown", "by", "default"]
+    assert len(rows) >= 3, "the example is full of loaded language: a working model finds some"
     assert all(int(row[0]) < int(row[1]) for row in rows)
+    assert len(rows) >= int(first[1])
 
 
 @pytest.mark.parametrize("name", ["batch.md"])

@@ -61,6 +61,11 @@ class PipelineSettings:
     genre_prior: Any = None
     # Below this corrected top probability the genre is "uncertain" (0: never).
     genre_min_score: float = 0.0
+    # Spans shown by default: those whose calibrated score (expected precision) reaches this.
+    # Chosen per model in its config: the lowest floor whose shown spans were right at least
+    # 45% of the time on the articles the tagger held out (docs/benchmarks.md). Applies only to
+    # a calibrated model; an uncalibrated one shows every span.
+    min_confidence: float = 0.5
 
     def __post_init__(self) -> None:
         from propscope.models.genre import parse_prior
@@ -163,18 +168,23 @@ class Pipeline:
     ) -> list[Document]:
         """The documents with their spans shaped and calibrated (when the model has a
         calibration) and those under ``min_confidence`` left out."""
+        floor = self.default_min_confidence if min_confidence is None else min_confidence
         if self.calibration is None or self.tagger is None:
-            if not min_confidence:
+            if not floor:
                 return documents
-            return [
-                d.with_spans(s for s in d.spans if s.score >= min_confidence) for d in documents
-            ]
+            return [d.with_spans(s for s in d.spans if s.score >= floor) for d in documents]
         from propscope.models.calibration import calibrate_documents
 
         thresholds = self.tagger.thresholds_
-        return calibrate_documents(
-            self.calibration, documents, self.paragraphs, thresholds, min_confidence
-        )
+        return calibrate_documents(self.calibration, documents, self.paragraphs, thresholds, floor)
+
+    @property
+    def default_min_confidence(self) -> float:
+        """The score a span needs to be shown when no ``min_confidence`` is given: the model's
+        ``min_confidence`` setting if its span scores are calibrated, else 0 (every span)."""
+        if self.calibration is None or self.tagger is None:
+            return 0.0
+        return float(self.settings.min_confidence)
 
     def _analyze_documents(
         self,
@@ -199,12 +209,16 @@ class Pipeline:
             if self.frames is not None
             else [[]] * len(bare)
         )
+        # Every article's windows go through the tagger in shared batches.
+        all_spans: list[list[Span]] = (
+            self.tagger.predict_many(bare, threshold=threshold)
+            if self.tagger is not None
+            else [[] for _ in bare]
+        )
         out: list[Document] = []
         cursor = 0
         for i, doc in enumerate(bare):
-            spans: list[Span] = []
-            if self.tagger is not None:
-                spans = self.tagger.predict(doc, threshold=threshold)
+            spans = all_spans[i]
             paragraphs = []
             for par in doc.paragraphs:
                 labels = {lab.name: lab.score for lab in par_labels[cursor]}
@@ -336,7 +350,11 @@ def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
         data[key] = value
         if key == "language":
             data["zero_shot"] = pipeline.is_zero_shot(document.language)
-    data["model"] = {"name": pipeline.name, "version": pipeline.version}
+    data["model"] = {
+        "name": pipeline.name,
+        "version": pipeline.version,
+        "min_confidence": pipeline.default_min_confidence,
+    }
     return data
 
 

@@ -88,8 +88,8 @@ def test_calibrate_documents_keeps_spans_from_the_floor() -> None:
     )
     doc = Document("d", text, spans=spans)
     cal = SpanCalibration(coefficients=IDENTITY)
-    default = calibrate_documents(cal, [doc], None, {})[0]
-    assert [(s.text, s.score) for s in default.spans] == [("corrupt", 0.7)]
+    floor = calibrate_documents(cal, [doc], None, {}, min_confidence=0.5)[0]
+    assert [(s.text, s.score) for s in floor.spans] == [("corrupt", 0.7)]
     everything = calibrate_documents(cal, [doc], None, {}, min_confidence=0.0)[0]
     assert len(everything.spans) == 2
 

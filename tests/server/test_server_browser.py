@@ -71,7 +71,7 @@ def _analyse(
     with page.expect_response("**/api/analyze") as info:
         page.click("#analyze-text")
     page.wait_for_selector("#results:not([hidden])")
-    if show_all:  # the slider starts at the default confidence, 0.5
+    if show_all:  # the slider starts at the model's default floor
         page.fill("#min-score", "0")
     return info.value.json()
 
@@ -147,8 +147,9 @@ def test_page_asks_for_every_span_and_starts_at_the_default_confidence(page: Any
     with page.expect_request("**/api/analyze") as request:
         result = _analyse(page, ARTICLE, show_all=False)
     assert json.loads(request.value.post_data)["min_confidence"] == 0
-    assert page.locator("#min-score-value").inner_text() == "0.50"
-    shown = {k for k, s in enumerate(result["spans"]) if s["score"] >= 0.5}
+    floor = result["model"]["min_confidence"]  # the model's default floor
+    assert page.locator("#min-score-value").inner_text() == f"{floor:.2f}"
+    shown = {k for k, s in enumerate(result["spans"]) if s["score"] >= floor}
     assert _visible_spans(_marks(page)) == shown
 
 

@@ -89,7 +89,8 @@ def analyze_cli(
         model=model,
         doc_id=given.id,
         threshold=threshold,
-        min_confidence=min_confidence,
+        # Text output says how many spans the floor hid, so it asks for all of them.
+        min_confidence=0.0 if output_format == "text" else min_confidence,
         genre_prior=genre_prior,
     )
     if output_format in ("json", "html"):
@@ -105,16 +106,18 @@ def analyze_cli(
         else:
             typer.echo(rendered)
         return
-    from propscope.cli.text_output import plain_text, render_terminal
+    from propscope.cli.text_output import plain_text, render_terminal, shown_spans
+
+    document, hidden = shown_spans(document, pipeline, min_confidence)
 
     if out:
-        _write(out, plain_text(document, pipeline))
+        _write(out, plain_text(document, pipeline, hidden))
     elif sys.stdout.isatty():
         from rich.console import Console
 
-        render_terminal(document, pipeline, Console())
+        render_terminal(document, pipeline, Console(), hidden)
     else:  # piped: colour is lost, so spans are marked inline
-        typer.echo(plain_text(document, pipeline), nl=False)
+        typer.echo(plain_text(document, pipeline, hidden), nl=False)
 
 
 def _write(out: Path, text: str) -> None:

@@ -13,6 +13,24 @@ from typing import Any
 from propscope.types import Document
 
 
+def shown_spans(
+    document: Document, pipeline: Any, min_confidence: float | None
+) -> tuple[Document, str]:
+    """``document`` (analysed with every span) with only the spans at or above the floor, and a
+    line saying how many were hidden ("" when none)."""
+    floor = pipeline.default_min_confidence if min_confidence is None else min_confidence
+    shown = [s for s in document.spans if s.score >= floor]
+    hidden = len(document.spans) - len(shown)
+    note = ""
+    if hidden:
+        note = (
+            f"{hidden} more span{'s' * (hidden != 1)} scored under {floor:.2f}"
+            + (" (the model's default floor)" if min_confidence is None else "")
+            + "; --min-confidence 0 shows every span."
+        )
+    return document.with_spans(shown), note
+
+
 def _header(document: Document, pipeline: Any) -> list[str]:
     genre = document.genre
     frames = ", ".join(f"{f.name} ({f.score:.2f})" for f in document.frames)
@@ -63,7 +81,7 @@ def technique_rows(document: Document) -> list[tuple[str, int, int]]:
     return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
 
 
-def plain_text(document: Document, pipeline: Any) -> str:
+def plain_text(document: Document, pipeline: Any, hidden: str = "") -> str:
     """The analysis as plain text: spans marked inline, paragraphs numbered, then the list of
     spans, the techniques and the paragraph labels."""
     from propscope.taxonomy import get_technique
@@ -80,6 +98,9 @@ def plain_text(document: Document, pipeline: Any) -> str:
         lines.append("Spans:")
         for number, span in enumerate(document.spans, start=1):
             lines.append(f"  ^{number} {span.technique} ({span.score:.2f}): {span.text!r}")
+    if hidden:
+        lines.append(hidden)
+    if document.spans or hidden:
         lines.append("")
     rows = technique_rows(document)
     if rows:
@@ -100,7 +121,7 @@ def plain_text(document: Document, pipeline: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_terminal(document: Document, pipeline: Any, console: Any) -> None:
+def render_terminal(document: Document, pipeline: Any, console: Any, hidden: str = "") -> None:
     """Print the analysis on a terminal: spans in their category's colour, paragraphs numbered,
     then the techniques (with paragraph-only ones) and the paragraph labels."""
     from rich.table import Table
@@ -133,6 +154,8 @@ def render_terminal(document: Document, pipeline: Any, console: Any) -> None:
         )
         start = end + 1
     console.print()
+    if hidden:
+        console.print(hidden, style="dim", highlight=False)
     rows = technique_rows(document)
     if rows:
         legend = Table(title="Techniques found")

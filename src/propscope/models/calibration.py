@@ -49,8 +49,6 @@ from propscope.types import Document, Span
 
 CALIBRATION_FILE = "calibration.json"
 FEATURES = ("raw", "margin", "paragraph", "words", "prior")
-#: The calibrated precision a span needs to be shown by default.
-DEFAULT_MIN_CONFIDENCE = 0.5
 # Techniques whose annotated spans have a median of at least this many words are clause-level:
 # their shorter spans grow to the clause around them.
 CLAUSE_MEDIAN_WORDS = 8.0
@@ -67,7 +65,6 @@ class SpanCalibration:
     """Span shaping and calibrated scores, fitted on held-out articles.
 
     Attributes:
-        min_confidence: the calibrated precision a span needs to be shown by default.
         join_gap: fragments of one technique at most this many characters apart (spaces and
             short punctuation within a line) are joined.
         clause_words: per clause-level technique, the number of words under which a span grows
@@ -87,7 +84,6 @@ class SpanCalibration:
         0.5
     """
 
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE
     join_gap: int = 3
     clause_words: dict[str, float] = field(default_factory=dict)
     phrase_techniques: list[str] = field(default_factory=list)
@@ -224,6 +220,7 @@ class SpanCalibration:
         if not file.exists():
             return None
         data = json.loads(file.read_text(encoding="utf-8"))
+        data.pop("min_confidence", None)  # files of the first calibrations: now a pipeline setting
         if data.pop("features", list(FEATURES)) != list(FEATURES):
             raise ModelLoadError(
                 Errors.E041.format(path=file, reason=f"features differ from {list(FEATURES)}")
@@ -300,16 +297,15 @@ def calibrate_documents(
     documents: Sequence[Document],
     paragraphs: Any,
     thresholds: dict[str, float],
-    min_confidence: float | None = None,
+    min_confidence: float,
 ) -> list[Document]:
     """``documents`` with their spans shaped, calibrated and kept when their calibrated score is at
-    least ``min_confidence`` (None: ``calibration.min_confidence``)."""
-    floor = calibration.min_confidence if min_confidence is None else min_confidence
+    least ``min_confidence``."""
     evidence = paragraph_evidence(evidence_model(paragraphs), documents)
     out = []
     for doc, ev in zip(documents, evidence, strict=True):
         spans = calibration.apply(doc, doc.spans, ev, thresholds)
-        out.append(doc.with_spans(s for s in spans if s.score >= floor))
+        out.append(doc.with_spans(s for s in spans if s.score >= min_confidence))
     return out
 
 
@@ -418,7 +414,6 @@ def technique_lengths(
 
 __all__ = [
     "CALIBRATION_FILE",
-    "DEFAULT_MIN_CONFIDENCE",
     "FEATURES",
     "SpanCalibration",
     "calibrate_documents",

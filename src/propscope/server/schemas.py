@@ -98,6 +98,9 @@ class ModelInfo(BaseModel):
 
     name: str
     version: str
+    min_confidence: float = Field(
+        0.0, description="The score a span needs to be shown when no min_confidence is given."
+    )
 
 
 class AnalysisResult(BaseModel):

@@ -8,9 +8,10 @@ const state = {
   colours: new Map(), // category -> colour
   result: null, // the API result, exactly as received
   selected: new Set(), // techniques pressed in the legend (empty: all shown)
-  // The slider starts at the models' default: spans whose calibrated confidence (expected
-  // precision) is at least 0.5. The page asks the API for every span so that it can go lower.
+  // The slider starts at the model's default floor (result.model.min_confidence: 0.4 or 0.5
+  // for the bundled models). The page asks the API for every span so that it can go lower.
   minScore: 0.5,
+  sliderMoved: false, // once the reader moves the slider, a new result keeps their choice
 };
 
 const byId = (id) => document.getElementById(id);
@@ -67,7 +68,7 @@ async function analyze(payload, what) {
   showError("");
   const threshold = byId("threshold").value.trim();
   if (threshold !== "") payload.threshold = Number(threshold);
-  payload.min_confidence = 0;
+  payload.min_confidence = 0; // every span: the slider hides those under the model's floor
   setBusy(true, `Analysing ${what}…`);
   try {
     const response = await fetch("/api/analyze", {
@@ -81,8 +82,17 @@ async function analyze(payload, what) {
     }
     state.result = data;
     state.selected.clear();
+    // The slider starts at the model's floor (the spans the CLI and API show by default) until
+    // the reader moves it.
+    if (!state.sliderMoved && typeof data.model.min_confidence === "number") {
+      state.minScore = data.model.min_confidence;
+      byId("min-score").value = String(state.minScore);
+      byId("min-score-value").textContent = fmt(state.minScore);
+    }
     render();
-    setBusy(false, `Found ${data.spans.length} spans in ${what}.`);
+    const shown = data.spans.filter((s) => s.score >= state.minScore).length;
+    const floor = fmt(state.minScore);
+    setBusy(false, `Found ${data.spans.length} spans in ${what}; ${shown} at or above ${floor}.`);
     byId("results").focus();
   } catch (error) {
     setBusy(false, "");
@@ -362,6 +372,7 @@ function wire() {
   const slider = byId("min-score");
   slider.addEventListener("input", () => {
     state.minScore = Number(slider.value);
+    state.sliderMoved = true;
     byId("min-score-value").textContent = fmt(slider.value);
     if (state.result) applyFilters();
   });
