@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import mmh3
 import numpy as np
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -65,8 +66,6 @@ def ngrams(text: str, analyzer: str, ngram_range: Sequence[int]) -> list[str]:
 
 
 def _column(gram: str, n_features: int) -> int:
-    import mmh3
-
     h = mmh3.hash(gram.encode("utf-8"), 0, signed=True)
     if h == -(2**31):  # as scikit-learn defines abs(-2**31) % n_features
         return (2**31 - 1 - (n_features - 1)) % n_features
@@ -87,8 +86,13 @@ def hashed_counts(
 
     indices: list[int] = []
     indptr = [0]
+    columns: dict[str, int] = {}  # n-grams repeat: hash each once
     for text in texts:
-        indices += [_column(g, n_features) for g in ngrams(text, analyzer, ngram_range)]
+        for gram in ngrams(text, analyzer, ngram_range):
+            column = columns.get(gram)
+            if column is None:
+                column = columns[gram] = _column(gram, n_features)
+            indices.append(column)
         indptr.append(len(indices))
     matrix = sparse.csr_matrix(
         (np.ones(len(indices), dtype=dtype), np.asarray(indices, dtype=np.int32), indptr),

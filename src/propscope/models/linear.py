@@ -381,12 +381,22 @@ class LinearTextClassifier:
             intercept[j] = model.intercept_[0]
         return coef, intercept
 
+    def _coef_columns(self) -> np.ndarray:
+        """``coef_`` transposed as a C-contiguous float32 array, made once per fitted ``coef_``:
+        a sparse product with a transposed view copied all 2**18 rows on every call. A loaded
+        model keeps ``coef_`` in that layout already, so this is a view, not a copy."""
+        cached = getattr(self, "_coef_t", None)
+        if cached is None or cached[0] is not self.coef_:
+            cached = (self.coef_, np.ascontiguousarray(self.coef_.T, dtype=np.float32))
+            self._coef_t = cached
+        return cached[1]
+
     def _logits(
         self, texts: Sequence[str], x: Any, languages: Sequence[str] | None = None
     ) -> np.ndarray:
         """Logits of the text model, mixed with the style model's if configured."""
         cfg = self.config
-        logits = np.asarray(x @ self.coef_.T.astype(np.float32)) + self.intercept_
+        logits = np.asarray(x @ self._coef_columns()) + self.intercept_
         if cfg.style_features:
             style = self._style_matrix(texts, languages) @ self.style_coef_.T
             style = style + self.style_intercept_
@@ -620,7 +630,8 @@ class LinearTextClassifier:
         with np.load(files[1]) as weights:
             model.vectorizer_ = model._vectorizer()
             model.vectorizer_.idf_ = weights["idf"]
-            model.coef_ = weights["coef"].astype(np.float32)
+            # Stored transposed in memory, so that _coef_columns is a view (no copy).
+            model.coef_ = np.ascontiguousarray(weights["coef"].T, dtype=np.float32).T
             model.intercept_ = weights["intercept"]
             model.thresholds_ = [float(t) for t in weights["thresholds"]]
             # Models saved before class offsets existed have none.
