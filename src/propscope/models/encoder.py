@@ -121,15 +121,15 @@ def load_pretrained(name: str = DEFAULT_ENCODER) -> tuple[TextTokenizer, Any]:
     from transformers import AutoConfig, AutoModel
     from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     path = encoder_path(name)
     tokenizer = load_tokenizer(str(path))
     config = AutoConfig.from_pretrained(str(path))
     # Build the module without initialising weights, then take the stored tensors as they are:
     # ten times faster than from_pretrained, which matters for a CLI that loads on every call.
     with torch.device("meta"):
-        model = AutoModel.from_config(config, add_pooling_layer=False)
+        model = AutoModel.from_config(config, add_pooling_layer=False)  # type: ignore[no-untyped-call]
     state = load_file(str(path / "model.safetensors"))
     # e5-small stores its embedding table fp16 to halve the cached file; compute in fp32.
     state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}

@@ -137,7 +137,8 @@ class EncoderClassifier(AdaptedEncoderModel):
             return pooled
         focus = torch.zeros(mask.shape)
         for r, m in enumerate(focus_masks):
-            focus[r, 1 : len(m) + 1] = torch.from_numpy(m)
+            if m is not None:  # every row of a focus model has its mask
+                focus[r, 1 : len(m) + 1] = torch.from_numpy(m)
         return torch.cat([mean_pool(hidden, focus), pooled], dim=-1)
 
     def _targets(self, targets: Sequence[Any]) -> np.ndarray:

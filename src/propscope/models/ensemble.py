@@ -169,7 +169,8 @@ class EnsembleClassifier:
         for other in self.members:
             cfg = getattr(other, "config", None)
             if (
-                _is_linear(other)
+                cfg is not None
+                and _is_linear(other)
                 and cfg.use_embeddings
                 and not cfg.embedding_by_paragraph
                 and member.shares_lower_layers(cfg.embedding_encoder, cfg.embedding_prefix)
@@ -261,7 +262,8 @@ def member_weights(weights: Sequence[float], n_members: int) -> np.ndarray:
         raise TrainingError(
             Errors.E043.format(reason="the ensemble needs one positive weight per member")
         )
-    return out / out.sum()
+    normalised: np.ndarray = out / out.sum()
+    return normalised
 
 
 def _is_linear(member: Any) -> bool:

@@ -125,7 +125,7 @@ def standardised_head(hidden_size: int, n_labels: int) -> Any:
     """A linear layer over per-dimension standardised token states."""
     torch = import_torch()
 
-    class StandardisedHead(torch.nn.Module):
+    class StandardisedHead(torch.nn.Module):  # type: ignore[misc,name-defined]
         def __init__(self) -> None:
             super().__init__()
             self.register_buffer("norm_mean", torch.zeros(hidden_size))

@@ -53,7 +53,8 @@ def _lora_linear_class() -> Any:
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             update = self.dropout(x) @ self.lora_a.t() @ self.lora_b.t()
-            return self.base(x) + update * self.scale
+            out: torch.Tensor = self.base(x) + update * self.scale
+            return out
 
     return LoRALinear
 

@@ -91,7 +91,8 @@ def autocast() -> AbstractContextManager[Any]:
     if inference_format() != "bf16":
         return nullcontext()
     torch = import_torch()
-    return torch.autocast("cpu", dtype=torch.bfloat16)
+    context: AbstractContextManager[Any] = torch.autocast("cpu", dtype=torch.bfloat16)
+    return context
 
 
 def describe_format(name: str, *, native_bf16: bool) -> str:

@@ -24,7 +24,7 @@ from propscope.models.base import HashedTfidf, class_weights, saved_files
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document
 
-_VECTORIZERS = {
+_VECTORIZERS: dict[str, dict[str, Any]] = {
     "words": {"ngram_range": (1, 2), "min_df": 1, "analyzer": "word"},
     "chars": {"ngram_range": (2, 5), "min_df": 2, "analyzer": "char_wb"},
     "context": {"ngram_range": (1, 1), "min_df": 2, "analyzer": "word"},
@@ -134,7 +134,8 @@ class SpanClassifier:
         logits = logits + self.intercept_
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
-        return probs / probs.sum(axis=1, keepdims=True)
+        normalised: np.ndarray = probs / probs.sum(axis=1, keepdims=True)
+        return normalised
 
     def save(self, path: Path) -> None:
         """Write ``config.json`` and ``weights.npz`` to ``path`` (no text: features are hashed)."""

@@ -170,7 +170,7 @@ class SpanTagger(AdaptedEncoderModel):
                 target[inside, labels[span.technique]] = 1.0
         return target
 
-    def _batch(self, rows: list[tuple[list[int], np.ndarray | None]]) -> tuple[Any, Any, Any]:
+    def _batch(self, rows: Sequence[tuple[list[int], np.ndarray | None]]) -> tuple[Any, Any, Any]:
         torch = import_torch()
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         input_ids, mask = pad_ids([ids for ids, _ in rows], *tokens)
@@ -429,8 +429,8 @@ class SpanTagger(AdaptedEncoderModel):
                 for h in hystereses or [self._hysteresis()]
                 for thr in grid
             ]
-            _, best, hysteresis = max(scored, key=lambda x: x[0])  # the first of equal ones
-            thresholds[label] = round(best, 3)
+            _, chosen, hysteresis = max(scored, key=lambda x: x[0])  # the first of equal ones
+            thresholds[label] = round(chosen, 3)
             if hystereses:
                 self.decode_hysteresis_ = hysteresis
 
