@@ -159,3 +159,37 @@ def test_cli_and_api_take_a_genre_prior(
         body["genre_prior"] = "reporting=10000,opinion=1,satire=1"
         assert client.post("/api/analyze", json=body).json()["genre"]["name"] == "reporting"
         assert client.post("/api/analyze", json={**body, "genre_prior": "x"}).status_code == 422
+
+
+def test_style_features_and_masking_use_the_text_language() -> None:
+    from propscope.models.style import STYLE_FEATURE_NAMES, mask_content_words, style_features
+
+    text = "Die Ministerin sagte, wir müssen sparen. Laut Bericht sinken die Preise."
+    german, english = style_features([text, text], ["de", "en"])
+    column = STYLE_FEATURE_NAMES.index("reporting_verbs_per_sentence")
+    assert german[column] == pytest.approx(2 / 2)  # "sagte", "laut" in two sentences
+    assert english[column] == 0.0
+    assert german[STYLE_FEATURE_NAMES.index("first_person_rate")] > 0  # "wir"
+    assert mask_content_words("Selon le ministre, nous paierons.", "fr") == "Selon le x, nous x."
+
+
+def test_language_balanced_weights_stop_a_language_from_meaning_a_genre() -> None:
+    # "aa" texts are mostly opinion, "bb" texts mostly reporting; the words "tick" and "tock"
+    # carry the genre in both. With classes balanced per language the language marker itself
+    # learns nothing.
+    texts, genres, languages = [], [], []
+    for code, n_opinion, n_reporting in (("aa", 9, 3), ("bb", 3, 9)):
+        texts += [f"{code} tick"] * n_opinion + [f"{code} tock"] * n_reporting
+        genres += ["opinion"] * n_opinion + ["reporting"] * n_reporting
+        languages += [code] * (n_opinion + n_reporting)
+
+    def marker_effect(class_weight: str) -> float:
+        cfg = LinearConfig(
+            labels=list(GENRES), multi_label=False, min_df=1, ngram_max=1, class_weight=class_weight
+        )
+        model = LinearTextClassifier(cfg).fit(texts, genres, languages=languages)
+        proba = model.predict_proba(["aa", "bb"], languages=["aa", "bb"])
+        return float(proba[0][1] - proba[1][1])  # P(opinion | "aa") - P(opinion | "bb")
+
+    assert marker_effect("balanced") > 0.2
+    assert abs(marker_effect("balanced_by_language")) < 0.01
