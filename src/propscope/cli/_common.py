@@ -31,6 +31,40 @@ PREDICT_MODEL_OPTION: Any = typer.Option(
 )
 
 
+#: ``--threshold`` of the commands that analyse articles.
+THRESHOLD_OPTION: Any = typer.Option(
+    None,
+    "--threshold",
+    "-t",
+    min=0.0,
+    max=1.0,
+    help="Override every tuned threshold (spans, paragraph techniques, frames).",
+)
+
+#: ``--min-confidence`` of analyze and batch.
+MIN_CONFIDENCE_OPTION: Any = typer.Option(
+    None,
+    "--min-confidence",
+    min=0.0,
+    max=1.0,
+    help="Show spans whose calibrated confidence (expected precision) is at least this; "
+    "default: the model's (0.4 for the English models, 0.5 for multi-fast); 0 shows every span.",
+)
+
+#: ``--genre-prior`` of analyze and batch.
+GENRE_PRIOR_OPTION: Any = typer.Option(
+    None,
+    "--genre-prior",
+    help="What genres to expect: news (the bundled models' default: mostly reports), none "
+    "(the model's own probabilities) or weights, e.g. reporting=0.2,opinion=0.75,satire=0.05.",
+)
+
+#: ``--progress/--no-progress`` of the long-running commands.
+PROGRESS_OPTION: Any = typer.Option(
+    True, "--progress/--no-progress", help="Show a progress bar on standard error."
+)
+
+
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
     """A ``(stage, done, total)`` callback that drives a Rich progress bar on standard error."""

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import typer
 
-from propscope.cli._common import MODEL_OPTION
+from propscope.cli._common import (
+    GENRE_PRIOR_OPTION,
+    MIN_CONFIDENCE_OPTION,
+    MODEL_OPTION,
+    THRESHOLD_OPTION,
+)
 from propscope.errors import ConfigError, Errors
 
 FORMATS = ("text", "json", "html")
@@ -21,23 +26,9 @@ def analyze_cli(
     output_format: str = typer.Option(
         "text", "--format", "-f", help="text, json or html (a self-contained report)."
     ),
-    threshold: float | None = typer.Option(
-        None, "--threshold", "-t", min=0.0, max=1.0, help="Override the tuned thresholds."
-    ),
-    min_confidence: float | None = typer.Option(
-        None,
-        "--min-confidence",
-        min=0.0,
-        max=1.0,
-        help="Show spans whose calibrated confidence (expected precision) is at least this; "
-        "default: the model's (0.5); 0 shows every span.",
-    ),
-    genre_prior: str | None = typer.Option(
-        None,
-        "--genre-prior",
-        help="What genres to expect: news (the bundled models' default: mostly reports), none "
-        "(the model's own probabilities) or weights, e.g. reporting=0.2,opinion=0.75,satire=0.05.",
-    ),
+    threshold: float | None = THRESHOLD_OPTION,
+    min_confidence: float | None = MIN_CONFIDENCE_OPTION,
+    genre_prior: str | None = GENRE_PRIOR_OPTION,
     model: str = MODEL_OPTION,
     lang: str = typer.Option(
         "auto", "--lang", "-l", help="auto (identify it) or an ISO 639-1 code such as en, fr, de."

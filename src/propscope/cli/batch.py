@@ -11,7 +11,12 @@ from typing import Any
 import typer
 
 from propscope.batch import DEFAULT_CHUNK_SIZE
-from propscope.cli._common import MODEL_OPTION
+from propscope.cli._common import (
+    GENRE_PRIOR_OPTION,
+    MIN_CONFIDENCE_OPTION,
+    MODEL_OPTION,
+    THRESHOLD_OPTION,
+)
 
 
 def batch_cli(
@@ -53,23 +58,9 @@ def batch_cli(
     max_chars: int = typer.Option(
         200_000, "--max-chars", min=1, help="Longer articles become failure rows."
     ),
-    threshold: float | None = typer.Option(
-        None, "--threshold", "-t", min=0.0, max=1.0, help="Override the tuned thresholds."
-    ),
-    min_confidence: float | None = typer.Option(
-        None,
-        "--min-confidence",
-        min=0.0,
-        max=1.0,
-        help="Show spans whose calibrated confidence (expected precision) is at least this; "
-        "default: the model's (0.5); 0 shows every span.",
-    ),
-    genre_prior: str | None = typer.Option(
-        None,
-        "--genre-prior",
-        help="What genres to expect: news (the bundled models' default: mostly reports), none "
-        "(the model's own probabilities) or weights, e.g. reporting=0.2,opinion=0.75,satire=0.05.",
-    ),
+    threshold: float | None = THRESHOLD_OPTION,
+    min_confidence: float | None = MIN_CONFIDENCE_OPTION,
+    genre_prior: str | None = GENRE_PRIOR_OPTION,
     restart: bool = typer.Option(
         False, "--restart", help="Discard an unfinished run or an existing output; start again."
     ),

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import typer
 
-from propscope.cli._common import MODEL_OPTION, PREDICT_MODEL_OPTION
+from propscope.cli._common import (
+    MODEL_OPTION,
+    PREDICT_MODEL_OPTION,
+    PROGRESS_OPTION,
+    THRESHOLD_OPTION,
+)
 
 app = typer.Typer(help="Predict a shared-task split and write the organisers' submission files.")
 
@@ -22,17 +27,8 @@ def semeval2023_cli(
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the four TSV files."),
     model: str = PREDICT_MODEL_OPTION,
-    threshold: float | None = typer.Option(
-        None,
-        "--threshold",
-        "-t",
-        min=0.0,
-        max=1.0,
-        help="Override every tuned threshold (spans, paragraph techniques, frames).",
-    ),
-    progress: bool = typer.Option(
-        True, "--progress/--no-progress", help="Show a progress bar on standard error."
-    ),
+    threshold: float | None = THRESHOLD_OPTION,
+    progress: bool = PROGRESS_OPTION,
 ) -> None:
     """SemEval-2023 Task 3: subtask-1.tsv, subtask-2.tsv, subtask-3.tsv, spans-subtask-3.tsv."""
     from propscope.cli._common import progress_bar
@@ -67,17 +63,8 @@ def ptc_cli(
         None, "--tc-template", help="TC template (id ? start end): also write tc.tsv."
     ),
     model: str = MODEL_OPTION,
-    threshold: float | None = typer.Option(
-        None,
-        "--threshold",
-        "-t",
-        min=0.0,
-        max=1.0,
-        help="Override every tuned threshold (spans, paragraph techniques, frames).",
-    ),
-    progress: bool = typer.Option(
-        True, "--progress/--no-progress", help="Show a progress bar on standard error."
-    ),
+    threshold: float | None = THRESHOLD_OPTION,
+    progress: bool = PROGRESS_OPTION,
 ) -> None:
     """SemEval-2020 Task 11 (PTC, English): si.tsv, and tc.tsv for the spans of a template."""
     from propscope.cli._common import progress_bar
