@@ -283,9 +283,17 @@ class EncoderClassifier(AdaptedEncoderModel):
         return out
 
     def predict_proba(
-        self, texts: Sequence[str], focus: Sequence[Focus] | None = None, **_: Any
+        self,
+        texts: Sequence[str],
+        *,
+        focus: Sequence[Focus] | None = None,
+        languages: Sequence[str] | None = None,
     ) -> np.ndarray:
-        """Scores ``(n_texts, n_labels)``: sigmoid per label, or softmax for single-label."""
+        """Scores ``(n_texts, n_labels)``: sigmoid per label, or softmax for single-label.
+
+        ``languages`` is accepted as every text classifier takes it, and not needed: the encoder
+        reads every language the same way."""
+        del languages
         self._check_fitted()
         if not texts:
             return np.zeros((0, len(self.config.labels)), dtype=np.float32)
@@ -348,13 +356,15 @@ class EncoderClassifier(AdaptedEncoderModel):
     def predict_labels(
         self,
         texts: Sequence[str],
+        *,
         threshold: float | None = None,
         focus: Sequence[Focus] | None = None,
-        **_: Any,
+        languages: Sequence[str] | None = None,
     ) -> list[list[Any]]:
-        """Predicted :class:`~propscope.types.Label` lists per text, best first."""
+        """Predicted :class:`~propscope.types.Label` lists per text, best first (``threshold``
+        overrides the tuned thresholds)."""
         cfg = self.config
-        scores = self.predict_proba(texts, focus)
+        scores = self.predict_proba(texts, focus=focus, languages=languages)
         return labels_from_scores(scores, cfg.labels, cfg.multi_label, self.thresholds_, threshold)
 
     # -------------------------------------------------------------------------- persistence

@@ -179,7 +179,7 @@ class EnsembleClassifier:
         return None
 
     def predict_proba(
-        self, texts: Sequence[str], languages: Sequence[str] | None = None, **_: Any
+        self, texts: Sequence[str], *, languages: Sequence[str] | None = None
     ) -> np.ndarray:
         """The weighted mean of the members' scores, ``(n_texts, n_labels)``."""
         if not hasattr(self, "thresholds_"):
@@ -191,9 +191,9 @@ class EnsembleClassifier:
     def predict_labels(
         self,
         texts: Sequence[str],
+        *,
         threshold: float | None = None,
         languages: Sequence[str] | None = None,
-        **_: Any,
     ) -> list[list[Any]]:
         """Predicted :class:`~propscope.types.Label` lists per text, best first.
 

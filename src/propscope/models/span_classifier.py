@@ -218,7 +218,7 @@ class EncoderSpanClassifier:
         if not spans:
             return np.zeros((0, len(TECHNIQUE_NAMES)), dtype=np.float32)
         lines = [_line_focus(text, s, e) for s, e in spans]
-        return self.model_.predict_proba([line for line, _ in lines], [f for _, f in lines])
+        return self.model_.predict_proba([line for line, _ in lines], focus=[f for _, f in lines])
 
     def save(self, path: Path) -> None:
         if not hasattr(self, "model_"):
