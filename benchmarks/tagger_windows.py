@@ -18,10 +18,44 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from propscope.evaluation.spans import score_span_overlap
 from propscope.models.runtime import describe
 from propscope.pipeline import load
 from propscope.training import TrainConfig, load_training_data
+
+
+def _per_article(documents: list[Any], pairs: list[tuple[Any, list[Any]]]) -> np.ndarray:
+    """Per article: the summed precision and recall credit of its spans (technique-aware,
+    overlap rule), its predicted and its gold span counts; summing rows gives the corpus F1."""
+    rows = []
+    for doc, found in pairs:
+        gold = [(doc.id, s.technique, s.start, s.end) for s in doc.spans]
+        pred = [(doc.id, s.technique, s.start, s.end) for s in found]
+        scores = score_span_overlap(gold, pred, technique_aware=True, task="spans")
+        n_gold = scores.support
+        rows.append(
+            [scores.metrics["precision"] * len(pred), scores.metrics["recall"] * n_gold,
+             len(pred), n_gold]
+        )  # fmt: skip
+    del documents
+    return np.array(rows, dtype=np.float64)
+
+
+def _f1(rows: np.ndarray) -> np.ndarray:
+    precision = rows[..., 0] / np.maximum(rows[..., 2], 1)
+    recall = rows[..., 1] / np.maximum(rows[..., 3], 1)
+    return 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+
+
+def _bootstrap(before: np.ndarray, after: np.ndarray, resamples: int) -> list[float]:
+    """The 2.5th and 97.5th percentiles of F1(after) - F1(before) over articles resampled with
+    replacement (paired: the same articles for both layouts)."""
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(before), size=(resamples, len(before)))
+    change = _f1(after[picks].sum(1)) - _f1(before[picks].sum(1))
+    return [round(float(np.percentile(change, q)), 4) for q in (2.5, 97.5)]
 
 
 def main() -> None:
@@ -31,6 +65,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--overlaps", type=int, nargs="+", default=[32, 64])
+    parser.add_argument("--bootstrap", type=int, default=2000, help="resamples of the articles")
     args = parser.parse_args()
     layouts: dict[str, dict[str, Any]] = {"strided (192)": {"predict_overlap": None}}
     layouts.update({f"packed (overlap {o})": {"predict_overlap": o} for o in args.overlaps})
@@ -49,6 +84,7 @@ def main() -> None:
         "runtime": describe(),
         "layouts": {},
     }
+    per_article: dict[str, np.ndarray] = {}
     for name, change in layouts.items():
         tagger.config = replace(original, **change)
         positions = sum(
@@ -73,8 +109,14 @@ def main() -> None:
             "technique_recall": round(aware.metrics["recall"], 4),
             "si_f1": round(agnostic.main, 4),
         }
+        per_article[name] = _per_article(held_out, pairs)
         print(name, results["layouts"][name], flush=True)
     tagger.config = original
+    first = next(iter(layouts))
+    for name in list(layouts)[1:]:
+        results["layouts"][name]["technique_f1_change_95"] = _bootstrap(
+            per_article[first], per_article[name], args.bootstrap
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
