@@ -1243,6 +1243,22 @@ def _speed_lines(speed: dict[str, Any], windows: dict[str, dict[str, Any]]) -> l
             f"| {_fmt(batch['1']['articles_per_second'], 2)} / "
             f"{_fmt(batch['2']['articles_per_second'], 2)} | {row['peak_rss_mb']} MB |"
         )
+    forced = [row for row in speed["models"] if row.get("fp32")]
+    if forced:
+        lines += [
+            "",
+            "The same models forced to fp32 (`PROPSCOPE_DTYPE=fp32`), what a CPU without native "
+            "bf16 runs; the ratio is to the same bare fp32 forward:",
+            "",
+            "| model | warm analysis, fp32 | analysis / bare fp32 |",
+            "|---|---|---|",
+        ]
+        for row in forced:
+            f = row["fp32"]
+            lines.append(
+                f"| {row['model']} | {_fmt(f['warm_analysis_seconds'], 3)} s "
+                f"| {_fmt(f['analysis_over_bare_fp32'], 2)} |"
+            )
     served = [row for row in speed["models"] if row.get("serve")]
     if served:
         lines += [

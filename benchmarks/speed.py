@@ -275,6 +275,19 @@ def main() -> None:
             text=True,
         )
         row = json.loads(child.stdout.strip().splitlines()[-1])
+        if row["runtime"]["format"] == "bf16":  # what a CPU without native bf16 would run
+            forced = subprocess.run(
+                [sys.executable, __file__, "--child", model, "--out", "-"],
+                check=True,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PROPSCOPE_DTYPE": "fp32"},
+            )
+            fp32 = json.loads(forced.stdout.strip().splitlines()[-1])
+            row["fp32"] = {
+                k: fp32[k]
+                for k in ("load_seconds", "warm_analysis_seconds", "analysis_over_bare_fp32")
+            }
         row.update(whole_commands(model, args.batch_articles))
         if model in args.serve_models:
             row["serve"] = serve_load(model, article(MODEL_LANGUAGE[model]), MODEL_LANGUAGE[model])
