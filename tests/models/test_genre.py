@@ -153,7 +153,7 @@ def test_cli_and_api_take_a_genre_prior(
     code, _, err = run([*base, "--genre-prior", "satire=1"], capsys, monkeypatch)
     assert code == 2 and "E050" in err
 
-    with TestClient(create_app(load(tiny_model_dir))) as client:
+    with TestClient(create_app(load(tiny_model_dir)), base_url="http://localhost") as client:
         body = {"text": article.read_text(), "lang": "en", "genre_prior": opinion}
         assert client.post("/api/analyze", json=body).json()["genre"]["name"] == "opinion"
         body["genre_prior"] = "reporting=10000,opinion=1,satire=1"
