@@ -91,6 +91,9 @@ def genre_section(results: Path) -> list[str]:
         "news prior from the same predictions (each gold genre's confusion row weighted by its",
         "prior share: `protocol.macro_f1_at_prior`), nearer to a news stream such as English dev.",
         "",
+        "The ST1 row of en-fast's cross-validation table above is the genre model before this",
+        "change (English only, no prior), on that table's folds.",
+        "",
         "Commands:",
         "",
     ]
