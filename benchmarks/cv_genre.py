@@ -77,6 +77,11 @@ def main() -> None:
     )
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON")
     parser.add_argument(
+        "--no-reflow",
+        action="store_true",
+        help="skip the reflowed test articles (models that embed each line re-embed every one)",
+    )
+    parser.add_argument(
         "--schemes", nargs="+", default=["random", "topics", "languages"], metavar="SCHEME"
     )
     args = parser.parse_args()
@@ -142,7 +147,7 @@ def main() -> None:
                 ids = sorted(fold.test_ids)
                 langs = [languages[i] for i in ids]
                 views: dict[str, Callable[[str], str]] = {"": lambda t: t}
-                if scheme != "languages":
+                if scheme != "languages" and not args.no_reflow:
                     views["-reflowed"] = reflow
                 for suffix, view in views.items():
                     out = decisions(model, [view(docs[i].text) for i in ids], langs, settings)
