@@ -52,7 +52,7 @@ def test_pipeline_save_load_round_trip(pipeline: Pipeline, tmp_path: Path) -> No
 def test_pipeline_result_dict_is_documented_shape(pipeline: Pipeline) -> None:
     data = result_dict(pipeline.analyze("Who could possibly trust such a liar?"), pipeline)
     assert set(data) >= {"id", "text", "spans", "paragraphs", "genre", "frames", "model"}
-    assert set(data["model"]) == {"name", "version"}
+    assert set(data["model"]) == {"name", "version", "min_confidence"}
     for span in data["spans"]:
         assert set(span) == {"start", "end", "text", "technique", "category", "score"}
 

@@ -100,3 +100,36 @@ def _settings(model: Any) -> Any:
     return copy.deepcopy(
         [getattr(model, "config", None), *[getattr(m, "config", None) for m in members]]
     )
+
+
+TEXT_CLASSIFIERS = sorted(
+    n for n in MODEL_FAMILIES if n.split("/")[0] not in ("span_classifier", "tagger")
+)
+
+
+@pytest.mark.parametrize("name", TEXT_CLASSIFIERS)
+def test_text_classifier_options_are_keyword_only(name: str) -> None:
+    """``predict_labels(texts, 0.99)`` once took 0.99 as embeddings: options are keyword-only,
+    named alike in every family, and nothing is swallowed by ``**kwargs``."""
+    import inspect
+
+    model = MODEL_FAMILIES[name](**TINY_SETTINGS[name])
+    for method in ("predict_proba", "predict_labels"):
+        params = list(inspect.signature(getattr(model, method)).parameters.values())
+        assert params[0].name == "texts"
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params[1:]), method
+        assert "languages" in {p.name for p in params[1:]}
+    labels = inspect.signature(model.predict_labels).parameters
+    assert "threshold" in labels
+
+
+def test_threshold_option_is_honoured(tiny_docs: list[Document]) -> None:
+    model = MODEL_FAMILIES["paragraphs"](**TINY_SETTINGS["paragraphs"])
+    model.fit(*_fit_args("paragraphs", tiny_docs))
+    texts = _fit_args("paragraphs", tiny_docs)[0]
+    every = model.predict_labels(texts, threshold=0.0)
+    none = model.predict_labels(texts, threshold=1.0)
+    assert all(len(labels) == len(model.config.labels) for labels in every)
+    assert not any(none)
+    with pytest.raises(TypeError):
+        model.predict_labels(texts, 0.99)

@@ -550,6 +550,7 @@ class LinearTextClassifier:
     def predict_proba(
         self,
         texts: Sequence[str],
+        *,
         embeddings: np.ndarray | None = None,
         languages: Sequence[str] | None = None,
     ) -> np.ndarray:
@@ -562,8 +563,9 @@ class LinearTextClassifier:
     def predict_labels(
         self,
         texts: Sequence[str],
-        embeddings: np.ndarray | None = None,
+        *,
         threshold: float | None = None,
+        embeddings: np.ndarray | None = None,
         languages: Sequence[str] | None = None,
     ) -> list[list[Any]]:
         """Predicted labels per text as :class:`propscope.types.Label` lists, best first.
@@ -573,7 +575,7 @@ class LinearTextClassifier:
         language (from ``languages``) picks its threshold.
         """
         cfg = self.config
-        scores = self.predict_proba(texts, embeddings, languages)
+        scores = self.predict_proba(texts, embeddings=embeddings, languages=languages)
         if cfg.multi_label and cfg.thresholds == "per_language":
             by_language = getattr(self, "language_thresholds_", {})
             return labels_by_language(
