@@ -94,7 +94,8 @@ def shift_prior(
     train = train_prior or {}
     ratio = np.array([deploy_prior[g] / train.get(g, uniform) for g in labels], dtype=np.float64)
     shifted = np.asarray(proba, dtype=np.float64) * ratio
-    return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+    out: np.ndarray = (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
+    return out
 
 
 def decide(proba: np.ndarray, labels: Sequence[str], min_score: float = 0.0) -> list[Label]:

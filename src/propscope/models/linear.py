@@ -242,12 +242,14 @@ def language_balanced_weights(y: np.ndarray, languages: Sequence[str] | None) ->
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+    return out
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
+    out: np.ndarray = z / z.sum(axis=1, keepdims=True)
+    return out
 
 
 class LinearTextClassifier:
@@ -402,7 +404,7 @@ class LinearTextClassifier:
             style = style + self.style_intercept_
             # Unseen classes keep their -1e4 intercept in both terms and so stay impossible.
             logits = (1.0 - cfg.style_weight) * logits + cfg.style_weight * style
-        return logits
+        return np.asarray(logits)
 
     def _mixed_scores(
         self, texts: Sequence[str], x: Any, languages: Sequence[str] | None = None
@@ -474,7 +476,7 @@ class LinearTextClassifier:
     ) -> np.ndarray:
         """Standardised (with the training mean and scale) and clipped style features."""
         z = (style_features(texts, languages) - self.style_mean_) / self.style_scale_
-        return np.clip(z, -5.0, 5.0).astype(np.float32)
+        return np.asarray(np.clip(z, -5.0, 5.0), dtype=np.float32)
 
     def _tune_decisions(
         self,
@@ -589,17 +591,17 @@ class LinearTextClassifier:
         self._check_fitted()
         path.mkdir(parents=True, exist_ok=True)
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
-        np.savez_compressed(
-            path / "weights.npz",
-            idf=self.vectorizer_.idf_.astype(np.float32),
-            coef=self.coef_.astype(np.float16),
-            intercept=self.intercept_.astype(np.float32),
-            thresholds=np.asarray(self.thresholds_, dtype=np.float32),
-            offsets=np.asarray(self.offsets_, dtype=np.float32),
+        arrays: dict[str, np.ndarray] = {
+            "idf": self.vectorizer_.idf_.astype(np.float32),
+            "coef": self.coef_.astype(np.float16),
+            "intercept": self.intercept_.astype(np.float32),
+            "thresholds": np.asarray(self.thresholds_, dtype=np.float32),
+            "offsets": np.asarray(self.offsets_, dtype=np.float32),
             **self._prior_state(),
             **self._language_state(),
             **self._style_state(),
-        )
+        }
+        np.savez_compressed(path / "weights.npz", **arrays)  # type: ignore[arg-type]
 
     def _prior_state(self) -> dict[str, np.ndarray]:
         prior = getattr(self, "class_prior_", None)
