@@ -253,3 +253,33 @@ def test_server_lone_surrogate_refused_not_500() -> None:
         headers={"content-type": "application/json"},
     )
     _assert_json_error(response, 422, "E002")
+
+
+def test_server_trickling_pages_leave_no_threads_or_sockets() -> None:
+    """URL fetches end at their deadline: no abandoned threads pile up (the issue saw 44)."""
+    import http.server
+
+    from test_fetch import _Handler, closed
+
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    site.daemon_threads = True
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{site.server_address[1]}/trickle"
+    client = _client(allow_private_urls=True, fetch_timeout=0.5)
+    try:
+        client.get("/api/health")
+        before = threading.active_count()
+        began = time.monotonic()
+        closed.clear()
+        for _ in range(5):
+            response = client.post("/api/analyze", json={"url": url})
+            _assert_json_error(response, 422, "E006")
+        assert time.monotonic() - began < 5 * 1.5
+        assert closed.wait(3)
+        deadline = time.monotonic() + 3
+        while threading.active_count() > before + 1 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the trickling handler threads end once their sockets close
+        assert threading.active_count() <= before + 1
+    finally:
+        site.shutdown()
+        site.server_close()
