@@ -108,3 +108,30 @@ def test_jsonl_lone_surrogates_never_reach_the_output(tmp_path: Path, suffix: st
     assert [row["status"] for row in out] == ["failed", "failed"]
     assert out[0]["error"]["code"] in ("E002", "E003")
     assert "\ufffd" in str(out[0]["note"]) and "\ufffd" in str(out[1]["note"])
+
+
+def test_report_with_lone_surrogates_and_deep_nesting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from propscope.cli import main
+
+    row = {
+        "id": "a",
+        "status": "ok",
+        "error": None,
+        "language": "en",
+        "text": "Bad \ud800 text",
+        "genre": None,
+        "frames": [],
+        "paragraphs": [],
+        "spans": [],
+        "model": {"name": "m", "version": "1"},
+        "zero_shot": False,
+        "source": "x\udfff",
+    }
+    path = _write(tmp_path / "out.jsonl", (json.dumps(row) + "\n").encode())
+    assert main(["report", str(path), "--by", "source"]) == 0
+    assert "x\ufffd" in capsys.readouterr().out
+    nested = _write(tmp_path / "deep.jsonl", b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    assert main(["report", str(nested)]) == 2
+    assert "nested too deeply" in capsys.readouterr().err

@@ -12,6 +12,7 @@ import functools
 import json
 import math
 import numbers
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,9 +189,27 @@ def _iter_jsonl(path: Path, stream: RowStream) -> Iterator[tuple[int, dict[str, 
             except json.JSONDecodeError as exc:
                 problem = f"not valid JSON ({exc.msg}, column {exc.colno})"
                 raise stream.error(number, problem) from exc
+            except RecursionError as exc:
+                raise stream.error(number, "JSON nested too deeply to read") from exc
             if not isinstance(row, dict):
                 raise stream.error(number, f"a JSON {type(row).__name__}, not an object")
+            if _SURROGATE_ESCAPE.search(raw):  # a lone surrogate no output can encode
+                row = _no_surrogates(row)
             yield number, row
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _no_surrogates(value: Any) -> Any:
+    """``value`` with lone UTF-16 surrogates (from JSON escapes) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return re.sub("[\ud800-\udfff]", "\ufffd", value)
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _parquet_dataset(path: Path) -> Any:
