@@ -5,6 +5,7 @@ types (:class:`Document`, :class:`Span`, :class:`Paragraph`, :class:`Label`) and
 Importing it loads no model and no torch.
 """
 
+from propscope._version import __version__
 from propscope.errors import (
     ConfigError,
     CorpusFormatError,
@@ -22,8 +23,6 @@ from propscope.errors import (
 )
 from propscope.pipeline import Pipeline, analyze, load
 from propscope.types import Document, Label, Paragraph, Span
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ConfigError",

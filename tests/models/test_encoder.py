@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from propscope.errors import ModelLoadError
+from propscope.models.bert import pad_ids
 from propscope.models.encoder import encoder_path, load_pretrained, sentence_embeddings
-from propscope.models.finetune import pad_ids
 
 
 def test_encoder_fast_load_matches_from_pretrained() -> None:

@@ -157,7 +157,9 @@ def test_per_language_thresholds_separate_what_one_threshold_cannot(
     model.save(tmp_path / "ens")
     saved = json.loads((tmp_path / "ens" / "ensemble.json").read_text())
     assert saved["language_thresholds"] == model.language_thresholds_
-    monkeypatch.setattr(propscope.models, "load_component", lambda name, path: _ScoreByWord())
+    monkeypatch.setattr(
+        propscope.models.ensemble, "load_text_classifier", lambda path: _ScoreByWord()
+    )
     again = EnsembleClassifier.load(tmp_path / "ens")
     assert again.predict_labels(probe, languages=["xx", "xx", "yy", "yy", "zz"]) == labels
 
@@ -193,7 +195,9 @@ def test_span_ensemble_is_the_weighted_mean_and_reloads(
     model.save(tmp_path / "span_classifier")
     assert json.loads((tmp_path / "span_classifier" / "ensemble.json").read_text())["members"] == 2
     stored = iter(members)
-    monkeypatch.setattr(propscope.models, "load_component", lambda name, path: next(stored))
+    monkeypatch.setattr(
+        propscope.models.span_classifier, "load_span_classifier", lambda path: next(stored)
+    )
     again = SpanEnsemble.load(tmp_path / "span_classifier")
     assert np.allclose(again.predict_proba("x", [(0, 1)]), scores[:1])
 

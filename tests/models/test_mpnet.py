@@ -35,7 +35,8 @@ def _tiny(model_type: str) -> Any:
 def test_layer_by_layer_matches_the_whole_model(model_type: str) -> None:
     import torch
 
-    from propscope.models.finetune import embed, pad_ids, run_layers
+    from propscope.models.bert import pad_ids
+    from propscope.models.finetune import embed, run_layers
 
     torch.manual_seed(0)
     model = _tiny(model_type)

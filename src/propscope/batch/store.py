@@ -126,7 +126,9 @@ def _arrow_types() -> dict[str, Any]:
                 ]
             )
         ),
-        "model": pa.struct([("name", pa.string()), ("version", pa.string())]),
+        "model": pa.struct(
+            [("name", pa.string()), ("version", pa.string()), ("min_confidence", pa.float64())]
+        ),
         "zero_shot": pa.bool_(),
         "start": pa.int64(),
         "end": pa.int64(),

@@ -13,7 +13,7 @@ def info_cli(
     """Show the version, the installed models, the CPU's capability and the number format and
     threads the models run with (bf16 only where the CPU has it natively; PROPSCOPE_DTYPE and
     PROPSCOPE_THREADS override)."""
-    from propscope import __version__
+    from propscope._version import __version__
     from propscope.models.runtime import describe
     from propscope.pipeline import installed_models
 

@@ -7,7 +7,7 @@ in ``tests/models/test_contract.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from propscope.errors import Errors, ModelLoadError
 from propscope.models.hashing import hashed_counts, l2_normalise_rows
+from propscope.types import Document
 
 
 def saved_files(path: Path, names: tuple[str, ...]) -> list[Path]:
@@ -211,3 +212,15 @@ def held_out_split(
     return [i for i, k in enumerate(keys) if k not in held], [
         i for i, k in enumerate(keys) if k in held
     ]
+
+
+def paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]], list[str]]:
+    """Every paragraph of ``docs`` as a training row: its text, its techniques' names and its
+    article's language."""
+    texts, targets, languages = [], [], []
+    for doc in docs:
+        for par in doc.paragraphs:
+            texts.append(doc.paragraph_text(par))
+            targets.append(par.technique_names())
+            languages.append(doc.language)
+    return texts, targets, languages

@@ -234,6 +234,18 @@ def merged_weights(
     return out
 
 
+def pad_ids(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[Any, Any]:
+    """``[CLS] ids [SEP]`` per row, right-padded with 0: ``(input_ids, attention_mask)``."""
+    torch = import_torch()
+    width = max(len(ids) for ids in rows) + 2
+    input_ids = torch.zeros((len(rows), width), dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, ids in enumerate(rows):
+        input_ids[i, : len(ids) + 2] = torch.tensor([cls, *ids, sep])
+        mask[i, : len(ids) + 2] = 1
+    return input_ids, mask
+
+
 @dataclass(frozen=True)
 class TextTokenizer:
     """An encoder's tokenizer from its ``tokenizer.json`` (the tokenizers library).

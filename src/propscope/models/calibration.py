@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.models.base import paragraph_rows
 from propscope.models.decoding import (
     extend_single_words,
     grow_to_clauses,
@@ -325,7 +326,6 @@ def fit_calibration(
     """
     from propscope.models.decoding import decode_spans
     from propscope.models.linear import LinearTextClassifier
-    from propscope.training import _paragraph_rows
 
     held_out, trained, _ = tagger._split(span_docs)
     if not held_out:
@@ -336,7 +336,7 @@ def fit_calibration(
     linear = evidence_model(paragraphs)
     refit = None
     if linear is not None:
-        texts, targets, languages = _paragraph_rows(d for d in paragraph_docs if d.id not in held)
+        texts, targets, languages = paragraph_rows(d for d in paragraph_docs if d.id not in held)
         refit = LinearTextClassifier(linear.config).fit(texts, targets, languages=languages)
     evidence = paragraph_evidence(refit, held_out)
     xs, ys, techniques = [], [], []

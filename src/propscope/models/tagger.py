@@ -22,6 +22,7 @@ import numpy as np
 
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import saved_files
+from propscope.models.bert import pad_ids
 from propscope.models.decoding import (  # noqa: F401  (re-exported: the decoding used to live here)
     ANY,
     DecodeSettings,
@@ -37,7 +38,6 @@ from propscope.models.finetune import (
     ProgressCallback,
     TrainSettings,
     cache_lower_layers,
-    pad_ids,
     run_layers,
     seed_everything,
     stack_cached,

@@ -1,0 +1,91 @@
+"""No import cycle among propscope's modules, function-local imports included (they hid some)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+
+def _modules(src: Path) -> dict[str, Path]:
+    out = {}
+    for path in src.rglob("*.py"):
+        name = ".".join(path.relative_to(src).with_suffix("").parts)
+        out[name.removesuffix(".__init__")] = path
+    return out
+
+
+def _target(name: str, modules: dict[str, Path]) -> str:
+    while name not in modules and "." in name:
+        name = name.rsplit(".", 1)[0]
+    return name
+
+
+def import_graph(src: Path) -> dict[str, set[str]]:
+    """Module -> the propscope modules it imports anywhere in its code (an import of a package's
+    name from a package counts as an import of that submodule when one exists)."""
+    modules = _modules(src)
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parts, base] if base else parts)
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                           for a in node.names]  # fmt: skip
+            else:
+                continue
+            graph[name] |= {_target(t, modules) for t in targets if t.startswith("propscope")}
+        graph[name].discard(name)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle(repo: Path) -> None:
+    graph = import_graph(repo / "src")
+    assert len(graph) > 50 and graph["propscope.pipeline"]
+    assert cycles(graph) == []
+
+
+def test_the_walker_finds_a_cycle_hidden_in_a_function(tmp_path: Path) -> None:
+    package = tmp_path / "propscope"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from propscope.b import x\n")
+    (package / "b.py").write_text("def x():\n    from propscope import a\n")
+    assert cycles(import_graph(tmp_path)) == [["propscope.a", "propscope.b"]]
