@@ -30,10 +30,8 @@ FORMATS = ("auto", "fp32", "bf16")
 
 
 def import_torch() -> Any:
-    """Import torch for offline use and return the module (no global setting is changed)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    """Import torch and return the module (lazily: ``import propscope`` needs no torch). No
+    global setting, environment variable or thread count is changed."""
     import torch
 
     return torch
@@ -144,8 +142,13 @@ def describe() -> dict[str, Any]:
 
 def use_threads(threads: int) -> None:
     """For programs (the CLI, the server, batch workers), not the library: run torch with
-    ``threads`` threads. Before torch is imported this only sets ``OMP_NUM_THREADS``."""
+    ``threads`` threads, OpenMP threads that sleep rather than spin when idle (spinning slows
+    inference badly when another process shares the cores), and everything offline. Before
+    torch is imported this only sets environment variables."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ["OMP_NUM_THREADS"] = str(threads)
     import sys
 
