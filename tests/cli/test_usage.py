@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -18,3 +20,15 @@ def test_usage_errors_are_one_line_with_a_code(capsys: pytest.CaptureFixture[str
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith("propscope: error: [E009] ")
         assert problem in err and "--help`." in err
+
+
+def test_a_given_language_names_the_model_it_chose(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from propscope.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("The council met on Tuesday and approved the budget.\n", encoding="utf-8")
+    assert main(["analyze", str(article), "--lang", "fr", "--format", "json"]) == 0
+    err = capsys.readouterr().err
+    assert "note: --lang fr: analysed as fr with multi-fast" in err

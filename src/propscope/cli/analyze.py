@@ -57,7 +57,7 @@ def analyze_cli(
         )
     from propscope.inputs import read_input
     from propscope.language import AUTO, normalise_language
-    from propscope.pipeline import analyze_text, result_dict
+    from propscope.pipeline import analyze_text, is_model_family, result_dict
 
     if lang.strip().lower() != AUTO:
         normalise_language(lang)  # a bad code fails before any input is read
@@ -84,6 +84,13 @@ def analyze_cli(
         min_confidence=0.0 if output_format == "text" else min_confidence,
         genre_prior=genre_prior,
     )
+    if lang.strip().lower() != AUTO and is_model_family(model):
+        # The given language chose the model: say so, since a wrong --lang changes it silently.
+        typer.echo(
+            f"propscope: note: --lang {lang}: analysed as {document.language} with "
+            f"{pipeline.name} (--lang auto identifies the language)",
+            err=True,
+        )
     if output_format in ("json", "html"):
         result = result_dict(document, pipeline)
         if output_format == "json":
