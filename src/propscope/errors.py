@@ -61,6 +61,10 @@ class Errors(StrEnum):
     E013 = "[E013] Scores must lie in [0, 1], got {score} for {what}."
     E014 = "[E014] Documents must have a non-empty id, got {id!r}."
     E015 = "[E015] Paragraph numbers start at 1, got {index}."
+    E016 = (
+        "[E016] {path} is a folder, not an article. Analyse the files in it with "
+        "`propscope batch {path} --out results.jsonl`, or give one file."
+    )
     # Labels and taxonomy
     E020 = (
         "[E020] Unknown {kind} {name!r}. Expected one of: {expected}. Run `propscope techniques` "

@@ -175,6 +175,8 @@ def read_input(
         text = fetch_url(source, timeout=fetch_timeout, allow_private=allow_private_urls)
         return InputText(source, check_text(text, source, max_chars), source)
     path = Path(source)
+    if path.is_dir():
+        raise InvalidInputError(Errors.E016.format(path=path))
     if not path.is_file():
         raise InputNotFoundError(Errors.E005.format(path=path))
     try:

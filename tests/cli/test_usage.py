@@ -32,3 +32,11 @@ def test_a_given_language_names_the_model_it_chose(
     assert main(["analyze", str(article), "--lang", "fr", "--format", "json"]) == 0
     err = capsys.readouterr().err
     assert "note: --lang fr: analysed as fr with multi-fast" in err
+
+
+def test_a_folder_is_not_an_article(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from propscope.cli import main
+
+    assert main(["analyze", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "[E016]" in err and "is a folder" in err and "propscope batch" in err
