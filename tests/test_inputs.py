@@ -172,6 +172,6 @@ def test_read_input_unreadable_file_is_e008(
         read_input(str(path))
 
 
-def test_read_input_directory_named_file_is_e005(tmp_path: Path) -> None:
-    with pytest.raises(InputNotFoundError, match="E005"):
+def test_read_input_directory_is_e016_pointing_to_batch(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match=r"E016.*is a folder.*propscope batch"):
         read_input(str(tmp_path))
