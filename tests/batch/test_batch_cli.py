@@ -95,3 +95,14 @@ def test_cli_batch_missing_input_is_e005(
     )
     assert code == 2 and stderr.startswith("propscope: error: [E005]")
     assert not (tmp_path / ".o.jsonl.partial").exists()
+
+
+
+def test_progress_rate_counts_this_runs_articles() -> None:
+    """The bar's articles/s comes from this run's count and time (rich's own estimate showed
+    "--" for minutes while a chunked run updated once a chunk)."""
+    from propscope.cli.batch import rate_text
+
+    assert rate_text(0, 0, 3.0) == "-- articles/s"
+    assert rate_text(50, 0, 10.0) == "5.00 articles/s"
+    assert rate_text(150, 100, 10.0) == "5.00 articles/s"  # a resumed run's earlier articles

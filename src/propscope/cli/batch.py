@@ -124,9 +124,18 @@ def summary_lines(summary: Any) -> list[str]:
     return lines
 
 
+def rate_text(done: float, done_at_start: float, seconds: float) -> str:
+    """Articles per second of this run, or ``--`` before its first article is done."""
+    if done <= done_at_start or seconds <= 0:
+        return "-- articles/s"
+    return f"{(done - done_at_start) / seconds:.2f} articles/s"
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[int, int], None]]:
     """A ``(done, total)`` callback drawing a bar with articles/s and ETA on standard error."""
+    import time
+
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -140,10 +149,17 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None]]:
     )
     from rich.text import Text
 
+    start: dict[str, float] = {}  # the first update's time and count
+
     class RateColumn(ProgressColumn):
+        """Articles per second analysed by this run (rich's own speed needs many updates, and
+        a chunked run updates once a chunk: it showed "--" for minutes)."""
+
         def render(self, task: Task) -> Text:
-            speed = task.finished_speed or task.speed
-            return Text("-- articles/s" if speed is None else f"{speed:.2f} articles/s")
+            if not start:
+                return Text(rate_text(0, 0, 0))
+            seconds = time.monotonic() - start["time"]
+            return Text(rate_text(task.completed, start["done"], seconds))
 
     progress = Progress(
         TextColumn("analysing"),
@@ -162,6 +178,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None]]:
     def update(done: int, total: int) -> None:
         # Started on the first update, so a run that fails early prints only its error.
         if not task:
+            start.update(time=time.monotonic(), done=float(done))
             progress.start()
             task.append(progress.add_task("analysing", total=total))
         progress.update(task[0], completed=done, total=total)
