@@ -135,3 +135,23 @@ def test_report_with_lone_surrogates_and_deep_nesting(
     nested = _write(tmp_path / "deep.jsonl", b"[" * 100_000 + b"]" * 100_000 + b"\n")
     assert main(["report", str(nested)]) == 2
     assert "nested too deeply" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "device"])
+def test_batch_out_refuses_non_regular_targets(tmp_path: Path, kind: str) -> None:
+    from propscope.errors import ConfigError
+
+    source = _write(tmp_path / "in.jsonl", b'{"id": "a", "text": ""}\n')
+    out = tmp_path / "out.jsonl"
+    if kind == "fifo":
+        os.mkfifo(out)
+    elif kind == "symlink":
+        (tmp_path / "kept.jsonl").write_text("keep")
+        out.symlink_to(tmp_path / "kept.jsonl")
+    else:
+        out = Path("/dev/null")
+    # /dev/null has no .jsonl extension: refused for that (E073) before the file checks.
+    with pytest.raises(ConfigError, match=r"^\[E07[35]\]"):
+        run_batch(source, out, model="en-fast", lang="en")
+    if kind == "symlink":
+        assert out.is_symlink() and (tmp_path / "kept.jsonl").read_text() == "keep"

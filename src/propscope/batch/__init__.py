@@ -217,6 +217,11 @@ def run_batch(
         spans_path.resolve() if spans_path else None,
     ):
         raise ConfigError(Errors.E075.format(path=out, reason="it is the input"))
+    from propscope.io import check_output_path
+
+    for target in (out, spans_path):  # no device, FIFO, symlink or unwritable folder
+        if target is not None:
+            check_output_path(target, [str(source)])
     for column in articles.carried:
         if column in ARTICLE_FIELDS:
             where = "a field of every article row"
