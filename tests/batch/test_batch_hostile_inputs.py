@@ -152,6 +152,6 @@ def test_batch_out_refuses_non_regular_targets(tmp_path: Path, kind: str) -> Non
         out = Path("/dev/null")
     # /dev/null has no .jsonl extension: refused for that (E073) before the file checks.
     with pytest.raises(ConfigError, match=r"^\[E07[35]\]"):
-        run_batch(source, out, model="en-fast", lang="en")
+        run_batch(source, out, model="en-fast", lang="en", restart=True)
     if kind == "symlink":
         assert out.is_symlink() and (tmp_path / "kept.jsonl").read_text() == "keep"
