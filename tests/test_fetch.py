@@ -5,11 +5,15 @@ from __future__ import annotations
 import gzip
 import http.server
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -220,3 +224,113 @@ def test_fetch_unknown_charset_falls_back_to_utf8(site: str) -> None:
 
 def test_fetch_declared_charset_decoded(site: str) -> None:
     assert fetch_url(f"{site}/latin1", timeout=5, allow_private=True) == "Café au lait.\n"
+
+
+@pytest.fixture(scope="module")
+def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, ssl.SSLContext]]:
+    """An https server on loopback with a certificate for news.test from a CA made here."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    folder = tmp_path_factory.mktemp("tls")
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=propscope test CA",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "site.key",
+        "-out",
+        "site.csr",
+        "-subj",
+        "/CN=news.test",
+    )
+    (folder / "ext.cnf").write_text("subjectAltName=DNS:news.test\n")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "site.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "site.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(folder / "site.pem", folder / "site.key")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    client_context = ssl.create_default_context(cafile=str(folder / "ca.pem"))
+    yield server.server_address[1], client_context
+    server.shutdown()
+    server.server_close()
+
+
+def _resolve_to_loopback(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    real = socket.getaddrinfo
+
+    def fake(host: str, port: object, *args: object, **kwargs: object) -> Any:
+        if host in names:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+def test_fetch_https_to_the_checked_address_keeps_name_for_tls(
+    tls_site: tuple[int, ssl.SSLContext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, context = tls_site
+    _resolve_to_loopback(monkeypatch, "news.test")
+    seen_hosts.clear()
+    page = download(
+        f"https://news.test:{port}/text",
+        timeout=5,
+        max_bytes=1000,
+        allow_private=True,
+        verify=context,
+    )
+    assert page.text.startswith("The senator")
+    assert seen_hosts == [f"news.test:{port}"]
+
+
+def test_fetch_https_certificate_checked_against_the_url_name(
+    tls_site: tuple[int, ssl.SSLContext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, context = tls_site
+    _resolve_to_loopback(monkeypatch, "other.test")
+    with pytest.raises(FetchError, match=r"^\[E006\].*(certificate|hostname)"):
+        download(
+            f"https://other.test:{port}/text",
+            timeout=5,
+            max_bytes=1000,
+            allow_private=True,
+            verify=context,
+        )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -164,6 +165,7 @@ def download(
     max_bytes: int,
     allow_private: bool = False,
     max_redirects: int = MAX_REDIRECTS,
+    verify: ssl.SSLContext | bool = True,
 ) -> Page:
     """Download ``url`` under the checks described in the module docstring.
 
@@ -174,6 +176,7 @@ def download(
         allow_private: Also connect to private, loopback, link-local and reserved addresses
             (never to other schemes than http and https).
         max_redirects: Redirects followed at most.
+        verify: Certificate checking for https (an ``ssl.SSLContext`` to trust another CA).
 
     Raises:
         FetchError: (E006) for a refused URL or address, a failure, a time or size limit.
@@ -183,7 +186,10 @@ def download(
     deadline = time.monotonic() + timeout
     current = url
     with httpx.Client(
-        follow_redirects=False, trust_env=False, headers={"User-Agent": "propscope"}
+        follow_redirects=False,
+        trust_env=False,  # a proxy from the environment would connect by name, unchecked
+        verify=verify,
+        headers={"User-Agent": "propscope"},
     ) as client:
         for _hop in range(max_redirects + 1):
             try:
@@ -203,18 +209,21 @@ def download(
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _fail(url, f"no complete answer within {timeout} s")
-            request = client.build_request(
-                "GET",
-                target.copy_with(host=address),
-                headers={"Host": target.netloc.decode("ascii"), "Accept-Encoding": "gzip, deflate"},
-                extensions=extensions,
-                timeout=httpx.Timeout(remaining),
-            )
             try:
+                request = client.build_request(
+                    "GET",
+                    target.copy_with(host=address),
+                    headers={
+                        "Host": target.netloc.decode("ascii"),
+                        "Accept-Encoding": "gzip, deflate",
+                    },
+                    extensions=extensions,
+                    timeout=httpx.Timeout(remaining),
+                )
                 response = client.send(request, stream=True)
             except httpx.TimeoutException as exc:
                 raise _fail(url, f"no complete answer within {timeout} s") from exc
-            except (httpx.HTTPError, OSError, ValueError) as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
                 raise _fail(current, f"{type(exc).__name__}: {exc}") from exc
             try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
