@@ -130,15 +130,16 @@ def _raw_request(url: str, body: bytes, declared: int | None = None) -> socket.s
 
 def test_server_slow_body_dropped() -> None:
     app = create_app(_SlowPipeline(), ServerSettings(body_timeout=0.5))
-    with BackgroundServer(app) as server:
-        sock = _raw_request(server.url, b'{"text": "', declared=100)
+    with (
+        BackgroundServer(app) as server,
+        _raw_request(server.url, b'{"text": "', declared=100) as sock,
+    ):
         sock.settimeout(5)
         began = time.monotonic()
         answer = sock.recv(65536)
         assert time.monotonic() - began < 5
         assert answer.startswith(b"HTTP/1.1 408"), answer
         assert b"E068" in answer
-        sock.close()
 
 
 def test_server_abandoned_analyses_do_not_delay_a_short_one() -> None:
@@ -283,3 +284,24 @@ def test_server_trickling_pages_leave_no_threads_or_sockets() -> None:
     finally:
         site.shutdown()
         site.server_close()
+
+
+def test_server_slow_headers_connection_closed() -> None:
+    """A client that never finishes its request headers (slowloris) loses the connection."""
+    app = create_app(_SlowPipeline(), ServerSettings(body_timeout=0.5))
+    with BackgroundServer(app) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(b"POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            sock.settimeout(10)
+            began = time.monotonic()
+            assert sock.recv(100) == b""  # closed by the server
+            assert time.monotonic() - began < 5
+        # A connection that keeps sending requests in time stays usable.
+        with httpx.Client() as client:
+            for _ in range(3):
+                response = client.post(
+                    f"{server.url}/api/analyze", json={"text": "Hi.", "lang": "en"}
+                )
+                assert response.status_code == 200
+                time.sleep(0.3)

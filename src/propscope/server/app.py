@@ -261,6 +261,8 @@ def run_app(app: FastAPI, *, host: str, port: int, settings: ServerSettings) -> 
     """Serve ``app`` with uvicorn until SIGINT or SIGTERM, then stop within seconds."""
     import uvicorn
 
+    from propscope.server.protocol import header_timeout_protocol
+
     uvicorn.run(
         app,
         host=host,
@@ -270,6 +272,8 @@ def run_app(app: FastAPI, *, host: str, port: int, settings: ServerSettings) -> 
         log_level="info",
         # After SIGTERM, open requests get this long; running analyses are then stopped.
         timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout)),
+        # Request headers must arrive in time too (a slowloris holds connections otherwise).
+        http=header_timeout_protocol(settings.body_timeout),
     )
 
 

@@ -37,7 +37,13 @@ class BackgroundServer:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.bind((host, 0))
         self.url = f"http://{host}:{self.socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="off", http="h11")
+        from propscope.server.protocol import header_timeout_protocol
+
+        settings = getattr(getattr(app, "state", None), "settings", None)
+        http: Any = "h11"
+        if settings is not None:  # a propscope app: the header deadline of `propscope serve`
+            http = header_timeout_protocol(settings.body_timeout)
+        config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="off", http=http)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
