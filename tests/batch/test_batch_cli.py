@@ -97,7 +97,6 @@ def test_cli_batch_missing_input_is_e005(
     assert not (tmp_path / ".o.jsonl.partial").exists()
 
 
-
 def test_progress_rate_counts_this_runs_articles() -> None:
     """The bar's articles/s comes from this run's count and time (rich's own estimate showed
     "--" for minutes while a chunked run updated once a chunk)."""
