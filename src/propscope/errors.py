@@ -131,6 +131,10 @@ class Errors(StrEnum):
         "[E068] The request body did not arrive within {limit} s. Send the whole body at once."
     )
     # Runtime settings (environment variables)
+    E069 = (
+        "[E069] Cannot listen on {host}:{port}: {reason}. Choose a free port with --port (or "
+        "stop what is using it), or another address with --host."
+    )
     E065 = (
         "[E065] {variable}={value!r} is not a valid setting. Expected {expected}; unset it to let "
         "propscope choose (see docs/cli.md, 'Speed and number format')."

@@ -40,3 +40,18 @@ def test_a_folder_is_not_an_article(capsys: pytest.CaptureFixture[str], tmp_path
     assert main(["analyze", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "[E016]" in err and "is a folder" in err and "propscope batch" in err
+
+
+def test_serve_on_a_busy_port_fails_before_loading(capsys: pytest.CaptureFixture[str]) -> None:
+    """It loaded the models for up to 100 s, then died with uvicorn's traceback and exit 3."""
+    import socket
+
+    from propscope.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert "[E069] Cannot listen on 127.0.0.1:" in err and "loading model" not in err

@@ -83,5 +83,23 @@ def serve_cli(
             f"{', '.join(settings.allowed_hosts)} (add others with --allowed-host).",
             err=True,
         )
+    check_port_free(host, port)  # before the models load, not after
     typer.echo(f"propscope: loading model {model} and serving on http://{host}:{port}/", err=True)
     serve(model, host=host, port=port, settings=settings)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise E069 if ``host:port`` cannot be listened on (taken, or not an address here)."""
+    import socket
+
+    from propscope.errors import ConfigError, Errors
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                Errors.E069.format(host=host, port=port, reason=exc.strerror or exc)
+            ) from exc
