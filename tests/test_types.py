@@ -118,3 +118,22 @@ def test_errors_carry_their_catalogue_code() -> None:
     # The code comes from the template, not from the text: a message quoting another code
     # keeps its own.
     assert InvalidInputError(Errors.E005.format(path="[E001] x")).code == "E005"
+
+
+def test_every_error_class_survives_pickling() -> None:
+    """Errors cross process boundaries (batch workers, Dask, Ray) with their text and code."""
+    import pickle
+
+    import propscope.errors as errors_module
+    from propscope.errors import Errors, PropscopeError
+
+    classes = [
+        c
+        for c in vars(errors_module).values()
+        if isinstance(c, type) and issubclass(c, PropscopeError)
+    ]
+    assert len(classes) >= 10
+    for cls in classes:
+        exc = cls(Errors.E001.format(source="x"))
+        again = pickle.loads(pickle.dumps(exc))
+        assert type(again) is cls and str(again) == str(exc) and again.code == "E001"

@@ -209,6 +209,10 @@ class ErrorMessage(str):
         message.code = code
         return message
 
+    def __reduce__(self) -> tuple[type[ErrorMessage], tuple[str, str]]:
+        # Errors cross process boundaries (batch workers, Dask, Ray): pickle text and code.
+        return (ErrorMessage, (str(self), self.code))
+
 
 class PropscopeError(Exception):
     """Base class of every error propscope raises.

@@ -32,6 +32,9 @@ class ServerBusyError(PropscopeError, RuntimeError):
         super().__init__(message)
         self.retry_after = retry_after
 
+    def __reduce__(self) -> tuple[type[ServerBusyError], tuple[str, int]]:
+        return (type(self), (self.args[0], self.retry_after))
+
 
 class AnalysisTimeoutError(PropscopeError, TimeoutError):
     """An analysis ran past the per-request time limit and was stopped (503)."""
