@@ -59,6 +59,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send("Café au lait.\n".encode("latin-1"), "text/plain; charset=ISO-8859-1")
         elif path == "/gzip":
             self._send(gzip.compress(b"a" * 2_000_000), Content_Encoding="gzip")
+        elif path == "/trickle-headers":  # each byte well inside a read timeout, never done
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10_000:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                closed.set()
         elif path in ("/trickle", "/forever"):
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
@@ -204,6 +212,16 @@ def test_fetch_trickling_page_stops_at_the_deadline(site: str) -> None:
     began = time.monotonic()
     with pytest.raises(FetchError, match="within 1"):
         download(f"{site}/trickle", timeout=1.0, max_bytes=10**6, allow_private=True)
+    assert time.monotonic() - began < 1.8
+    assert closed.wait(3), "the socket was left open after the deadline"
+
+
+def test_fetch_trickling_headers_stop_at_the_deadline(site: str) -> None:
+    """httpx's timeout bounds each read: headers sent a byte at a time held the fetch for ever."""
+    closed.clear()
+    began = time.monotonic()
+    with pytest.raises(FetchError, match="within 1"):
+        download(f"{site}/trickle-headers", timeout=1.0, max_bytes=10**6, allow_private=True)
     assert time.monotonic() - began < 1.8
     assert closed.wait(3), "the socket was left open after the deadline"
 

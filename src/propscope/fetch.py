@@ -20,6 +20,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 from propscope.errors import Errors, FetchError
 
@@ -184,67 +185,99 @@ def download(
     import httpx
 
     deadline = time.monotonic() + timeout
-    current = url
-    with httpx.Client(
+    client = httpx.Client(
         follow_redirects=False,
         trust_env=False,  # a proxy from the environment would connect by name, unchecked
         verify=verify,
         headers={"User-Agent": "propscope"},
-    ) as client:
-        for _hop in range(max_redirects + 1):
-            try:
-                target = httpx.URL(current)
-                port = target.port or (443 if target.scheme == "https" else 80)
-            except (httpx.InvalidURL, ValueError, TypeError) as exc:
-                raise _fail(current, f"not a valid URL ({exc})") from exc
-            if target.scheme not in ("http", "https") or not target.host:
-                raise _fail(current, "only http(s) URLs with a host are fetched")
-            if not 0 < port < 65536:
-                raise _fail(current, f"port {port} is out of range")
-            address = _checked_addresses(current, target.host, port, deadline, allow_private)
-            extensions: dict[str, object] = {}
-            if target.scheme == "https":
-                # The TLS name and certificate check follow the URL's name, not the address.
-                extensions["sni_hostname"] = target.host
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _fail(url, f"no complete answer within {timeout} s")
-            try:
-                request = client.build_request(
-                    "GET",
-                    target.copy_with(host=address),
-                    headers={
-                        "Host": target.netloc.decode("ascii"),
-                        "Accept-Encoding": "gzip, deflate",
-                    },
-                    extensions=extensions,
-                    timeout=httpx.Timeout(remaining),
-                )
-                response = client.send(request, stream=True)
-            except httpx.TimeoutException as exc:
+    )
+    # httpx's timeout bounds each read, not the whole answer: a server that sends its headers a
+    # byte at a time would hold the fetch for ever. At the deadline the client is closed, which
+    # closes its sockets and ends any read still waiting.
+    watchdog = threading.Timer(timeout, client.close)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return _download(client, url, timeout, deadline, max_bytes, allow_private, max_redirects)
+    except FetchError:
+        raise
+    except Exception as exc:  # a read ended by the watchdog, in whatever form httpx gives it
+        if time.monotonic() >= deadline:
+            raise _fail(url, f"no complete answer within {timeout} s") from exc
+        raise
+    finally:
+        watchdog.cancel()
+        client.close()
+
+
+def _download(
+    client: Any,
+    url: str,
+    timeout: float,
+    deadline: float,
+    max_bytes: int,
+    allow_private: bool,
+    max_redirects: int,
+) -> Page:
+    import httpx
+
+    current = url
+    for _hop in range(max_redirects + 1):
+        try:
+            target = httpx.URL(current)
+            port = target.port or (443 if target.scheme == "https" else 80)
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            raise _fail(current, f"not a valid URL ({exc})") from exc
+        if target.scheme not in ("http", "https") or not target.host:
+            raise _fail(current, "only http(s) URLs with a host are fetched")
+        if not 0 < port < 65536:
+            raise _fail(current, f"port {port} is out of range")
+        address = _checked_addresses(current, target.host, port, deadline, allow_private)
+        extensions: dict[str, object] = {}
+        if target.scheme == "https":
+            # The TLS name and certificate check follow the URL's name, not the address.
+            extensions["sni_hostname"] = target.host
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _fail(url, f"no complete answer within {timeout} s")
+        try:
+            request = client.build_request(
+                "GET",
+                target.copy_with(host=address),
+                headers={
+                    "Host": target.netloc.decode("ascii"),
+                    "Accept-Encoding": "gzip, deflate",
+                },
+                extensions=extensions,
+                timeout=httpx.Timeout(remaining),
+            )
+            response = client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise _fail(url, f"no complete answer within {timeout} s") from exc
+        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError, RuntimeError) as exc:
+            if time.monotonic() >= deadline:  # closed by the watchdog
                 raise _fail(url, f"no complete answer within {timeout} s") from exc
-            except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
-                raise _fail(current, f"{type(exc).__name__}: {exc}") from exc
-            try:
-                if response.status_code in _REDIRECTS and "location" in response.headers:
-                    try:
-                        current = str(target.join(response.headers["location"]))
-                    except (httpx.InvalidURL, ValueError, TypeError) as exc:
-                        raise _fail(current, f"invalid redirect ({exc})") from exc
-                    continue
-                if response.status_code >= 400:
-                    raise _fail(current, f"the server answered HTTP {response.status_code}")
-                data = _read_body(response, current, deadline, timeout, max_bytes)
-                content_type = response.headers.get("content-type", "")
-            finally:
-                response.close()
-            mime, _, params = content_type.partition(";")
-            charset = None
-            for param in params.split(";"):
-                key, _, value = param.partition("=")
-                if key.strip().lower() == "charset":
-                    charset = value.strip().strip("\"'")
-            return Page(_decode(data, charset), mime.strip().lower(), current)
+            raise _fail(current, f"{type(exc).__name__}: {exc}") from exc
+        try:
+            if response.status_code in _REDIRECTS and "location" in response.headers:
+                try:
+                    current = str(target.join(response.headers["location"]))
+                except (httpx.InvalidURL, ValueError, TypeError) as exc:
+                    raise _fail(current, f"invalid redirect ({exc})") from exc
+                continue
+            if response.status_code >= 400:
+                raise _fail(current, f"the server answered HTTP {response.status_code}")
+            data = _read_body(response, current, deadline, timeout, max_bytes)
+            content_type = response.headers.get("content-type", "")
+        finally:
+            response.close()
+        mime, _, params = content_type.partition(";")
+        charset = None
+        for param in params.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "charset":
+                charset = value.strip().strip("\"'")
+        return Page(_decode(data, charset), mime.strip().lower(), current)
     raise _fail(url, f"more than {max_redirects} redirects")
 
 
@@ -268,7 +301,9 @@ def _read_body(
                 raise _fail(url, f"no complete answer within {timeout} s")
     except httpx.TimeoutException as exc:
         raise _fail(url, f"no complete answer within {timeout} s") from exc
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, OSError, RuntimeError) as exc:
+        if time.monotonic() >= deadline:  # the watchdog closed the socket
+            raise _fail(url, f"no complete answer within {timeout} s") from exc
         raise _fail(url, f"{type(exc).__name__}: {exc}") from exc
     return b"".join(chunks)
 
