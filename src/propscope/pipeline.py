@@ -152,8 +152,9 @@ class Pipeline:
         """Analyse documents (their text only; gold labels are ignored) into new documents.
 
         Spans are kept when their score reaches ``min_confidence``. With a calibrated model a
-        span's score is its calibrated precision and ``None`` means the model's default (0.5:
-        spans right at least half the time); ``0`` keeps every span. Paragraph techniques do
+        span's score is its calibrated precision and ``None`` means the model's default
+        (:attr:`default_min_confidence`: 0.4 for en-fast and en-accurate, 0.5 for multi-fast);
+        ``0`` keeps every span. Paragraph techniques do
         not depend on it.
         """
         from propscope.models.linear import embedding_cache
@@ -491,7 +492,7 @@ def analyze(
 
     ``model="auto"`` uses ``en-fast`` for English and ``multi-fast`` for other languages; models
     are loaded once per process. Spans whose (calibrated) score is under ``min_confidence`` are
-    left out; ``None`` uses the model's default (0.5 for a calibrated model), ``0`` keeps all.
+    left out; ``None`` uses the model's default floor (0.4 or 0.5), ``0`` keeps all.
     ``genre_prior`` replaces the model's deployment prior over the genres (see
     :func:`analyze_text` and docs/output.md).
 

@@ -215,9 +215,18 @@ def create_app(
     async def health() -> HealthResponse:
         return HealthResponse(
             status="ok",
-            model={"name": default.name, "version": default.version},  # type: ignore[arg-type]
+            model={  # type: ignore[arg-type]
+                "name": default.name,
+                "version": default.version,
+                "min_confidence": default.default_min_confidence,
+            },
             models=[
-                {"name": p.name, "version": p.version, "languages": p.languages}
+                {
+                    "name": p.name,
+                    "version": p.version,
+                    "languages": p.languages,
+                    "min_confidence": p.default_min_confidence,
+                }
                 for p in chooser.preload()
             ],
             language=default.settings.language,

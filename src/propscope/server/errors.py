@@ -39,7 +39,7 @@ SECURITY_HEADERS = {
 # What each endpoint expects, quoted in E061 messages.
 EXPECTED_BODIES = {
     "/api/analyze": 'a JSON object with exactly one of "text", "url" or "html" (optional: "lang", '
-    '"threshold" in [0, 1])',
+    '"threshold" and "min_confidence" in [0, 1], "genre_prior")',
     "/api/report": "the JSON object that POST /api/analyze returned",
 }
 
