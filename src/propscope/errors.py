@@ -31,7 +31,7 @@ class Errors(StrEnum):
         "Convert it first, e.g. `iconv -f latin1 -t utf-8 FILE`."
     )
     E004 = (
-        "[E004] The input {source} has {size:,} characters, over the limit of {limit:,}. "
+        "[E004] The input {source} is too long ({size}), over the limit of {limit:,} characters. "
         "Split the article, or raise the limit with --max-chars."
     )
     E005 = "[E005] No such file: {path}. Check the path, or pass '-' to read standard input."

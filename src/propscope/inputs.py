@@ -72,7 +72,9 @@ def check_text(text: str, source: str, max_chars: int = DEFAULT_MAX_CHARS) -> st
     if not text.strip().strip("\ufeff"):
         raise InvalidInputError(Errors.E001.format(source=source))
     if len(text) > max_chars:
-        raise InputTooLargeError(Errors.E004.format(source=source, size=len(text), limit=max_chars))
+        raise InputTooLargeError(
+            Errors.E004.format(source=source, size=f"{len(text):,} characters", limit=max_chars)
+        )
     surrogate = _SURROGATE.search(text)
     if surrogate is not None:
         raise InvalidInputError(
@@ -140,11 +142,13 @@ def read_capped(handle: BinaryIO, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-def _decode_capped(data: bytes, cap: int, source: str, max_chars: int) -> str:
+def _decode_capped(
+    data: bytes, cap: int, source: str, max_chars: int, total_bytes: int | None = None
+) -> str:
     if len(data) >= cap and b"\x00" not in data[:8192]:
-        # Longer than any text within the limit. The read may have cut a character in two, so
-        # decode leniently: only the size matters now (the count is a lower bound).
-        size = len(data.decode("utf-8", errors="ignore"))
+        # Longer than any text within the limit; only the first bytes were read, so the
+        # characters are not counted (a count of what was read would be a false number).
+        size = f"{total_bytes:,} bytes" if total_bytes else f"more than {len(data):,} bytes"
         raise InputTooLargeError(Errors.E004.format(source=source, size=size, limit=max_chars))
     return decode_text(data, source, max_chars=cap)
 
@@ -186,7 +190,7 @@ def read_input(
         raise InputNotFoundError(
             Errors.E008.format(path=path, reason=exc.strerror or type(exc).__name__)
         ) from exc
-    text = _decode_capped(data, cap, str(path), max_chars)
+    text = _decode_capped(data, cap, str(path), max_chars, path.stat().st_size)
     if path.suffix.lower() in HTML_SUFFIXES:
         text = html_to_text(text, str(path))
     return InputText(path.stem, check_text(text, str(path), max_chars), str(path))

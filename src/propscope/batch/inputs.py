@@ -387,12 +387,9 @@ class JsonlSource(Source):
             carried = _clean({name: row.get(name) for name in self.carried})
             source = f"{self.name}, line {number} (id {article_id!r})"
             if size:
-                # At most 12 bytes a character: size // 12 is a lower bound, over the limit.
                 error = InputTooLargeError(
                     Errors.E004.format(
-                        source=f"{source} (a line of {size:,} bytes)",
-                        size=size // 12,
-                        limit=self.max_chars,
+                        source=source, size=f"a line of {size:,} bytes", limit=self.max_chars
                     )
                 )
                 yield Article(article_id, None, error_dict(error), carried)
