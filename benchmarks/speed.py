@@ -260,11 +260,29 @@ def main() -> None:
     parser.add_argument("--serve-models", nargs="*", default=["en-fast"])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--note", default="", help="what else ran meanwhile, if anything")
+    parser.add_argument(
+        "--data-dir", type=Path, help="also time `predict semeval2023 --lang en --split dev`"
+    )
+    parser.add_argument("--only-predict", action="store_true", help="just that, into --out")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if args.child:
         print(json.dumps(in_process(args.child)))
+        return
+    predict = None
+    if args.data_dir is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            seconds = _cli(
+                ["predict", "semeval2023", "--lang", "en", "--split", "dev", "--data-dir",
+                 str(args.data_dir), "--out", tmp, "--no-progress"]
+            )  # fmt: skip
+        predict = {"command": "predict semeval2023 --lang en --split dev", "seconds": seconds}
+        print(json.dumps(predict), flush=True)
+    if args.only_predict:
+        result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+        result["predict_en_dev"] = predict
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         return
     models = []
     for model in args.models:
@@ -298,6 +316,7 @@ def main() -> None:
         f"Python {platform.python_version()}",
         "note": args.note,
         "models": models,
+        "predict_en_dev": predict,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
