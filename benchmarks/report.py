@@ -1259,6 +1259,14 @@ def _speed_lines(speed: dict[str, Any], windows: dict[str, dict[str, Any]]) -> l
                 f"| {row['model']} | {_fmt(f['warm_analysis_seconds'], 3)} s "
                 f"| {_fmt(f['analysis_over_bare_fp32'], 2)} |"
             )
+    predict = speed.get("predict_en_dev")
+    if predict:
+        lines += [
+            "",
+            f"`propscope {predict['command']}` (83 articles, the default `accurate` family: "
+            f"en-accurate), whole command: {_fmt(predict['seconds'], 1)} s "
+            "(`--data-dir ../shared/data` to speed.py measures it).",
+        ]
     served = [row for row in speed["models"] if row.get("serve")]
     if served:
         lines += [
@@ -1291,7 +1299,7 @@ def _speed_lines(speed: dict[str, Any], windows: dict[str, dict[str, Any]]) -> l
             "per article token, special tokens included. The interval is a paired bootstrap over "
             "the articles (2000 resamples) of the F1 change against the strided layout. The "
             "packed layout reads 16% fewer positions; on en-fast's 44 articles its technique F1 "
-            "is 0.011 lower (the interval includes no change), on multi-fast's 124 it is the same. "
+            "is 0.011 lower (the interval includes no change), on multi-fast's 125 it is the same. "
             "The shipped calibrations were fitted on the packed layout.",
             "",
             "| model | articles | layout | positions per token | technique-aware span F1 (P / R) "
