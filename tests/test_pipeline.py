@@ -26,11 +26,14 @@ def test_pipeline_analyze_fills_every_output(pipeline: Pipeline) -> None:
 
 
 def test_pipeline_paragraph_labels_include_span_techniques(pipeline: Pipeline) -> None:
-    doc = pipeline.analyze("The senator is a corrupt traitor.\nHe voted on the budget today.")
+    doc = pipeline.analyze(
+        "The senator is a corrupt traitor.\nHe voted on the budget today.", min_confidence=0
+    )
     first = doc.paragraphs[0]
-    for span in doc.spans:
-        if span.end <= first.end:
-            assert span.technique in first.technique_names()
+    in_first = [s for s in doc.spans if s.end <= first.end and s.score >= 0.3]
+    assert in_first, "the tiny model finds 'corrupt traitor'"
+    for span in in_first:
+        assert span.technique in first.technique_names()
 
 
 def test_pipeline_offsets_survive_crlf_bom_emoji(pipeline: Pipeline) -> None:

@@ -30,13 +30,16 @@ def test_tagger_save_reload_same_output(
 ) -> None:
     fitted.save(tmp_path / "tagger")
     again = SpanTagger.load(tmp_path / "tagger")
-    for doc in tiny_docs:
-        assert again.predict(doc) == fitted.predict(doc)
+    before = [fitted.predict(doc, threshold=0.3) for doc in tiny_docs]
+    assert sum(map(len, before)) >= 3, "too few spans to compare"
+    assert [again.predict(doc, threshold=0.3) for doc in tiny_docs] == before
 
 
 def test_tagger_spans_match_text(fitted: SpanTagger) -> None:
     text = "\ufeffThe mayor 😀, a corrupt traitor,\r\nlied again — café crooks."
-    for span in fitted.predict(Document("x", text), threshold=0.05):
+    spans = fitted.predict(Document("x", text), threshold=0.05)
+    assert spans, "a threshold of 0.05 finds spans in a text the tagger overfits on"
+    for span in spans:
         assert span.text == text[span.start : span.end]
         assert "\n" not in span.text
 
