@@ -54,17 +54,37 @@ def test_readme_python_runs_and_finds_spans(repo: Path) -> None:
     assert len(rows) >= int(first[1])
 
 
-@pytest.mark.parametrize("name", ["batch.md"])
-def test_docs_python_blocks_are_valid_python(repo: Path, name: str) -> None:
-    """Blocks that read a user's batch output are at least valid Python that names real APIs."""
-    for block in _python_blocks(repo / "docs" / name):
-        tree = ast.parse(block)
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.ImportFrom)
-                and node.module
-                and node.module.startswith("propscope")
-            ):
-                module = __import__(node.module, fromlist=[a.name for a in node.names])
-                for alias in node.names:
-                    assert hasattr(module, alias.name), f"{node.module}.{alias.name}"
+def test_every_python_block_of_the_docs_runs(
+    repo: Path, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Python in docs/*.md, run as written in a folder holding the batch output it reads
+    (made by ``propscope batch`` with a tiny model on two hand-written articles)."""
+    import json
+
+    import pandas as pd
+
+    from propscope.batch import run_batch
+
+    articles = tmp_path / "articles.jsonl"
+    rows = [
+        {"id": "a1", "text": "The senator is a corrupt traitor.", "source": "blog",
+         "date": "2026-01-05"},
+        {"id": "a2", "text": "These crooks will destroy everything we love.", "source": "wire",
+         "date": "2026-02-11"},
+    ]  # fmt: skip
+    articles.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    run_batch(articles, tmp_path / "results.jsonl", model=tiny_model_dir, lang="en")
+    run_batch(
+        articles,
+        tmp_path / "results.parquet",
+        spans_out=tmp_path / "spans.parquet",
+        model=tiny_model_dir,
+        lang="en",
+        min_confidence=0,
+    )
+    assert len(pd.read_parquet(tmp_path / "spans.parquet")) > 0
+    monkeypatch.chdir(tmp_path)
+    blocks = [b for page in sorted((repo / "docs").glob("*.md")) for b in _python_blocks(page)]
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "<docs>", "exec"), {})  # the docs' own examples
