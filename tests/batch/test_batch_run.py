@@ -180,7 +180,15 @@ def test_batch_resumes_after_an_interruption(
     parts = sorted(p.name for p in partial_dir(out).iterdir())
     assert parts == ["manifest.json", "part-000001.jsonl", "part-000002.jsonl"]
     # The chunk size and --spans-out may change between runs.
-    summary = batch(corpus, out, chunk_size=4, spans_out=tmp_path / "spans.jsonl")
+    resumed: list[tuple[int, int]] = []
+    summary = batch(
+        corpus,
+        out,
+        chunk_size=4,
+        spans_out=tmp_path / "spans.jsonl",
+        on_resume=lambda done, to_do: resumed.append((done, to_do)),
+    )
+    assert resumed == [(6, 5)]  # said before any work, not only in the summary
     assert summary.resumed == 6 and summary.processed == 5 and summary.articles == 11
     assert read_jsonl(out) == baseline
     spans = read_jsonl(tmp_path / "spans.jsonl")

@@ -126,6 +126,7 @@ def run_batch(
     restart: bool = False,
     stdin: bytes | None = None,
     progress: Callable[[int, int], None] | None = None,
+    on_resume: Callable[[int, int], None] | None = None,
 ) -> BatchSummary:
     """Analyse every article of ``source`` into ``out`` (``.jsonl`` or ``.parquet``).
 
@@ -153,12 +154,14 @@ def run_batch(
         max_chars: Longer articles are failure rows (E004).
         threshold: Overrides the tuned thresholds of all outputs.
         min_confidence: Spans whose calibrated score is under this are left out (None: the
-            model's default, 0.5 for the bundled models; 0 keeps every span).
+            model's default floor, 0.4 or 0.5 for the bundled models; 0 keeps every span).
         genre_prior: The genres to expect (``"news"``, ``"none"`` or weights such as
             ``"reporting=0.2,opinion=0.75,satire=0.05"``; None: the model's own prior).
         restart: Discard an unfinished run or a finished output and start again.
         stdin: The bytes of standard input, for ``source="-"``.
         progress: Called as ``progress(done, total)`` with the articles of this run.
+        on_resume: Called once as ``on_resume(done_before, to_do)`` before any work when an
+            earlier, unfinished run had already analysed ``done_before`` articles.
 
     Returns:
         The :class:`BatchSummary`.
@@ -249,6 +252,8 @@ def run_batch(
         if spans_path is not None:
             remove_temporaries(spans_path)
         total = sum(1 for i in articles.ids if i not in done)
+        if done and on_resume:
+            on_resume(len(done), total)
         processed = 0
         if total:
             if progress:

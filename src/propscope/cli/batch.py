@@ -93,6 +93,11 @@ def batch_cli(
                 restart=restart,
                 stdin=stdin,
                 progress=update,
+                on_resume=lambda done, to_do: typer.echo(
+                    f"propscope: resuming an unfinished run: {done} articles were done "
+                    f"before, {to_do} to go (--restart starts again)",
+                    err=True,
+                ),
             )
     except KeyboardInterrupt:
         typer.echo(
