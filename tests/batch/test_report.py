@@ -407,6 +407,16 @@ def test_cli_report_terminal_shows_markup_as_text(
     assert code == 0 and "[bold]alpha" in out
 
 
+def test_cli_report_names_techniques_as_analyze_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["report", str(write_jsonl(tmp_path / "b.jsonl", tiny_rows()))], capsys)
+    names = {span["technique"] for row in tiny_rows() for span in row["spans"]}
+    assert code == 0 and names
+    flat = " ".join(out.split())
+    assert all(name in flat for name in names), (names, out)
+
+
 @pytest.mark.parametrize(
     ("args", "code_name"),
     [

@@ -75,7 +75,6 @@ def render_tables(report: Any, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from propscope.batch.report_html import technique_label
     from propscope.taxonomy import CATEGORY_COLOURS
 
     overall = report.overall
@@ -125,7 +124,8 @@ def render_tables(report: Any, console: Any) -> None:
                 stats = group.technique(technique.name)
                 cells.append(_pct(stats.share_of_articles if stats else 0.0))
             table.add_row(
-                Text(technique_label(technique.name), style=f"black on {colour}"),
+                # The name analyze, the JSON and the Parquet columns use (one spelling).
+                Text(technique.name, style=f"black on {colour}"),
                 f"{technique.spans:,}",
                 *cells,
             )
@@ -148,7 +148,7 @@ def render_tables(report: Any, console: Any) -> None:
                 context.append(example.after)
                 where = example.id if example.group is None else f"{example.id} ({example.group})"
                 table.add_row(
-                    Text(technique_label(name)), f"{example.score:.2f}", Text(where), context
+                    Text(name), f"{example.score:.2f}", Text(where), context
                 )
         console.print(table)
     if report.failures:
