@@ -55,3 +55,20 @@ def test_serve_on_a_busy_port_fails_before_loading(capsys: pytest.CaptureFixture
         assert main(["serve", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert "[E069] Cannot listen on 127.0.0.1:" in err and "loading model" not in err
+
+
+@pytest.mark.parametrize(
+    "command", [["analyze"], ["batch"], ["serve"], ["predict", "semeval2023"], ["info"]]
+)
+def test_help_reads_as_command_line_help(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """typer 0.29 wrote arguments as {source} and flags with a <bool> type."""
+    from propscope.cli import main
+
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    usage = next(line for line in out.splitlines() if "Usage:" in line)
+    assert "{" not in usage and "<bool>" not in out
+    if command == ["analyze"]:
+        assert usage.split()[-1] == "SOURCE"

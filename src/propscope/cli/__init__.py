@@ -21,7 +21,7 @@ from propscope.cli import (
     techniques,
     train,
 )
-from propscope.cli._common import state
+from propscope.cli._common import Command, state
 from propscope.errors import Errors, PropscopeError
 from propscope.models.runtime import thread_count, use_threads
 
@@ -41,14 +41,14 @@ def _root(
     state["debug"] = debug
 
 
-app.command("analyze")(analyze.analyze_cli)
-app.command("techniques")(techniques.techniques_cli)
-app.command("info")(info.info_cli)
-app.command("evaluate")(evaluate.evaluate_cli)
-app.command("train")(train.train_cli)
-app.command("serve")(serve.serve_cli)
-app.command("batch")(batch.batch_cli)
-app.command("report")(report.report_cli)
+app.command("analyze", cls=Command)(analyze.analyze_cli)
+app.command("techniques", cls=Command)(techniques.techniques_cli)
+app.command("info", cls=Command)(info.info_cli)
+app.command("evaluate", cls=Command)(evaluate.evaluate_cli)
+app.command("train", cls=Command)(train.train_cli)
+app.command("serve", cls=Command)(serve.serve_cli)
+app.command("batch", cls=Command)(batch.batch_cli)
+app.command("report", cls=Command)(report.report_cli)
 app.add_typer(predict.app, name="predict")
 
 

@@ -7,8 +7,25 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
+from typer.core import TyperCommand
 
 state: dict[str, Any] = {"debug": False}
+
+
+class Command(TyperCommand):
+    """A command whose help reads as command-line help usually does: arguments in the usage
+    line as ``SOURCE`` (typer 0.29 writes ``{source}``), and flags without a ``<bool>`` type."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [p if p.startswith("[") else p.strip("{}").upper() for p in pieces]
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
 
 #: ``--model`` of the commands that analyse articles (analyze, batch, predict, serve).
 MODEL_OPTION: Any = typer.Option(

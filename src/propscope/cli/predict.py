@@ -11,12 +11,13 @@ from propscope.cli._common import (
     PREDICT_MODEL_OPTION,
     PROGRESS_OPTION,
     THRESHOLD_OPTION,
+    Command,
 )
 
 app = typer.Typer(help="Predict a shared-task split and write the organisers' submission files.")
 
 
-@app.command("semeval2023")
+@app.command("semeval2023", cls=Command)
 def semeval2023_cli(
     lang: str = typer.Option(
         "en", "--lang", "-l", help="Dataset language folder: en fr ge it po ru es gr ka."
@@ -55,7 +56,7 @@ def semeval2023_cli(
         typer.echo(f"wrote {path}")
 
 
-@app.command("ptc")
+@app.command("ptc", cls=Command)
 def ptc_cli(
     articles: Path = typer.Option(..., "--articles", "-a", help="Folder of article<ID>.txt."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for si.tsv (and tc.tsv)."),
