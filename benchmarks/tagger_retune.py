@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from ptc_dev import load_unseen_dev_model
@@ -60,9 +61,7 @@ def main() -> None:
     }
     for name, changes in settings.items():
         if changes:
-            tagger.config.decode_hysteresis = 1.0
-            for key, value in changes.items():
-                setattr(tagger.config, key, value)
+            tagger.config = replace(tagger.config, decode_hysteresis=1.0, **changes)
             began = time.perf_counter()
             tagger.retune(train)
             tuning = time.perf_counter() - began

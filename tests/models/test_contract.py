@@ -133,3 +133,15 @@ def test_threshold_option_is_honoured(tiny_docs: list[Document]) -> None:
     assert not any(none)
     with pytest.raises(TypeError):
         model.predict_labels(texts, 0.99)
+
+
+def test_model_settings_are_frozen(family: tuple[str, Callable[..., Any]]) -> None:
+    """Settings are values: a change is a new config (``dataclasses.replace``), never an
+    assignment that could reach a model already fitted with them."""
+    import dataclasses
+
+    name, factory = family
+    model = factory(**TINY_SETTINGS[name])
+    for config in [model.config, *[m.config for m in getattr(model, "members", None) or []]]:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            config.seed = 1  # type: ignore[misc]

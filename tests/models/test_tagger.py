@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -248,7 +249,7 @@ def test_retune_uses_the_documents_fit_held_out(
         seen.append([d.id for d in val])
         return kept
 
-    monkeypatch.setattr(fitted.config, "validation_fraction", 0.25)
+    monkeypatch.setattr(fitted, "config", replace(fitted.config, validation_fraction=0.25))
     monkeypatch.setattr(fitted, "_tune_thresholds", tune)
     assert fitted.retune(docs) is fitted
     assert seen == [[d.id for d in held_out]]

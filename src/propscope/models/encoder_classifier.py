@@ -52,7 +52,7 @@ from propscope.models.runtime import autocast, import_torch
 Focus = tuple[int, int]
 
 
-@dataclass
+@dataclass(frozen=True)
 class EncoderClassifierConfig:
     """Settings of :class:`EncoderClassifier`. Stored with the model as ``config.json``."""
 

@@ -34,7 +34,7 @@ from propscope.models.finetune import ProgressCallback
 ENSEMBLE_FILE = "ensemble.json"
 
 
-@dataclass
+@dataclass(frozen=True)
 class EnsembleConfig:
     """Settings of :class:`EnsembleClassifier` (the members have their own)."""
 

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class LinearConfig:
     """Settings of :class:`LinearTextClassifier`."""
 

@@ -31,7 +31,7 @@ _VECTORIZERS: dict[str, dict[str, Any]] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class SpanClassifierConfig:
     """Settings of :class:`SpanClassifier`."""
 
@@ -235,7 +235,7 @@ class EncoderSpanClassifier:
         return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class SpanEnsembleConfig:
     """Settings of :class:`SpanEnsemble` (the members have their own)."""
 

@@ -49,7 +49,7 @@ from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
 
-@dataclass
+@dataclass(frozen=True)
 class TaggerConfig:
     """Settings of :class:`SpanTagger`. Stored with the model as ``config.json``."""
 
