@@ -21,10 +21,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from propscope.errors import Errors, ModelLoadError, UnknownLabelError
 from propscope.types import Document, Label, Paragraph, Span
+
+if TYPE_CHECKING:
+    from propscope.models.base import TextClassifier
+    from propscope.models.linear import LinearTextClassifier
 
 PARAGRAPH_SOURCES = ("classifier", "spans", "union")
 COMPONENT_NAMES = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
@@ -97,9 +101,9 @@ class Pipeline:
 
     tagger: Any = None
     span_classifier: Any = None
-    paragraphs: Any = None
-    genre: Any = None
-    frames: Any = None
+    paragraphs: TextClassifier | None = None
+    genre: LinearTextClassifier | None = None  # genre models are linear (training.fit_genre)
+    frames: TextClassifier | None = None
     # Span shaping and calibrated span scores (models/calibration.py; calibration.json), optional.
     calibration: Any = None
     settings: PipelineSettings = field(default_factory=PipelineSettings)

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from propscope.models.base import TextClassifier
+    from propscope.models.encoder_classifier import EncoderClassifier
+    from propscope.models.ensemble import EnsembleClassifier
+    from propscope.models.linear import LinearTextClassifier
+
+    def _conforming(
+        linear: LinearTextClassifier, encoder: EncoderClassifier, ensemble: EnsembleClassifier
+    ) -> list[TextClassifier]:
+        """Never called: mypy checks here that every text-classifier family is a
+        :class:`~propscope.models.base.TextClassifier`."""
+        return [linear, encoder, ensemble]
 
 
 def _tagger(**settings: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -224,3 +224,26 @@ def paragraph_rows(docs: Iterable[Document]) -> tuple[list[str], list[list[str]]
             targets.append(par.technique_names())
             languages.append(doc.language)
     return texts, targets, languages
+
+
+class TextClassifier(Protocol):
+    """What the pipeline needs of a paragraph, genre or frame model (the linear, fine-tuned and
+    ensemble families). Options are keyword-only and named alike; a family that does not need
+    one (an encoder needs no language) accepts it and says so. mypy checks that each family
+    conforms (:mod:`propscope.models` ``_conforming``)."""
+
+    config: Any
+
+    def predict_proba(
+        self, texts: Sequence[str], *, languages: Sequence[str] | None = None
+    ) -> np.ndarray: ...
+
+    def predict_labels(
+        self,
+        texts: Sequence[str],
+        *,
+        threshold: float | None = None,
+        languages: Sequence[str] | None = None,
+    ) -> list[list[Any]]: ...
+
+    def save(self, path: Path) -> None: ...

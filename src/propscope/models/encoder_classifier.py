@@ -159,16 +159,18 @@ class EncoderClassifier(AdaptedEncoderModel):
         *,
         focus: Sequence[Focus] | None = None,
         groups: Sequence[str] | None = None,
+        languages: Sequence[str] | None = None,
         checkpoint_dir: Path | None = None,
         progress: ProgressCallback | None = None,
-        **_: Any,
     ) -> EncoderClassifier:
         """Fine-tune on ``texts`` with ``targets`` (label sets if multi-label, else one label).
 
         ``focus`` gives the fragment of each text (focus models); ``groups`` (e.g. article ids)
-        keep related texts on one side of the threshold-tuning split. Extra keyword arguments of
-        the linear models' ``fit`` (``languages``, ``embeddings``) are accepted and ignored.
+        keep related texts on one side of the threshold-tuning split. ``languages`` is accepted
+        as every text classifier takes it, and not needed: the encoder reads every language
+        the same way.
         """
+        del languages
         cfg = self.config
         if len(texts) != len(targets) or len(texts) < 2:
             raise TrainingError(Errors.E043.format(reason="need at least two labelled texts"))

@@ -78,7 +78,6 @@ class EnsembleClassifier:
         languages: Sequence[str] | None = None,
         checkpoint_dir: Path | None = None,
         progress: ProgressCallback | None = None,
-        **_: Any,
     ) -> EnsembleClassifier:
         """Fit the members, tune thresholds on held-out texts, refit the linear members on all."""
         cfg = self.config
