@@ -93,10 +93,15 @@ class Pipeline:
 
     Example:
         >>> import propscope
-        >>> pipeline = propscope.load()  # doctest: +SKIP
-        >>> doc = pipeline.analyze("They are traitors and cowards.")  # doctest: +SKIP
-        >>> [(s.text, s.technique) for s in doc.spans]  # doctest: +SKIP
-        [('traitors and cowards', 'Name_Calling-Labeling')]
+        >>> pipeline = propscope.load()
+        >>> text = "They are traitors and cowards. Only fools trust these corrupt clowns."
+        >>> doc = pipeline.analyze(text, lang="en", min_confidence=0)  # every span found
+        >>> ("these corrupt clowns", "Name_Calling-Labeling") in {
+        ...     (s.text, s.technique) for s in doc.spans
+        ... }
+        True
+        >>> pipeline.name, doc.language, [p.index for p in doc.paragraphs]
+        ('en-fast', 'en', [1])
     """
 
     tagger: Any = None
@@ -403,9 +408,9 @@ class ModelChooser:
     """The pipeline for each article: one fixed model, or (``auto``) one chosen by language.
 
     Example:
-        >>> chooser = ModelChooser("auto")  # doctest: +SKIP
-        >>> chooser.pipeline_for("fr").name  # doctest: +SKIP
-        'multi-fast'
+        >>> chooser = ModelChooser("auto")
+        >>> chooser.pipeline_for("fr").name, chooser.pipeline_for("en").name
+        ('multi-fast', 'en-fast')
     """
 
     def __init__(self, model: str | Path | Pipeline = AUTO_MODEL) -> None:
@@ -470,7 +475,9 @@ def load(name_or_path: str | Path = DEFAULT_MODEL) -> Pipeline:
 
     Example:
         >>> import propscope
-        >>> nlp = propscope.load()  # doctest: +SKIP
+        >>> nlp = propscope.load()
+        >>> nlp is propscope.load("en-fast")  # loaded once per process
+        True
     """
     key = str(name_or_path)
     if key not in _CACHE:
@@ -502,9 +509,9 @@ def analyze(
 
     Example:
         >>> import propscope
-        >>> doc = propscope.analyze("Only fools trust these corrupt clowns.")  # doctest: +SKIP
-        >>> doc.spans[0].technique  # doctest: +SKIP
-        'Name_Calling-Labeling'
+        >>> doc = propscope.analyze("Only fools trust these corrupt clowns.", min_confidence=0)
+        >>> doc.language, "Name_Calling-Labeling" in {s.technique for s in doc.spans}
+        ('en', True)
     """
     return analyze_text(
         text,

@@ -119,10 +119,12 @@ def create_app(
         The FastAPI application; serve it with uvicorn or test it with ``TestClient``.
 
     Example:
-        >>> from fastapi.testclient import TestClient  # doctest: +SKIP
-        >>> client = TestClient(create_app(load("en-fast")))  # doctest: +SKIP
-        >>> client.post("/api/analyze", json={"text": "They are traitors."}).json()["spans"]
-        ... # doctest: +SKIP
+        >>> from fastapi.testclient import TestClient
+        >>> from propscope.pipeline import load
+        >>> client = TestClient(create_app(load("en-fast")), base_url="http://127.0.0.1")
+        >>> answer = client.post("/api/analyze", json={"text": "They are traitors.", "lang": "en"})
+        >>> answer.status_code, answer.json()["model"]["name"]
+        (200, 'en-fast')
     """
     settings = settings or ServerSettings()
     runner = JobRunner(
