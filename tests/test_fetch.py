@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from http_helpers import loopback_site
 from propscope import fetch
 from propscope.errors import FetchError
 from propscope.fetch import address_refusal, download
@@ -90,13 +91,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_site(_Handler) as url:
+        yield url
 
 
 @pytest.fixture
