@@ -178,7 +178,7 @@ class Pipeline:
     ) -> list[Document]:
         """The documents with their spans shaped and calibrated (when the model has a
         calibration) and those under ``min_confidence`` left out."""
-        floor = self.default_min_confidence if min_confidence is None else min_confidence
+        floor = self.span_floor(min_confidence)
         if self.calibration is None or self.tagger is None:
             if not floor:
                 return documents
@@ -195,6 +195,10 @@ class Pipeline:
         if self.calibration is None or self.tagger is None:
             return 0.0
         return float(self.settings.min_confidence)
+
+    def span_floor(self, min_confidence: float | None) -> float:
+        """The score a span needs to be shown: ``min_confidence``, or the model's default."""
+        return self.default_min_confidence if min_confidence is None else min_confidence
 
     def _analyze_documents(
         self,

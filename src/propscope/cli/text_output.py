@@ -18,7 +18,7 @@ def shown_spans(
 ) -> tuple[Document, str]:
     """``document`` (analysed with every span) with only the spans at or above the floor, and a
     line saying how many were hidden ("" when none)."""
-    floor = pipeline.default_min_confidence if min_confidence is None else min_confidence
+    floor = pipeline.span_floor(min_confidence)
     shown = [s for s in document.spans if s.score >= floor]
     hidden = len(document.spans) - len(shown)
     note = ""
