@@ -139,6 +139,19 @@ def in_process(model: str) -> dict[str, Any]:
     }
 
 
+def _in_child(model: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """:func:`in_process` for ``model`` in a fresh process (with ``env`` added)."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", model, "--out", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _cli(args: list[str], **kwargs: Any) -> float:
     began = time.perf_counter()
     subprocess.run(
@@ -286,22 +299,9 @@ def main() -> None:
         return
     models = []
     for model in args.models:
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", model, "--out", "-"],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        row = json.loads(child.stdout.strip().splitlines()[-1])
+        row = _in_child(model)
         if row["runtime"]["format"] == "bf16":  # what a CPU without native bf16 would run
-            forced = subprocess.run(
-                [sys.executable, __file__, "--child", model, "--out", "-"],
-                check=True,
-                capture_output=True,
-                text=True,
-                env={**os.environ, "PROPSCOPE_DTYPE": "fp32"},
-            )
-            fp32 = json.loads(forced.stdout.strip().splitlines()[-1])
+            fp32 = _in_child(model, {"PROPSCOPE_DTYPE": "fp32"})
             row["fp32"] = {
                 k: fp32[k]
                 for k in ("load_seconds", "warm_analysis_seconds", "analysis_over_bare_fp32")
