@@ -94,8 +94,8 @@ def main() -> None:
         reflow,
         topic_folds,
     )
+    from propscope.models.embeddings import embedding_cache
     from propscope.models.genre import NEWS_PRIOR, parse_prior
-    from propscope.models.linear import embedding_cache
     from propscope.pipeline import PipelineSettings
     from propscope.training import (
         TrainConfig,

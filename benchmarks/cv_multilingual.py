@@ -41,7 +41,7 @@ def _train_folds(
     tagger_folds: int,
 ) -> None:
     """Train and cache every fold (and zero-shot run) not cached yet in ``args.work``."""
-    from propscope.models.linear import embedding_cache
+    from propscope.models.embeddings import embedding_cache
 
     with embedding_cache(args.work / "embeddings.npz"):
         for k in range(args.folds):

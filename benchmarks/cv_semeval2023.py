@@ -62,6 +62,14 @@ def fit_and_predict(
     """Train on ``data`` without ``test_docs``, predict them, cache the predictions as JSON."""
     from propscope.training import fit_pipeline
 
+    if config.borrowed:
+        # A borrowed component was trained on every article, these folds' test ones included:
+        # a fold model must not use it. Cross-validate the model it comes from instead.
+        raise SystemExit(
+            f"{config.name} takes {', '.join(sorted(config.borrowed))} from another model "
+            f"({', '.join(sorted(set(config.borrowed.values())))}), trained on these folds' test "
+            "articles too; cross-validate that model's config for those components"
+        )
     test_ids = {d.id for d in test_docs}
     began = time.perf_counter()
     pipeline = fit_pipeline(
@@ -232,7 +240,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
-    from propscope.models.linear import embedding_cache
+    from propscope.models.embeddings import embedding_cache
     from propscope.training import TrainConfig, default_folds, load_training_data
 
     config = TrainConfig.from_toml(args.config)

@@ -47,8 +47,8 @@ def main() -> None:
     from propscope.evaluation.semeval2023 import score_subtask3
     from propscope.language import SEMEVAL_CODES
     from propscope.models import MODEL_FAMILIES
-    from propscope.models.base import labels_from_scores, language_thresholds, tune_thresholds
-    from propscope.models.linear import embedding_cache
+    from propscope.models.embeddings import embedding_cache
+    from propscope.models.thresholds import labels_from_scores, language_thresholds, tune_thresholds
     from propscope.taxonomy import TECHNIQUE_NAMES
     from propscope.training import TrainConfig, default_folds
 

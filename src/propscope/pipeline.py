@@ -70,6 +70,10 @@ class PipelineSettings:
     # 45% of the time on the articles the tagger held out (docs/benchmarks.md). Applies only to
     # a calibrated model; an uncalibrated one shows every span.
     min_confidence: float = 0.5
+    # Components this model takes from another model rather than holding a copy: component ->
+    # a bundled model's name, or a model folder (relative to this model's parent folder). The
+    # English models read paragraphs and frames with the multilingual model's (docs/models.md).
+    borrowed: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from propscope.models.genre import parse_prior
@@ -166,7 +170,7 @@ class Pipeline:
         ``0`` keeps every span. Paragraph techniques do
         not depend on it.
         """
-        from propscope.models.linear import embedding_cache
+        from propscope.models.embeddings import embedding_cache
 
         # Paragraph, genre and frame models may embed the same paragraphs: embed each once.
         with embedding_cache():
@@ -289,7 +293,7 @@ class Pipeline:
         path.mkdir(parents=True, exist_ok=True)
         for name in COMPONENT_NAMES:
             component = getattr(self, name)
-            if component is not None:
+            if component is not None and name not in self.settings.borrowed:
                 component.save(path / name)
         if self.calibration is not None:
             self.calibration.save(path)
@@ -319,12 +323,29 @@ class Pipeline:
         parts = {
             name: load_component(name, path / name)
             for name in COMPONENT_NAMES
-            if (path / name).is_dir()
+            if (path / name).is_dir() and name not in settings.borrowed
         }
+        for name, source in settings.borrowed.items():
+            parts[name] = load_component(name, borrowed_component_path(name, source, path.parent))
         from propscope.models.calibration import SpanCalibration
 
         calibration = SpanCalibration.load(path)
         return cls(settings=settings, meta=meta, calibration=calibration, **parts)
+
+
+def borrowed_component_path(name: str, source: str, base: Path) -> Path:
+    """The folder of component ``name`` of model ``source``: a bundled model's name, or a model
+    folder (a relative one is relative to ``base``). Raises ModelLoadError when it is missing."""
+    folder = bundled_model_path(source) if source in BUNDLED_MODELS else base / source
+    if not (folder / name).is_dir():
+        raise ModelLoadError(
+            Errors.E041.format(
+                path=folder / name,
+                reason=f"this model takes its {name} from the model {source!r}, which is not "
+                "installed there; install or train that model first",
+            )
+        )
+    return folder / name
 
 
 def span_labels(

@@ -9,8 +9,8 @@ Example config (``configs/en-fast.toml`` is the one the bundled model is built f
     ptc = []                 # PTC splits added to the span tagger's data
     [components]
     tagger = true
-    paragraphs = true
-    genre = true
+    paragraphs = true        # or a model's name: that model's component, used as it is
+    genre = true             # (e.g. paragraphs = "multi-fast"; see TrainConfig.borrowed)
     frames = true
     [tagger]                 # any TaggerConfig field
     epochs = 3
@@ -52,6 +52,10 @@ class TrainConfig:
     semeval2023: list[str] = field(default_factory=lambda: ["en"])
     ptc: list[str] = field(default_factory=list)
     components: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, True))
+    # Components taken from another model instead of trained (``[components] paragraphs =
+    # "multi-fast"``): component -> a bundled model's name or a model folder. The saved model
+    # refers to that model's component rather than holding a copy (PipelineSettings.borrowed).
+    borrowed: dict[str, str] = field(default_factory=dict)
     tagger: dict[str, Any] = field(default_factory=dict)
     paragraphs: dict[str, Any] = field(default_factory=dict)
     genre: dict[str, Any] = field(default_factory=dict)
@@ -85,7 +89,11 @@ class TrainConfig:
             )
         check_config(raw, COMPONENTS)
         config = cls(**raw, **data)
-        config.components = {c: bool(config.components.get(c, False)) for c in COMPONENTS}
+        switches = config.components
+        config.borrowed = {c: v for c, v in switches.items() if isinstance(v, str)}
+        config.components = {
+            c: bool(switches.get(c, False)) and c not in config.borrowed for c in COMPONENTS
+        }
         return config
 
 
@@ -160,6 +168,26 @@ def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
     )
 
 
+def load_borrowed(borrowed: dict[str, str]) -> dict[str, Any]:
+    """The components named in ``[components]`` as ``name = "model"``, loaded from those models
+    (:func:`propscope.pipeline.borrowed_component_path` says where each is looked for)."""
+    from propscope.models import load_component
+    from propscope.pipeline import borrowed_component_path
+
+    return {
+        name: load_component(name, borrowed_component_path(name, source, Path.cwd()))
+        for name, source in borrowed.items()
+    }
+
+
+def _model_reference(source: str) -> str:
+    """How a saved model names the model it borrows from: a bundled model by its name, any other
+    by its absolute folder (so the reference holds wherever the new model is saved)."""
+    from propscope.pipeline import BUNDLED_MODELS
+
+    return source if source in BUNDLED_MODELS else str((Path.cwd() / source).resolve())
+
+
 def _model_kind(component: str, settings: dict[str, Any]) -> str:
     """Pop ``model`` from a component's settings (see :data:`MODEL_KINDS`)."""
     kinds = MODEL_KINDS[component]
@@ -185,7 +213,7 @@ def fit_pipeline(
 
     Components in ``reused`` (see :func:`reusable_components`) are taken as they are.
     """
-    from propscope.models.linear import embedding_cache
+    from propscope.models.embeddings import embedding_cache
 
     # The paragraph, genre and frame models may embed the same paragraphs: embed each once.
     with embedding_cache():
@@ -212,6 +240,7 @@ def _fit_pipeline(
 
     reused = reused or Reused()
     parts: dict[str, Any] = dict(reused.components)
+    parts.update(load_borrowed(config.borrowed))
     timings: dict[str, Any] = dict(reused.timings)
     enabled = {c: on and c not in parts for c, on in config.components.items()}
     if enabled.get("genre"):
@@ -299,7 +328,12 @@ def _fit_pipeline(
     if config.ptc and "en" not in trained:
         trained.insert(0, "en")
     settings = PipelineSettings(
-        **{"language": config.language, "languages": trained, **config.pipeline}
+        **{
+            "language": config.language,
+            "languages": trained,
+            "borrowed": {c: _model_reference(m) for c, m in config.borrowed.items()},
+            **config.pipeline,
+        }
     )
     if "tagger" not in parts and settings.paragraph_source != "classifier":  # nothing to combine
         settings.paragraph_source = "classifier"

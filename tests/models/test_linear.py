@@ -213,30 +213,6 @@ def test_class_offsets_refuse_multi_label() -> None:
         LinearTextClassifier(cfg).fit(["x", "y"], [["a"], ["b"]])
 
 
-def test_embedding_cache_embeds_each_text_once_and_persists(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from propscope.models import encoder, linear
-
-    calls: list[list[str]] = []
-
-    def fake(texts: list[str], name: str = "x") -> np.ndarray:
-        calls.append(list(texts))
-        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32).reshape(len(texts), 2)
-
-    monkeypatch.setattr(encoder, "sentence_embeddings", fake)
-    path = tmp_path / "emb.npz"
-    with linear.embedding_cache(path):
-        first = linear.embed_texts(["ab", "abc", "ab"], "enc", "q: ")
-        again = linear.embed_texts(["abc"], "enc", "q: ")
-    assert calls == [["q: ab", "q: abc"]]
-    assert first[:, 0].tolist() == [5, 6, 5] and again[0, 0] == 6
-    assert "abc" not in path.read_bytes().decode("latin-1")  # hashed keys, no text
-    with linear.embedding_cache(path):
-        linear.embed_texts(["ab", "abc"], "enc", "q: ")
-    assert len(calls) == 1  # served from disk
-
-
 def test_embeddings_of_sentence_runs_ignore_line_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
     # A stand-in encoder (one vector per distinct string) shows which strings get embedded.
     embedded: list[str] = []
@@ -259,29 +235,3 @@ def test_embeddings_of_sentence_runs_ignore_line_breaks(monkeypatch: pytest.Monk
         by_run.predict_proba([text]), by_run.predict_proba([reflowed]), atol=1e-6
     )
     assert embedded[:2] == ["They lied. We know it!", "Why? Nobody came to the vote on Monday."]
-
-
-def test_embedding_cache_is_per_thread_and_left_behind_by_none() -> None:
-    """Two overlapping analyses in server threads: neither sees the other's cache, and none is
-    left active after both end (it was a module global that stayed set and grew)."""
-    import threading
-
-    from propscope.models import linear
-
-    inside, release = threading.Barrier(2), threading.Event()
-    seen: list[object] = []
-
-    def analysis() -> None:
-        with linear.embedding_cache():
-            seen.append(linear._EMBEDDING_CACHE.get())
-            inside.wait(timeout=10)
-            release.wait(timeout=10)
-
-    threads = [threading.Thread(target=analysis) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    release.set()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert len(seen) == 2 and seen[0] is not seen[1]
-    assert linear._EMBEDDING_CACHE.get() is None

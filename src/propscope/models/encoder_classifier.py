@@ -22,12 +22,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, TrainingError
-from propscope.models.base import (
-    held_out_split,
-    labels_from_scores,
-    saved_files,
-    tune_thresholds,
-)
+from propscope.models.base import held_out_split, saved_files
 from propscope.models.bert import pad_ids
 from propscope.models.encoder import (
     DEFAULT_ENCODER,
@@ -48,6 +43,7 @@ from propscope.models.finetune import (
     train_adapters,
 )
 from propscope.models.runtime import autocast, import_torch
+from propscope.models.thresholds import labels_from_scores, tune_thresholds
 
 Focus = tuple[int, int]
 

@@ -22,14 +22,9 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
-from propscope.models.base import (
-    held_out_split,
-    labels_by_language,
-    language_thresholds,
-    saved_files,
-    tune_thresholds,
-)
+from propscope.models.base import held_out_split, saved_files
 from propscope.models.finetune import ProgressCallback
+from propscope.models.thresholds import labels_by_language, language_thresholds, tune_thresholds
 
 ENSEMBLE_FILE = "ensemble.json"
 
@@ -143,7 +138,7 @@ class EnsembleClassifier:
         layers are the base encoder of a linear member's embeddings runs first and hands them
         over (see :meth:`EncoderClassifier.predict_proba_with_embeddings`): the lower layers
         then run once per text instead of twice."""
-        from propscope.models.linear import embedding_cache, remember_embeddings
+        from propscope.models.embeddings import embedding_cache, remember_embeddings
 
         total = np.zeros((len(texts), len(self.config.labels)), dtype=np.float32)
         shared = {k: self._embedding_partner(m) for k, m in enumerate(self.members)}

@@ -8,11 +8,8 @@ runs code on load nor breaks with a new scikit-learn release.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,16 +17,16 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
-from propscope.models.base import (
-    HashedTfidf,
-    class_weights,
+from propscope.models.base import HashedTfidf, class_weights, saved_files
+from propscope.models.embeddings import embed_texts, embedding_cache, remember_embeddings
+from propscope.models.style import STYLE_FEATURE_NAMES, mask_content_words, style_features
+from propscope.models.thresholds import (
     labels_by_language,
     labels_from_scores,
     language_thresholds,
-    saved_files,
+    macro_f1_offsets,
     tune_thresholds,
 )
-from propscope.models.style import STYLE_FEATURE_NAMES, mask_content_words, style_features
 
 __all__ = [
     "STYLE_FEATURE_NAMES",
@@ -38,6 +35,7 @@ __all__ = [
     "embed_texts",
     "embedding_cache",
     "mask_content_words",
+    "remember_embeddings",
     "style_features",
 ]
 
@@ -102,117 +100,6 @@ class LinearConfig:
     min_support_per_label: int = 15
     tuning_folds: int = 4
     seed: int = 13
-
-
-# The cache of the innermost active embedding_cache() block of this thread or task (a context
-# variable: requests analysed at once in server threads never see or keep each other's cache).
-_EMBEDDING_CACHE: ContextVar[dict[str, np.ndarray] | None] = ContextVar(
-    "propscope_embedding_cache", default=None
-)
-
-
-def _cache_key(encoder: str, text: str) -> str:
-    return hashlib.sha1(f"{encoder}\0{text}".encode()).hexdigest()
-
-
-@contextmanager
-def embedding_cache(path: Path | None = None) -> Iterator[None]:
-    """Within this block, each text is embedded once (cross-validation refits on the same texts).
-
-    With ``path`` (an ``.npz`` file), the cache is read from and written back to disk, keyed by
-    SHA-1 hashes of the texts (no text is stored), so reruns skip the encoder entirely.
-
-    Example:
-        >>> with embedding_cache():  # doctest: +SKIP
-        ...     for fold in folds: fit_pipeline(config, data.subset(...))
-    """
-    outer = _EMBEDDING_CACHE.get()
-    cache: dict[str, np.ndarray] = {} if outer is None else outer
-    if path is not None and path.exists():
-        with np.load(path) as stored:
-            cache.update(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-    token = _EMBEDDING_CACHE.set(cache)
-    try:
-        yield
-    finally:
-        _EMBEDDING_CACHE.reset(token)
-        if path is not None and cache:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            keys = list(cache)
-            tmp = path.with_name(path.name + ".tmp.npz")
-            np.savez(tmp, keys=np.array(keys), vectors=np.stack([cache[k] for k in keys]))
-            tmp.replace(path)
-
-
-def remember_embeddings(
-    texts: Sequence[str], vectors: dict[int, np.ndarray], encoder: str, prefix: str = ""
-) -> None:
-    """Put embeddings of ``prefix + texts[i]`` computed elsewhere (``vectors`` by text index)
-    into the active :func:`embedding_cache`, so :func:`embed_texts` need not compute them;
-    without an active cache, do nothing."""
-    cache = _EMBEDDING_CACHE.get()
-    if cache is None:
-        return
-    for i, vector in vectors.items():
-        cache.setdefault(_cache_key(encoder, prefix + texts[i]), vector)
-
-
-def embed_texts(texts: Sequence[str], encoder: str, prefix: str = "") -> np.ndarray:
-    """Sentence embeddings of ``prefix + text`` from ``encoder`` (see :func:`embedding_cache`)."""
-    from propscope.models.encoder import sentence_embeddings
-
-    cache = _EMBEDDING_CACHE.get()
-    if cache is None or not texts:
-        return sentence_embeddings([prefix + t for t in texts], name=encoder)
-    keys = [_cache_key(encoder, prefix + t) for t in texts]
-    missing = list(
-        dict.fromkeys((k, t) for k, t in zip(keys, texts, strict=True) if k not in cache)
-    )
-    if missing:
-        vectors = sentence_embeddings([prefix + t for _, t in missing], name=encoder)
-        cache.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
-    return np.stack([cache[k] for k in keys])
-
-
-def macro_f1_offsets(
-    logits: np.ndarray, y: np.ndarray, grid: np.ndarray | None = None, rounds: int = 3
-) -> np.ndarray:
-    """Offsets per class, added to ``logits`` ``(n, classes)`` before the argmax, that maximise
-    macro-F1 against the class indices ``y`` (coordinate ascent over ``grid``; the most frequent
-    class keeps 0; a tie keeps the smaller offset, so offsets move only when F1 improves).
-
-    Example:
-        >>> logits = np.array([[2.0, 1.0], [2.0, 1.5], [3.0, 0.0], [4.0, 0.0]])
-        >>> macro_f1_offsets(logits, np.array([0, 1, 0, 0])).tolist()
-        [0.0, 0.75]
-    """
-    from sklearn.metrics import f1_score
-
-    grid = np.arange(-3.0, 3.01, 0.25) if grid is None else grid
-    n_classes = logits.shape[1]
-    present = np.unique(y)
-    offsets = np.zeros(n_classes, dtype=np.float32)
-
-    def score(candidate: np.ndarray) -> float:
-        pred = (logits + candidate).argmax(axis=1)
-        return float(f1_score(y, pred, labels=present, average="macro", zero_division=0))
-
-    reference = int(np.bincount(y, minlength=n_classes).argmax())
-    best = score(offsets)
-    for _ in range(rounds):
-        moved = False
-        for c in present:
-            if c == reference:
-                continue
-            for value in sorted(grid, key=abs):
-                candidate = offsets.copy()
-                candidate[c] = value
-                f1 = score(candidate)
-                if f1 > best + 1e-9:
-                    best, offsets, moved = f1, candidate, True
-        if not moved:
-            break
-    return offsets
 
 
 def language_balanced_weights(y: np.ndarray, languages: Sequence[str] | None) -> np.ndarray:

@@ -45,6 +45,7 @@ from propscope.models.finetune import (
     train_adapters,
 )
 from propscope.models.runtime import autocast, import_torch
+from propscope.models.thresholds import best_threshold
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
@@ -354,14 +355,7 @@ class SpanTagger(AdaptedEncoderModel):
         for j, label in enumerate(cfg.labels):
             if t[:, j].sum() < 20:
                 continue  # too little evidence: keep the default
-            best, best_f1 = cfg.default_threshold, -1.0
-            for thr in grid:
-                pred = p[:, j] >= thr
-                tp = float((pred & t[:, j]).sum())
-                f1 = 2 * tp / max(1.0, float(pred.sum() + t[:, j].sum()))
-                if f1 > best_f1:
-                    best, best_f1 = float(thr), f1
-            thresholds[label] = round(best, 2)
+            thresholds[label] = best_threshold(p[:, j], t[:, j], grid, digits=2)[0]
 
     def _tune_span_thresholds(
         self,
