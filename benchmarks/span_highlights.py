@@ -42,7 +42,7 @@ from propscope.evaluation.spans import score_span_overlap
 from propscope.models.calibration import (
     SpanCalibration,
     evidence_model,
-    paragraph_evidence,
+    held_out_evidence,
     span_precision,
     technique_lengths,
 )
@@ -50,10 +50,10 @@ from propscope.models.decoding import ANY, decode_spans
 from propscope.pipeline import bundled_model_path
 from propscope.pipeline import load as load_model
 from propscope.taxonomy import TECHNIQUE_NAMES
-from propscope.training import TrainConfig, _paragraph_rows, load_training_data
+from propscope.training import TrainConfig, load_training_data
 from propscope.types import Document, Span
 
-FLOORS = (0.3, 0.4, 0.5, 0.6, 0.7)
+FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
 STRENGTH = 1.0  # the calibration's inverse L2 penalty (SpanCalibration.fit's default)
 
 
@@ -84,7 +84,7 @@ def cached_inputs(
     name: str, pipeline: Any, val: list[Document], data: Any, cache: Path
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Token probabilities and out-of-sample paragraph evidence of the held-out articles."""
-    from propscope.models.linear import LinearTextClassifier, embedding_cache
+    from propscope.models.embeddings import embedding_cache
 
     folder = cache / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,14 +100,8 @@ def cached_inputs(
     if evidence_file.exists():
         evidence = {k: v["refit"] for k, v in pickle.loads(evidence_file.read_bytes()).items()}
     else:
-        linear = evidence_model(pipeline.paragraphs)
-        keep = {d.id for d in val}
-        texts, targets, languages = _paragraph_rows(
-            d for d in data.paragraph_docs if d.id not in keep
-        )
-        with embedding_cache():
-            refit = LinearTextClassifier(linear.config).fit(texts, targets, languages=languages)
-            rows = paragraph_evidence(refit, val)
+        with embedding_cache(cache / "embeddings.npz"):  # shared by the English models
+            rows = held_out_evidence(pipeline.paragraphs, data.paragraph_docs, val)
         evidence = {d.id: e for d, e in zip(val, rows, strict=True)}
         evidence_file.write_bytes(pickle.dumps({k: {"refit": v} for k, v in evidence.items()}))
     return probs, evidence
@@ -281,7 +275,7 @@ def run_model(name: str, args: argparse.Namespace) -> dict[str, Any]:
     result["before"] = measure(val, raw)
     result["shaped_uncalibrated"] = measure(val, shaped)
     oof = crossfit(base, val, shaped, x)
-    result["after"] = {f"{f:.1f}": measure(val, shown(oof, f)) for f in FLOORS}
+    result["after"] = {f"{f:g}": measure(val, shown(oof, f)) for f in FLOORS}
     scores = np.array([s.score for spans in oof for s in spans])
     targets = np.array(
         [span_precision(s, d.spans) for d, spans in zip(val, oof, strict=True) for s in spans]

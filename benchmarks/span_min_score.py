@@ -46,6 +46,7 @@ def _span_scores(args: Any, splits: dict[str, Any], fold: int, test_ids: dict[st
         config = TrainConfig.from_toml(args.config)
         config.semeval2023 = list(args.langs)
         config.components = {c: c == "tagger" for c in config.components}
+        config.borrowed = {}  # the tagger alone: nothing taken from another model either
         data = load_training_data(config, args.data_dir)
         pipeline = fit_pipeline(
             config,

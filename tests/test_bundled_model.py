@@ -48,6 +48,7 @@ def test_accurate_model_meta_and_example(repo: Path) -> None:
     )
     assert all(s.endswith("(genre labels)") for s in meta["training_data"][1:])
     assert set(meta["components"]) == {"tagger", "paragraphs", "genre", "frames"}
+    assert meta["config"]["borrowed"] == {"paragraphs": "multi-fast", "frames": "multi-fast"}
     text = (repo / "examples" / "opinion.txt").read_text(encoding="utf-8")
     doc, pipeline = analyze_text(text, model="accurate", min_confidence=0)
     assert pipeline.name == "en-accurate"
@@ -68,6 +69,21 @@ def test_multilingual_model_meta_and_languages() -> None:
     meta = json.loads((bundled_model_path("multi-fast") / "meta.json").read_text(encoding="utf-8"))
     assert meta["name"] == "multi-fast" and meta["taxonomy"] == "semeval2023"
     assert load("multi-fast").languages == ["en", "fr", "de", "it", "pl", "ru"]
+
+
+@pytest.mark.parametrize("name", ["en-fast", "en-accurate"])
+def test_english_models_borrow_the_multilingual_paragraph_and_frame_models(name: str) -> None:
+    """They hold no copy (the shipped size stays small) and read English paragraphs exactly as
+    multi-fast does (docs/benchmarks.md: better on English news than English-only models)."""
+    folder = bundled_model_path(name)
+    assert not (folder / "paragraphs").exists() and not (folder / "frames").exists()
+    english, multi = load(name), load("multi-fast")
+    assert english.settings.borrowed == {"paragraphs": "multi-fast", "frames": "multi-fast"}
+    texts = ["These corrupt clowns have robbed every family in this town.", "Rain is expected."]
+    assert english.paragraphs is not None and multi.paragraphs is not None
+    assert english.paragraphs.predict_labels(texts, languages=["en"] * 2) == (
+        multi.paragraphs.predict_labels(texts, languages=["en"] * 2)
+    )
 
 
 def test_all_bundled_models_together_are_small() -> None:

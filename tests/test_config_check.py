@@ -60,3 +60,10 @@ def test_the_seed_reaches_the_linear_models(tmp_path: Path, tiny_docs: list[Docu
     pipeline = fit_pipeline(config, TrainingData([], tiny_docs, tiny_docs, tiny_docs))
     assert {pipeline.genre.config.seed, pipeline.frames.config.seed} == {7}
     assert pipeline.paragraphs.config.seed == 7
+
+
+def test_a_borrowed_component_takes_no_settings(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[frames\]: frames is taken from 'multi-fast'"):
+        _read(tmp_path, '[components]\nframes = "multi-fast"\n[frames]\nmin_df = 1\n')
+    with pytest.raises(ConfigError, match=r"tagger = 3 is not true, false or the name"):
+        _read(tmp_path, "[components]\ntagger = 3\n")

@@ -142,3 +142,51 @@ def test_train_with_reuse_fits_the_span_calibration_without_retraining(
     assert (model_dir / "calibration.json").exists()
     assert rebuilt.calibration is not None and rebuilt.calibration.info["articles"] == half
     assert all(s.score >= 0.5 for s in rebuilt.analyze(tiny_docs[0].text).spans)
+
+
+def test_a_component_named_by_model_is_borrowed_not_trained(
+    tiny_model_dir: Path, tiny_docs: list, tmp_path: Path
+) -> None:
+    """``[components] paragraphs = "<model>"``: the model refers to that model's paragraph
+    classifier, saves no copy, and loads it from there (the English models read multi-fast's)."""
+    from propscope.pipeline import load
+
+    body = (
+        'name = "composite"\n[components]\ntagger = false\ngenre = true\n'
+        f'paragraphs = "{tiny_model_dir}"\nframes = "{tiny_model_dir}"\n[genre]\nmin_df = 1\n'
+    )
+    (tmp_path / "c.toml").write_text(body, encoding="utf-8")
+    config = TrainConfig.from_toml(tmp_path / "c.toml")
+    assert config.borrowed == {"paragraphs": str(tiny_model_dir), "frames": str(tiny_model_dir)}
+    assert config.components["paragraphs"] is False and config.components["genre"] is True
+    pipeline = fit_pipeline(config, TrainingData([], tiny_docs, tiny_docs, tiny_docs, ["tiny"]))
+    saved = pipeline.save(tmp_path / "composite")
+    assert not (saved / "paragraphs").exists() and not (saved / "frames").exists()
+    composite, source = load(saved), load(tiny_model_dir)
+    assert composite.components() == ["paragraphs", "genre", "frames"]
+    text = tiny_docs[0].text
+    assert composite.analyze(text, lang="en").frames == source.analyze(text, lang="en").frames
+    paragraphs = [tiny_docs[0].paragraph_text(p) for p in tiny_docs[0].paragraphs]
+    assert composite.paragraphs is not None and source.paragraphs is not None
+    assert composite.paragraphs.predict_labels(paragraphs) == source.paragraphs.predict_labels(
+        paragraphs
+    )
+
+
+def test_a_missing_borrowed_model_is_a_load_error_naming_it(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from propscope.errors import ModelLoadError
+    from propscope.pipeline import Pipeline
+
+    source, composite = tmp_path / "source", tmp_path / "composite"
+    shutil.copytree(tiny_model_dir, source)
+    pipeline = Pipeline.load(source)
+    pipeline.settings.borrowed = {"frames": "source"}  # relative: beside the composite
+    pipeline.save(composite)
+    assert Pipeline.load(composite).frames is not None
+    shutil.rmtree(source)
+    with pytest.raises(ModelLoadError, match="takes its frames from the model 'source'"):
+        Pipeline.load(composite)

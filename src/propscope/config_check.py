@@ -104,9 +104,20 @@ def check_config(raw: Mapping[str, Any], components: tuple[str, ...]) -> None:
     for key, value in switches.items():
         if key not in components:
             raise _fail("[components]", f"unknown component {key!r}", list(components))
-        if not isinstance(value, bool):
-            raise _fail("[components]", f"{key} = {value!r} is not true or false", list(components))
+        if not isinstance(value, bool | str):
+            raise _fail(
+                "[components]",
+                f"{key} = {value!r} is not true, false or the name of a model to take it from",
+                list(components),
+            )
     for section in (*components, "pipeline"):
+        if isinstance(switches.get(section), str) and raw.get(section):
+            raise _fail(
+                f"[{section}]",
+                f"{section} is taken from {switches[section]!r} ([components]), so it has no "
+                "settings here; remove the section",
+                ["none"],
+            )
         if section in raw:
             if not isinstance(raw[section], Mapping):
                 raise _fail(f"[{section}]", "must be a section", [])

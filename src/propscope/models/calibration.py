@@ -31,7 +31,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -310,6 +310,24 @@ def calibrate_documents(
     return out
 
 
+def held_out_evidence(
+    paragraphs: Any, paragraph_docs: Sequence[Document], held_out: Sequence[Document]
+) -> list[np.ndarray | None]:
+    """The paragraph evidence of ``held_out`` as a new article would get it: from the linear
+    paragraph model (:func:`evidence_model`) refitted, with its own settings, on
+    ``paragraph_docs`` without the held-out articles."""
+    from propscope.models.linear import LinearTextClassifier
+
+    linear = evidence_model(paragraphs)
+    if linear is None:
+        return paragraph_evidence(None, held_out)
+    held = {d.id for d in held_out}
+    texts, targets, languages = paragraph_rows(d for d in paragraph_docs if d.id not in held)
+    # Only its probabilities are read: no out-of-fold threshold tuning (tuning_folds=1).
+    refit = LinearTextClassifier(replace(linear.config, tuning_folds=1))
+    return paragraph_evidence(refit.fit(texts, targets, languages=languages), held_out)
+
+
 def fit_calibration(
     tagger: Any,
     paragraphs: Any,
@@ -325,20 +343,13 @@ def fit_calibration(
     on ``paragraph_docs`` without the held-out articles. Neither encoder is retrained.
     """
     from propscope.models.decoding import decode_spans
-    from propscope.models.linear import LinearTextClassifier
 
     held_out, trained, _ = tagger._split(span_docs)
     if not held_out:
         return None
     clause, phrases, priors = technique_lengths(trained)
     calibration = SpanCalibration(clause_words=clause, phrase_techniques=phrases, priors=priors)
-    held = {d.id for d in held_out}
-    linear = evidence_model(paragraphs)
-    refit = None
-    if linear is not None:
-        texts, targets, languages = paragraph_rows(d for d in paragraph_docs if d.id not in held)
-        refit = LinearTextClassifier(linear.config).fit(texts, targets, languages=languages)
-    evidence = paragraph_evidence(refit, held_out)
+    evidence = held_out_evidence(paragraphs, paragraph_docs, held_out)
     xs, ys, techniques = [], [], []
     for k, (doc, ev) in enumerate(zip(held_out, evidence, strict=True)):
         probs, offsets = tagger.token_probabilities(doc.text)

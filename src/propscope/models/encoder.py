@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propscope.errors import Errors, ModelLoadError
-from propscope.models.bert import TextTokenizer, load_tokenizer, pad_ids
+from propscope.models.bert import TextTokenizer, length_batches, load_tokenizer, pad_ids
 from propscope.models.e5 import e5_small_path
 from propscope.models.mpnet import mpnet_base_path
 from propscope.models.runtime import import_torch, inference_dtype
@@ -142,13 +142,11 @@ def sentence_embeddings(
     if not texts:
         return np.zeros((0, load_encoder(name).hidden_size), dtype=np.float32)
     encoder = load_encoder(name)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), encoder.hidden_size), dtype=np.float32)
     tokenizer = encoder.tokenizer
     ids = [row for row, _ in tokenizer.encode_batch(texts, max_tokens=max_length - 2)]
     with torch.inference_mode():
-        for begin in range(0, len(order), batch_size):
-            idx = order[begin : begin + batch_size]
+        for idx in length_batches([len(row) for row in ids], batch_size):
             tokens = (tokenizer.cls_token_id, tokenizer.sep_token_id)
             input_ids, mask = pad_ids([ids[i] for i in idx], *tokens)
             hidden = encoder.model(input_ids=input_ids, attention_mask=mask).last_hidden_state

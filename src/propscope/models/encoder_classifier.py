@@ -23,7 +23,7 @@ import numpy as np
 
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import held_out_split, saved_files
-from propscope.models.bert import pad_ids
+from propscope.models.bert import length_batches, pad_ids
 from propscope.models.encoder import (
     DEFAULT_ENCODER,
     load_pretrained,
@@ -268,10 +268,8 @@ class EncoderClassifier(AdaptedEncoderModel):
         torch = import_torch()
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         out = np.zeros((len(ids), len(self.config.labels)), dtype=np.float32)
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         with torch.inference_mode():
-            for b in range(0, len(order), batch_size):
-                batch = order[b : b + batch_size]
+            for batch in length_batches([len(row) for row in ids], batch_size):
                 input_ids, mask = pad_ids([ids[i] for i in batch], *tokens)
                 hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
                 pooled = self._pool(hidden.float(), mask, [focus_masks[i] for i in batch])
@@ -332,10 +330,8 @@ class EncoderClassifier(AdaptedEncoderModel):
         ids, _ = self._encode(texts, None)
         out = np.zeros((len(ids), len(cfg.labels)), dtype=np.float32)
         embedded: dict[int, np.ndarray] = {}
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         with torch.inference_mode():
-            for b in range(0, len(order), batch_size):
-                batch = order[b : b + batch_size]
+            for batch in length_batches([len(row) for row in ids], batch_size):
                 input_ids, mask = pad_ids([ids[i] for i in batch], *tokens)
                 hidden = run_layers(self._body, embed(self._body, input_ids), mask, lower)
                 top = run_layers(self._body, hidden, mask, upper).float()
