@@ -87,7 +87,10 @@ def build_bert(settings: BertSettings, device: str = "meta") -> Any:
 
         def forward(self, input_ids: Any, token_type_ids: Any = None) -> Any:
             positions = torch.arange(input_ids.shape[1], device=input_ids.device)
-            x = self.word_embeddings(input_ids) + self.position_embeddings(positions)[None]
+            position = self.position_embeddings(positions)[None]
+            # The word table may be kept in its stored 16-bit format (base_weights): widen the
+            # rows looked up, which gives exactly the values of a widened table.
+            x = self.word_embeddings(input_ids).to(position.dtype) + position
             if token_type_ids is None:
                 x = x + self.token_type_embeddings.weight[0]
             else:
@@ -164,7 +167,7 @@ def build_bert(settings: BertSettings, device: str = "meta") -> Any:
             self.encoder = Encoder()
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            dtype = self.embeddings.word_embeddings.weight.dtype
+            dtype = self.embeddings.position_embeddings.weight.dtype
             additive = (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
             hidden = self.embeddings(input_ids)
             for layer in self.encoder.layer:
@@ -185,8 +188,18 @@ def base_weights(folder: str, format_name: str) -> Mapping[str, Any]:
 
     dtype = torch.bfloat16 if format_name == "bf16" else torch.float32
     state = load_file(str(Path(folder) / "model.safetensors"))
+
+    def converted(key: str, value: Any) -> Any:
+        if not value.is_floating_point():
+            return value
+        if key.endswith("word_embeddings.weight") and value.element_size() == 2:
+            # A 16-bit word table (e5-small's is fp16: 250k rows) stays as stored, half the
+            # memory of an fp32 copy; the embedding layer widens the rows it looks up.
+            return value
+        return value.to(dtype)
+
     return {
-        key: value.to(dtype) if value.is_floating_point() else value
+        key: converted(key, value)
         for key, value in state.items()
         if not key.startswith("pooler.") and not key.endswith("position_ids")
     }
