@@ -72,7 +72,7 @@ class PipelineSettings:
     min_confidence: float = 0.5
     # Components this model takes from another model rather than holding a copy: component ->
     # a bundled model's name, or a model folder (relative to this model's parent folder). The
-    # English models read paragraphs and frames with the multilingual model's (docs/models.md).
+    # English models read paragraphs and frames with the multilingual model's (docs/benchmarks.md).
     borrowed: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
