@@ -23,9 +23,10 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["en-fast", "en-accurate", "multi-fast"])
     args = parser.parse_args()
 
+    from propscope.bundled import bundled_model_path
     from propscope.models import load_component
     from propscope.models.genre import decide, shift_prior
-    from propscope.pipeline import PipelineSettings, bundled_model_path
+    from propscope.pipeline import PipelineSettings
 
     files = sorted(SANITY.glob("*-*.txt"))
     result: dict[str, dict[str, dict[str, object]]] = {}

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from propscope.bundled import bundled_model_path
 from propscope.evaluation.spans import score_span_overlap
 from propscope.models.calibration import (
     SpanCalibration,
@@ -47,7 +48,6 @@ from propscope.models.calibration import (
     technique_lengths,
 )
 from propscope.models.decoding import ANY, decode_spans
-from propscope.pipeline import bundled_model_path
 from propscope.pipeline import load as load_model
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.training import TrainConfig, load_training_data

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from propscope.pipeline import bundled_model_path, load
+from propscope.bundled import bundled_model_path
+from propscope.pipeline import load
 from propscope.taxonomy import TECHNIQUE_NAMES
 
 

@@ -107,7 +107,7 @@ def test_model_chooser_uses_a_fixed_pipeline_for_every_language(pipeline: Pipeli
 
 
 def test_model_for_language_prefers_english_model_for_english() -> None:
-    from propscope.pipeline import DEFAULT_MODEL, model_for_language
+    from propscope.bundled import DEFAULT_MODEL, model_for_language
 
     assert model_for_language("en") == DEFAULT_MODEL
     assert model_for_language("fr") in ("multi-fast", DEFAULT_MODEL)
@@ -126,7 +126,7 @@ def test_model_for_language_prefers_english_model_for_english() -> None:
 def test_model_families_pick_a_model_per_language(
     family: str, language: str, expected: str
 ) -> None:
-    from propscope.pipeline import model_for_language
+    from propscope.bundled import model_for_language
 
     assert model_for_language(language, family) == expected
 
@@ -134,7 +134,7 @@ def test_model_families_pick_a_model_per_language(
 def test_accurate_family_falls_back_to_fast_when_not_installed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from propscope import pipeline as module
+    from propscope import bundled as module
 
     monkeypatch.setattr(module, "_installed", lambda name: name != "en-accurate")
     assert module.model_for_language("en", "accurate") == "en-fast"
@@ -143,8 +143,8 @@ def test_accurate_family_falls_back_to_fast_when_not_installed(
 
 
 def test_unknown_model_family_is_rejected() -> None:
+    from propscope.bundled import model_for_language
     from propscope.errors import ModelLoadError
-    from propscope.pipeline import model_for_language
 
     with pytest.raises(ModelLoadError, match="not a model family"):
         model_for_language("en", "fastest")

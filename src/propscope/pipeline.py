@@ -19,10 +19,17 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from propscope.bundled import (
+    AUTO_MODEL,
+    DEFAULT_MODEL,
+    borrowed_component_path,
+    bundled_model_path,
+    is_model_family,
+    model_for_language,
+)
 from propscope.errors import Errors, ModelLoadError, UnknownLabelError
 from propscope.types import Document, Label, Paragraph, Span
 
@@ -32,19 +39,6 @@ if TYPE_CHECKING:
 
 PARAGRAPH_SOURCES = ("classifier", "spans", "union")
 COMPONENT_NAMES = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
-#: ``auto`` picks a model per article from its language (see :func:`model_for_language`).
-AUTO_MODEL = "auto"
-DEFAULT_MODEL = "en-fast"
-MULTILINGUAL_MODEL = "multi-fast"
-BUNDLED_MODELS = ("en-fast", "en-accurate", "multi-fast")
-#: Model families, chosen per article by language like ``auto``: (English model, other languages).
-#: A family member that is not installed falls back to the ``fast`` one.
-FAMILY_MODELS: dict[str, tuple[str, str]] = {
-    "fast": (DEFAULT_MODEL, MULTILINGUAL_MODEL),
-    "accurate": ("en-accurate", MULTILINGUAL_MODEL),
-}
-#: The family behind ``auto``.
-DEFAULT_FAMILY = "fast"
 
 
 @dataclass
@@ -333,21 +327,6 @@ class Pipeline:
         return cls(settings=settings, meta=meta, calibration=calibration, **parts)
 
 
-def borrowed_component_path(name: str, source: str, base: Path) -> Path:
-    """The folder of component ``name`` of model ``source``: a bundled model's name, or a model
-    folder (a relative one is relative to ``base``). Raises ModelLoadError when it is missing."""
-    folder = bundled_model_path(source) if source in BUNDLED_MODELS else base / source
-    if not (folder / name).is_dir():
-        raise ModelLoadError(
-            Errors.E041.format(
-                path=folder / name,
-                reason=f"this model takes its {name} from the model {source!r}, which is not "
-                "installed there; install or train that model first",
-            )
-        )
-    return folder / name
-
-
 def span_labels(
     paragraph: Paragraph, spans: Sequence[Span], min_score: float = 0.0
 ) -> dict[str, float]:
@@ -358,17 +337,6 @@ def span_labels(
         if span.technique and overlaps and span.score >= min_score:
             labels[span.technique] = max(labels.get(span.technique, 0.0), span.score)
     return labels
-
-
-def bundled_model_path(name: str = DEFAULT_MODEL) -> Path:
-    """The folder of a model shipped inside the package."""
-    if name not in BUNDLED_MODELS:
-        raise ModelLoadError(
-            Errors.E041.format(
-                path=name, reason=f"no bundled model of that name; bundled: {BUNDLED_MODELS}"
-            )
-        )
-    return Path(str(resources.files("propscope") / "resources" / "models" / name))
 
 
 def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
@@ -391,42 +359,6 @@ def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
         "min_confidence": pipeline.default_min_confidence,
     }
     return data
-
-
-def is_model_family(model: object) -> bool:
-    """Whether ``model`` names a family chosen per language (``auto``, ``fast``, ``accurate``)."""
-    return isinstance(model, str) and (model == AUTO_MODEL or model in FAMILY_MODELS)
-
-
-def _installed(name: str) -> bool:
-    return (bundled_model_path(name) / "meta.json").exists()
-
-
-def installed_models() -> list[str]:
-    """The bundled models present in this installation."""
-    return [name for name in BUNDLED_MODELS if _installed(name)]
-
-
-def model_for_language(language: str, family: str = AUTO_MODEL) -> str:
-    """The bundled model of ``family`` that suits ``language``.
-
-    ``fast`` (and ``auto``): ``en-fast`` for English, else ``multi-fast``; ``accurate``:
-    ``en-accurate`` for English, else ``multi-fast``. A model that is not installed falls back to
-    the ``fast`` family's, and a missing multilingual model to ``en-fast`` (zero-shot).
-    """
-    if family != AUTO_MODEL and family not in FAMILY_MODELS:
-        raise ModelLoadError(
-            Errors.E041.format(
-                path=family,
-                reason=f"not a model family; families: {AUTO_MODEL}, {', '.join(FAMILY_MODELS)}",
-            )
-        )
-    english, other = FAMILY_MODELS[DEFAULT_FAMILY if family == AUTO_MODEL else family]
-    fast_english, fast_other = FAMILY_MODELS["fast"]
-    for name in (english, fast_english) if language == "en" else (other, fast_other):
-        if _installed(name):
-            return name
-    return DEFAULT_MODEL
 
 
 class ModelChooser:

@@ -170,9 +170,9 @@ def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
 
 def load_borrowed(borrowed: dict[str, str]) -> dict[str, Any]:
     """The components named in ``[components]`` as ``name = "model"``, loaded from those models
-    (:func:`propscope.pipeline.borrowed_component_path` says where each is looked for)."""
+    (:func:`propscope.bundled.borrowed_component_path` says where each is looked for)."""
+    from propscope.bundled import borrowed_component_path
     from propscope.models import load_component
-    from propscope.pipeline import borrowed_component_path
 
     return {
         name: load_component(name, borrowed_component_path(name, source, Path.cwd()))
@@ -183,7 +183,7 @@ def load_borrowed(borrowed: dict[str, str]) -> dict[str, Any]:
 def _model_reference(source: str) -> str:
     """How a saved model names the model it borrows from: a bundled model by its name, any other
     by its absolute folder (so the reference holds wherever the new model is saved)."""
-    from propscope.pipeline import BUNDLED_MODELS
+    from propscope.bundled import BUNDLED_MODELS
 
     return source if source in BUNDLED_MODELS else str((Path.cwd() / source).resolve())
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from propscope.bundled import bundled_model_path
 from propscope.errors import ConfigError
 from propscope.models.genre import (
     GENRE_ORDER,
@@ -19,7 +20,7 @@ from propscope.models.genre import (
     shift_prior,
 )
 from propscope.models.linear import LinearConfig, LinearTextClassifier
-from propscope.pipeline import Pipeline, PipelineSettings, bundled_model_path
+from propscope.pipeline import Pipeline, PipelineSettings
 from propscope.taxonomy import GENRES
 from propscope.training import TrainConfig, genre_training_languages
 

@@ -99,7 +99,8 @@ def _scores(format_name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, np.n
     """Every score the bundled en-fast model computes on the article, in one format: the
     tagger's token probabilities, the calibrated score of every span it decodes (found with
     the other format's spans), and the paragraph, genre and frame probabilities."""
-    from propscope.pipeline import Pipeline, bundled_model_path
+    from propscope.bundled import bundled_model_path
+    from propscope.pipeline import Pipeline
 
     monkeypatch.setenv(runtime.DTYPE_ENV, format_name)
     runtime.inference_format.cache_clear()

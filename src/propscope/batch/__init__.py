@@ -62,12 +62,12 @@ def model_identity(model: str | Path) -> dict[str, Any]:
     """Name, version and a digest of ``meta.json`` of each model a run may use, without loading.
 
     ``auto``, ``fast`` and ``accurate`` may use one model per language (see
-    :func:`propscope.pipeline.model_for_language`).
+    :func:`propscope.bundled.model_for_language`).
 
     Raises:
         ModelLoadError: No bundled model of that name and no model folder at that path.
     """
-    from propscope.pipeline import bundled_model_path, is_model_family, model_for_language
+    from propscope.bundled import bundled_model_path, is_model_family, model_for_language
 
     if is_model_family(str(model)):
         family = str(model)

@@ -55,9 +55,10 @@ def analyze_cli(
                 name="--format", value=output_format, reason="use text, json or html"
             )
         )
+    from propscope.bundled import is_model_family
     from propscope.inputs import read_input
     from propscope.language import AUTO, normalise_language
-    from propscope.pipeline import analyze_text, is_model_family, result_dict
+    from propscope.pipeline import analyze_text, result_dict
 
     if lang.strip().lower() != AUTO:
         normalise_language(lang)  # a bad code fails before any input is read

@@ -14,8 +14,8 @@ def info_cli(
     threads the models run with (bf16 only where the CPU has it natively; PROPSCOPE_DTYPE and
     PROPSCOPE_THREADS override)."""
     from propscope._version import __version__
+    from propscope.bundled import installed_models
     from propscope.models.runtime import describe
-    from propscope.pipeline import installed_models
 
     facts = {"version": __version__, "models": installed_models(), **describe()}
     if as_json:
