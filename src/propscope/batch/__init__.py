@@ -173,9 +173,11 @@ def run_batch(
         (998, 2)
     """
     from propscope.batch.engines import WorkSettings, open_engine
+    from propscope.batch.files import remove_temporaries
+    from propscope.batch.formats import output_format
     from propscope.batch.inputs import STDIN, import_pyarrow, open_source
     from propscope.batch.rows import ARTICLE_FIELDS, SPAN_FIELDS
-    from propscope.batch.store import RunStore, output_format, remove_temporaries
+    from propscope.batch.store import RunStore
     from propscope.language import AUTO, normalise_language
 
     began = time.perf_counter()

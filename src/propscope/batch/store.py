@@ -17,265 +17,36 @@ chunks in flight, never writes an article twice, and never leaves a half-written
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import decimal
 import hashlib
 import json
-import math
-import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+from propscope.batch.files import AtomicFile, RunLock, fsync_dir, remove_temporaries
+from propscope.batch.formats import (
+    Writer,
+    arrow_schema,
+    dumps_row,
+    json_columns_of,
+    output_format,
+    to_arrow,
+)
 from propscope.batch.rows import ARTICLE_FIELDS, SPAN_FIELDS, span_rows
 from propscope.errors import ConfigError, Errors
 from propscope.io import atomic_write_bytes, atomic_write_text
 
-FORMATS = {".jsonl": "jsonl", ".parquet": "parquet"}
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 _PART = "part-"
 
 
-def output_format(path: Path) -> str:
-    """``"jsonl"`` or ``"parquet"``, from the extension of ``path``.
-
-    Raises:
-        ConfigError: The extension is neither ``.jsonl`` nor ``.parquet`` (E073).
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise ConfigError(Errors.E073.format(path=path, suffix=suffix or "(none)"))
-    return FORMATS[suffix]
-
-
 def partial_dir(out: Path) -> Path:
     """The folder that holds the committed chunks of an unfinished run writing ``out``."""
     return out.parent / f".{out.name}.partial"
-
-
-def json_default(value: Any) -> Any:
-    """JSON for the values Parquet columns may carry (dates, decimals, bytes)."""
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with NaN and infinities (which JSON cannot hold) replaced by ``None``."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    return value
-
-
-def _dumps(row: dict[str, Any]) -> str:
-    try:
-        return json.dumps(row, ensure_ascii=False, default=json_default, allow_nan=False)
-    except ValueError:  # a NaN or infinity: write null, never the bare NaN JSON forbids
-        return json.dumps(_finite(row), ensure_ascii=False, default=json_default)
-
-
-# ------------------------------------------------------------------------------ Arrow schema
-def _arrow_types() -> dict[str, Any]:
-    import pyarrow as pa
-
-    label = pa.struct([("name", pa.string()), ("score", pa.float64())])
-    return {
-        "id": pa.string(),
-        "status": pa.string(),
-        "error": pa.struct(
-            [("code", pa.string()), ("type", pa.string()), ("message", pa.string())]
-        ),
-        "language": pa.string(),
-        "text": pa.string(),
-        "genre": label,
-        "frames": pa.list_(label),
-        "paragraphs": pa.list_(
-            pa.struct(
-                [
-                    ("index", pa.int64()),
-                    ("start", pa.int64()),
-                    ("end", pa.int64()),
-                    ("techniques", pa.list_(label)),
-                ]
-            )
-        ),
-        "spans": pa.list_(
-            pa.struct(
-                [
-                    ("start", pa.int64()),
-                    ("end", pa.int64()),
-                    ("text", pa.string()),
-                    ("technique", pa.string()),
-                    ("category", pa.string()),
-                    ("score", pa.float64()),
-                ]
-            )
-        ),
-        "model": pa.struct(
-            [("name", pa.string()), ("version", pa.string()), ("min_confidence", pa.float64())]
-        ),
-        "zero_shot": pa.bool_(),
-        "start": pa.int64(),
-        "end": pa.int64(),
-        "technique": pa.string(),
-        "category": pa.string(),
-        "score": pa.float64(),
-        "paragraph": pa.int64(),
-    }
-
-
-def _carried_type(kind: Any) -> Any:
-    import pyarrow as pa
-
-    if not isinstance(kind, str):
-        return kind  # an Arrow type from Parquet input
-    return {
-        "string": pa.string(),
-        "int64": pa.int64(),
-        "float64": pa.float64(),
-        "bool": pa.bool_(),
-        "json": pa.string(),  # mixed or nested JSONL values: stored as JSON text
-    }[kind]
-
-
-def arrow_schema(fields: Sequence[str], carried: dict[str, Any]) -> Any:
-    """The Arrow schema of article rows (``ARTICLE_FIELDS``) or span rows, with carried columns."""
-    import pyarrow as pa
-
-    types = _arrow_types()
-    columns = [pa.field(name, types[name]) for name in fields]
-    columns += [pa.field(name, _carried_type(kind)) for name, kind in carried.items()]
-    return pa.schema(columns)
-
-
-def _json_columns(carried: dict[str, Any]) -> list[str]:
-    return [name for name, kind in carried.items() if kind == "json"]
-
-
-def _to_arrow(rows: Sequence[dict[str, Any]], schema: Any, json_columns: Sequence[str]) -> Any:
-    import pyarrow as pa
-
-    if json_columns:
-        rows = [
-            {
-                **row,
-                **{
-                    c: None if row.get(c) is None else _dumps(row[c])  # type: ignore[arg-type]
-                    for c in json_columns
-                },
-            }
-            for row in rows
-        ]
-    return pa.Table.from_pylist(list(rows), schema=schema)
-
-
-# ------------------------------------------------------------------------------ file helpers
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform can open a folder
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-class _AtomicFile:
-    """A file written under a temporary name and renamed over ``path`` by :meth:`commit`.
-
-    Like :func:`propscope.io.atomic_write_bytes`, but streamed, for outputs too large to hold in
-    memory. Leaving the ``with`` block without :meth:`commit` (an error) removes the temporary.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        self.tmp = Path(name)
-        self.handle: BinaryIO | None = os.fdopen(fd, "wb")
-        self.done = False
-
-    def __enter__(self) -> _AtomicFile:
-        return self
-
-    def commit(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
-        fd = os.open(self.tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.chmod(self.tmp, 0o666 & ~_umask())
-        os.replace(self.tmp, self.path)
-        _fsync_dir(self.path.parent)
-        self.done = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
-        if not self.done:
-            with contextlib.suppress(OSError):
-                self.tmp.unlink()
-
-
-def _umask() -> int:
-    # The umask can only be read by setting it; mkstemp creates files as 0600.
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
-
-
-def remove_temporaries(path: Path) -> None:
-    """Temporary files of writes into ``path`` that a killed process left behind."""
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
-
-
-class _Lock:
-    """An exclusive lock on the run folder, released by the kernel when the process dies."""
-
-    def __init__(self, folder: Path, out: Path) -> None:
-        self.fd: int | None = None
-        try:
-            import fcntl
-        except ImportError:  # no advisory locks on this platform: run unlocked
-            return
-        self.fd = os.open(folder, os.O_RDONLY)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(self.fd)
-            self.fd = None
-            raise ConfigError(
-                Errors.E075.format(
-                    path=out, reason="another propscope batch is writing it right now"
-                )
-            ) from exc
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
 
 
 # ------------------------------------------------------------------------------------- store
@@ -312,7 +83,7 @@ class RunStore:
         self.carried = dict(carried)
         self.restart = restart
         self.folder = partial_dir(self.out)
-        self._lock: _Lock | None = None
+        self._lock: RunLock | None = None
         self._next = 1
         self._schema: Any = None
         self._manifest: dict[str, Any] = {}
@@ -325,7 +96,7 @@ class RunStore:
         fresh = not self.folder.exists()
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            self._lock = _Lock(self.folder, self.out)
+            self._lock = RunLock(self.folder, self.out)
             if not (self.folder / MANIFEST).is_file():
                 # No run to resume: one killed before its manifest was written, or a finished
                 # one killed while removing this folder. Neither has anything worth keeping.
@@ -483,7 +254,7 @@ class RunStore:
         import pyarrow.parquet as pq
 
         rows = pq.read_table(part).to_pylist()
-        for column in _json_columns(self.carried):
+        for column in json_columns_of(self.carried):
             for row in rows:
                 if row.get(column) is not None:
                     row[column] = json.loads(row[column])
@@ -498,12 +269,12 @@ class RunStore:
         """Commit the rows of one finished chunk; returns the part file."""
         path = self.folder / f"{_PART}{self._next:06d}.{self.fmt}"
         if self.fmt == "jsonl":
-            data = "".join(_dumps(row) + "\n" for row in rows).encode("utf-8")
+            data = "".join(dumps_row(row) + "\n" for row in rows).encode("utf-8")
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = _to_arrow(rows, self.schema(), _json_columns(self.carried))
+            table = to_arrow(rows, self.schema(), json_columns_of(self.carried))
             sink = pa.BufferOutputStream()
             pq.write_table(table, sink)
             data = sink.getvalue().to_pybytes()
@@ -526,17 +297,17 @@ class RunStore:
         """
         totals = Totals()
         carried = list(self.carried)
-        json_columns = _json_columns(self.carried)
+        json_columns = json_columns_of(self.carried)
         with contextlib.ExitStack() as stack:
-            out = stack.enter_context(_AtomicFile(self.out))
-            rows_writer = _Writer(out, self.fmt, self.schema() if self.fmt == "parquet" else None)
+            out = stack.enter_context(AtomicFile(self.out))
+            rows_writer = Writer(out, self.fmt, self.schema() if self.fmt == "parquet" else None)
             stack.callback(rows_writer.close)
             spans_writer = None
             if spans_out is not None:
-                spans_file = stack.enter_context(_AtomicFile(spans_out))
+                spans_file = stack.enter_context(AtomicFile(spans_out))
                 fmt = output_format(spans_out)
                 schema = arrow_schema(SPAN_FIELDS, self.carried) if fmt == "parquet" else None
-                spans_writer = _Writer(spans_file, fmt, schema, json_columns)
+                spans_writer = Writer(spans_file, fmt, schema, json_columns)
                 stack.callback(spans_writer.close)
             seen: set[str] = set()
             for _, part in self.parts():
@@ -568,47 +339,8 @@ class RunStore:
         # The manifest goes first: a folder without one holds no run to resume (see __enter__).
         (self.folder / MANIFEST).unlink(missing_ok=True)
         shutil.rmtree(self.folder, ignore_errors=True)
-        _fsync_dir(self.out.parent)
+        fsync_dir(self.out.parent)
         return totals
-
-
-class _Writer:
-    """Rows into an :class:`_AtomicFile`, as JSON Lines or through a Parquet writer."""
-
-    def __init__(
-        self, file: _AtomicFile, fmt: str, schema: Any = None, json_columns: Sequence[str] = ()
-    ) -> None:
-        self.file = file
-        self.schema = schema
-        self.json_columns = list(json_columns)
-        self.parquet: Any = None
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            assert file.handle is not None
-            file.handle.close()  # pyarrow writes through its own handle on the temporary path
-            file.handle = None
-            self.parquet = pq.ParquetWriter(str(file.tmp), schema)
-
-    def write_bytes(self, data: bytes) -> None:
-        assert self.file.handle is not None
-        self.file.handle.write(data)
-
-    def write_table(self, table: Any) -> None:
-        self.parquet.write_table(table)
-
-    def write_rows(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        if self.parquet is not None:
-            self.parquet.write_table(_to_arrow(rows, self.schema, self.json_columns))
-        else:
-            self.write_bytes("".join(_dumps(row) + "\n" for row in rows).encode("utf-8"))
-
-    def close(self) -> None:
-        if self.parquet is not None:
-            self.parquet.close()
-            self.parquet = None
 
 
 def _short(value: Any) -> str:
@@ -616,13 +348,4 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-__all__ = [
-    "FORMATS",
-    "RunStore",
-    "Totals",
-    "arrow_schema",
-    "json_default",
-    "output_format",
-    "partial_dir",
-    "remove_temporaries",
-]
+__all__ = ["MANIFEST", "RunStore", "Totals", "partial_dir"]
