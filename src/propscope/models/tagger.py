@@ -45,7 +45,7 @@ from propscope.models.finetune import (
     train_adapters,
 )
 from propscope.models.runtime import autocast, import_torch
-from propscope.models.thresholds import best_threshold
+from propscope.models.tagger_thresholds import span_thresholds, token_thresholds
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
@@ -348,14 +348,7 @@ class SpanTagger(AdaptedEncoderModel):
     def _tune_token_thresholds(
         self, thresholds: dict[str, float], probs: list[np.ndarray], targets: list[np.ndarray]
     ) -> None:
-        cfg = self.config
-        p = np.concatenate(probs)
-        t = np.concatenate(targets) > 0.5
-        grid = np.arange(0.05, 0.91, 0.025)
-        for j, label in enumerate(cfg.labels):
-            if t[:, j].sum() < 20:
-                continue  # too little evidence: keep the default
-            thresholds[label] = best_threshold(p[:, j], t[:, j], grid, digits=2)[0]
+        token_thresholds(self.config.labels, thresholds, probs, targets)
 
     def _tune_span_thresholds(
         self,
@@ -365,68 +358,11 @@ class SpanTagger(AdaptedEncoderModel):
         encodings: list[_Encoded],
         expected: dict[str, float] | None = None,
     ) -> None:
-        """Per label, the threshold whose decoded spans score best (partial-overlap F1).
-
-        With a ``hysteresis_grid``, the technique-agnostic channel's best (hysteresis, threshold)
-        pair is searched first; its hysteresis becomes ``decode_hysteresis`` and the other labels'
-        thresholds are tuned under it. A label with fewer than 20 held-out spans keeps its
-        token-level threshold, or, with ``expected`` (spans per label its training rate predicts
-        on ``docs``), gets the threshold whose decoded spans come nearest that number (of equals,
-        the one nearest the token-level threshold).
-        """
-        from propscope.evaluation.spans import SpanRow, score_span_overlap
-
-        cfg = self.config
-
-        def decoded(j: int, label: str, thr: float, hysteresis: float) -> list[SpanRow]:
-            return [
-                SpanRow(doc.id, None, s.start, s.end)
-                for doc, p, enc in zip(docs, probs, encodings, strict=True)
-                for s in decode_spans(
-                    doc.text,
-                    p[:, j : j + 1],
-                    enc.offsets,
-                    [label],
-                    {label: thr},
-                    None,
-                    replace(self.decode_settings(doc.language), hysteresis=hysteresis),
-                )
-            ]
-
-        def f1(j: int, label: str, thr: float, gold: list[SpanRow], hysteresis: float) -> float:
-            pred = decoded(j, label, thr, hysteresis)
-            return score_span_overlap(gold, pred, technique_aware=False, task="tuning").main
-
-        grid = [float(t) for t in np.arange(0.1, 0.71, 0.025)]
-        order = sorted(range(len(cfg.labels)), key=lambda j: cfg.labels[j] != ANY)  # ANY first
-        for j in order:
-            label = cfg.labels[j]
-            gold = [
-                SpanRow(doc.id, None, s.start, s.end)
-                for doc in docs
-                for s in doc.spans
-                if label == ANY or s.technique == label
-            ]
-            if len(gold) < 20:
-                if expected is not None:  # as many spans as the training rate predicts
-                    now = thresholds[label]
-                    candidates = [
-                        (abs(len(decoded(j, label, t, self._hysteresis())) - expected[label]), t)
-                        for t in grid
-                    ]
-                    best = min(candidates, key=lambda c: (c[0], abs(c[1] - now)))
-                    thresholds[label] = round(best[1], 3)
-                continue  # too little evidence to tune for F1
-            hystereses = cfg.hysteresis_grid if label == ANY and cfg.hysteresis_grid else None
-            scored = [
-                (f1(j, label, thr, gold, h), thr, h)
-                for h in hystereses or [self._hysteresis()]
-                for thr in grid
-            ]
-            _, chosen, hysteresis = max(scored, key=lambda x: x[0])  # the first of equal ones
-            thresholds[label] = round(chosen, 3)
-            if hystereses:
-                self.decode_hysteresis_ = hysteresis
+        """:func:`~propscope.models.tagger_thresholds.span_thresholds`; a hysteresis it chooses
+        becomes this tagger's learned ``decode_hysteresis_``."""
+        hysteresis = span_thresholds(self, thresholds, docs, probs, encodings, expected)
+        if hysteresis is not None:
+            self.decode_hysteresis_ = hysteresis
 
     # ------------------------------------------------------------------------------ inference
     def _token_probs(self, encoded: _Encoded) -> np.ndarray:
