@@ -67,3 +67,22 @@ def test_a_borrowed_component_takes_no_settings(tmp_path: Path) -> None:
         _read(tmp_path, '[components]\nframes = "multi-fast"\n[frames]\nmin_df = 1\n')
     with pytest.raises(ConfigError, match=r"tagger = 3 is not true, false or the name"):
         _read(tmp_path, "[components]\ntagger = 3\n")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('[components]\ntagger = "multi-fast"\n', r"tagger cannot be taken from another model"),
+        ('[pipeline]\nborrowed = {frames = "x"}\n', r"\[pipeline\]: borrowed is set by"),
+    ],
+)
+def test_only_classifiers_are_borrowed_and_only_through_components(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        _read(tmp_path, body)
+
+
+def test_a_top_level_borrowed_key_is_unknown(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown keys"):
+        _read(tmp_path, 'borrowed = {frames = "multi-fast"}\n')

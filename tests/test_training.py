@@ -190,3 +190,41 @@ def test_a_missing_borrowed_model_is_a_load_error_naming_it(
     shutil.rmtree(source)
     with pytest.raises(ModelLoadError, match="takes its frames from the model 'source'"):
         Pipeline.load(composite)
+
+
+def test_borrowing_follows_a_source_that_borrows_and_survives_a_save_elsewhere(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """C borrows frames from B, which borrows them from A: C loads A's. Saved to another folder,
+    a relative reference is kept as an absolute one, so the copy still loads."""
+    import shutil
+
+    from propscope.pipeline import Pipeline
+
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    shutil.copytree(tiny_model_dir, a)
+    for folder, source in ((b, "a"), (c, "b")):
+        pipeline = Pipeline.load(a)
+        pipeline.settings.borrowed = {"frames": source}
+        pipeline.save(folder)
+    loaded = Pipeline.load(c)
+    assert loaded.frames is Pipeline.load(b).frames  # one copy per process
+    assert loaded.settings.borrowed == {"frames": str(b.resolve())}
+    loaded.save(tmp_path / "elsewhere" / "c2")
+    assert Pipeline.load(tmp_path / "elsewhere" / "c2").frames is loaded.frames
+
+
+def test_a_bundled_model_whose_borrowed_source_is_missing_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from propscope import bundled
+
+    folder = tmp_path / "en-fast"
+    folder.mkdir()
+    (folder / "meta.json").write_text("{}")
+    (folder / "pipeline.json").write_text('{"borrowed": {"frames": "multi-fast"}}')
+    paths = {"en-fast": folder, "multi-fast": tmp_path / "multi-fast"}
+    monkeypatch.setattr(bundled, "bundled_model_path", lambda name="en-fast": paths[name])
+    assert not bundled._installed("en-fast")
+    (tmp_path / "multi-fast" / "frames").mkdir(parents=True)
+    assert bundled._installed("en-fast")

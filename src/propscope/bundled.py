@@ -6,6 +6,7 @@ Nothing here loads a model (:func:`propscope.pipeline.load` does), so it is chea
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -37,19 +38,30 @@ def bundled_model_path(name: str = DEFAULT_MODEL) -> Path:
     return Path(str(resources.files("propscope") / "resources" / "models" / name))
 
 
-def borrowed_component_path(name: str, source: str, base: Path) -> Path:
+def borrowed_component_path(name: str, source: str, base: Path, _depth: int = 0) -> Path:
     """The folder of component ``name`` of model ``source``: a bundled model's name, or a model
-    folder (a relative one is relative to ``base``). Raises ModelLoadError when it is missing."""
+    folder (a relative one is relative to ``base``). A source that borrows the component itself
+    is followed. Raises ModelLoadError when it is missing."""
     folder = bundled_model_path(source) if source in BUNDLED_MODELS else base / source
-    if not (folder / name).is_dir():
-        raise ModelLoadError(
-            Errors.E041.format(
-                path=folder / name,
-                reason=f"this model takes its {name} from the model {source!r}, which is not "
-                "installed there; install or train that model first",
-            )
+    if (folder / name).is_dir():
+        return folder / name
+    settings = folder / "pipeline.json"
+    onward = json.loads(settings.read_text()).get("borrowed", {}) if settings.is_file() else {}
+    if name in onward and _depth < 8:
+        return borrowed_component_path(name, onward[name], folder.parent, _depth + 1)
+    raise ModelLoadError(
+        Errors.E041.format(
+            path=folder / name,
+            reason=f"this model takes its {name} from the model {source!r}, which is not "
+            "installed there; install or train that model first",
         )
-    return folder / name
+    )
+
+
+def model_source(source: str, base: Path) -> str:
+    """``source`` as a model saved anywhere can name it: a bundled model by its name, any other
+    folder absolute (a relative one taken from ``base``)."""
+    return source if source in BUNDLED_MODELS else str((base / source).resolve())
 
 
 def is_model_family(model: object) -> bool:
@@ -58,7 +70,18 @@ def is_model_family(model: object) -> bool:
 
 
 def _installed(name: str) -> bool:
-    return (bundled_model_path(name) / "meta.json").exists()
+    """Whether the bundled model ``name`` is here, with every component it borrows."""
+    folder = bundled_model_path(name)
+    if not (folder / "meta.json").exists():
+        return False
+    settings = folder / "pipeline.json"
+    borrowed = json.loads(settings.read_text()).get("borrowed", {}) if settings.is_file() else {}
+    try:
+        for component, source in borrowed.items():
+            borrowed_component_path(component, source, folder.parent)
+    except ModelLoadError:
+        return False
+    return True
 
 
 def installed_models() -> list[str]:

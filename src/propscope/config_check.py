@@ -48,6 +48,10 @@ def _classes(section: str, kind: str) -> tuple[type, dict[str, str]]:
     return table[(section, kind)]
 
 
+#: The components a config may take from another model (``[components] paragraphs = "multi-fast"``):
+#: not the tagger, whose calibration must be fitted on articles it did not learn from.
+BORROWABLE = ("paragraphs", "genre", "frames")
+
 #: Keys a section takes besides its settings class's fields.
 EXTRA_KEYS: dict[str, dict[str, type]] = {"genre": {"languages": list}}
 
@@ -100,16 +104,31 @@ def check_config(raw: Mapping[str, Any], components: tuple[str, ...]) -> None:
     """Check every component section and ``[components]`` of a parsed config file."""
     switches = raw.get("components", {})
     if not isinstance(switches, Mapping):
-        raise _fail("[components]", "must be a section of name = true/false", list(components))
+        raise _fail(
+            "[components]", "must be a section of name = true, false or a model", list(components)
+        )
     for key, value in switches.items():
         if key not in components:
             raise _fail("[components]", f"unknown component {key!r}", list(components))
+        if isinstance(value, str) and key not in BORROWABLE:
+            # A borrowed tagger would be calibrated on articles it was trained on.
+            raise _fail(
+                "[components]",
+                f"{key} cannot be taken from another model, only {', '.join(BORROWABLE)}",
+                list(components),
+            )
         if not isinstance(value, bool | str):
             raise _fail(
                 "[components]",
                 f"{key} = {value!r} is not true, false or the name of a model to take it from",
                 list(components),
             )
+    if "borrowed" in raw.get("pipeline", {}):
+        raise _fail(
+            "[pipeline]",
+            "borrowed is set by [components] (paragraphs = \"multi-fast\"), not here",
+            [f.name for f in fields(_classes("pipeline", "")[0]) if f.name != "borrowed"],
+        )
     for section in (*components, "pipeline"):
         if isinstance(switches.get(section), str) and raw.get(section):
             raise _fail(

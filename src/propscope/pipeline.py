@@ -29,6 +29,7 @@ from propscope.bundled import (
     bundled_model_path,
     is_model_family,
     model_for_language,
+    model_source,
 )
 from propscope.errors import Errors, ModelLoadError, UnknownLabelError
 from propscope.types import Document, Label, Paragraph, Span
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from propscope.models.linear import LinearTextClassifier
 
 PARAGRAPH_SOURCES = ("classifier", "spans", "union")
+#: Components loaded for models that borrow them, by folder: read-only at inference, shared.
+_BORROWED: dict[str, Any] = {}
 COMPONENT_NAMES = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
 
 
@@ -320,7 +323,13 @@ class Pipeline:
             if (path / name).is_dir() and name not in settings.borrowed
         }
         for name, source in settings.borrowed.items():
-            parts[name] = load_component(name, borrowed_component_path(name, source, path.parent))
+            folder = borrowed_component_path(name, source, path.parent)
+            key = str(folder.resolve())
+            if key not in _BORROWED:  # one copy per process (en-fast and multi-fast share it)
+                _BORROWED[key] = load_component(name, folder)
+            parts[name] = _BORROWED[key]
+            # A relative reference is relative to this folder: saved elsewhere it would break.
+            settings.borrowed[name] = model_source(source, path.parent)
         from propscope.models.calibration import SpanCalibration
 
         calibration = SpanCalibration.load(path)

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from propscope.bundled import model_source
 from propscope.config_check import MODEL_KINDS, check_config
 from propscope.errors import ConfigError, Errors, InputNotFoundError, TrainingError
 from propscope.models.base import paragraph_rows
@@ -81,7 +82,7 @@ class TrainConfig:
                 Errors.E008.format(path=path, reason=exc.strerror or type(exc).__name__)
             ) from exc
         data = raw.pop("data", {})
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"borrowed"}  # set by [components] only
         unknown = (set(raw) - known) | (set(data) - {"semeval2023", "ptc"})
         if unknown:
             raise ConfigError(
@@ -178,14 +179,6 @@ def load_borrowed(borrowed: dict[str, str]) -> dict[str, Any]:
         name: load_component(name, borrowed_component_path(name, source, Path.cwd()))
         for name, source in borrowed.items()
     }
-
-
-def _model_reference(source: str) -> str:
-    """How a saved model names the model it borrows from: a bundled model by its name, any other
-    by its absolute folder (so the reference holds wherever the new model is saved)."""
-    from propscope.bundled import BUNDLED_MODELS
-
-    return source if source in BUNDLED_MODELS else str((Path.cwd() / source).resolve())
 
 
 def _model_kind(component: str, settings: dict[str, Any]) -> str:
@@ -331,7 +324,7 @@ def _fit_pipeline(
         **{
             "language": config.language,
             "languages": trained,
-            "borrowed": {c: _model_reference(m) for c, m in config.borrowed.items()},
+            "borrowed": {c: model_source(m, Path.cwd()) for c, m in config.borrowed.items()},
             **config.pipeline,
         }
     )

@@ -67,7 +67,12 @@ def model_identity(model: str | Path) -> dict[str, Any]:
     Raises:
         ModelLoadError: No bundled model of that name and no model folder at that path.
     """
-    from propscope.bundled import bundled_model_path, is_model_family, model_for_language
+    from propscope.bundled import (
+        bundled_model_path,
+        is_model_family,
+        model_for_language,
+        model_source,
+    )
 
     if is_model_family(str(model)):
         family = str(model)
@@ -81,11 +86,19 @@ def model_identity(model: str | Path) -> dict[str, Any]:
         raise ModelLoadError(Errors.E041.format(path=path, reason="no meta.json"))
     data = meta_path.read_bytes()
     meta = json.loads(data)
-    return {
+    identity: dict[str, Any] = {
         "name": meta.get("name"),
         "version": meta.get("version"),
         "meta_sha256": hashlib.sha256(data).hexdigest()[:16],
     }
+    settings = path / "pipeline.json"
+    borrowed = json.loads(settings.read_text()).get("borrowed", {}) if settings.is_file() else {}
+    if borrowed:  # a rebuilt source changes what this model outputs
+        identity["borrowed"] = {
+            component: model_identity(model_source(source, path.parent))
+            for component, source in sorted(borrowed.items())
+        }
+    return identity
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
