@@ -13,8 +13,8 @@ predictions are scored with the official metrics:
 A finished fold's predictions are cached in ``--work`` (ids, labels and offsets only), so a stopped
 run continues with the next fold. Results (numbers only) go to ``--out`` as JSON.
 
-    python benchmarks/cv_semeval2023.py --config configs/en-fast.toml --data-dir ../shared/data \\
-        --work runs/cv-en --out benchmarks/results/semeval2023-en-cv.json
+    python benchmarks/cv_semeval2023.py --config configs/ablations/en-fast-own.toml \\
+        --data-dir ../shared/data --work runs/cv-en --out benchmarks/results/semeval2023-en-cv.json
 """
 
 from __future__ import annotations

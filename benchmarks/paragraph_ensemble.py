@@ -14,7 +14,7 @@ micro-F1, pooled and per language):
 
 Folds are by article over the articles with paragraph labels (seed 0), within each language.
 
-    python benchmarks/paragraph_ensemble.py --config configs/en-accurate.toml \\
+    python benchmarks/paragraph_ensemble.py --config configs/ablations/en-accurate-own.toml \\
         --data-dir ../shared/data --fold 0 --out benchmarks/results/paragraph-ensemble.json
     python benchmarks/paragraph_ensemble.py \\
         --config configs/ablations/multi-paragraph-ensemble.toml --data-dir ../shared/data \\

@@ -13,7 +13,7 @@ rule:
 * ``after``: shaped spans (fragments joined, clause-level techniques grown to their clause, one-word
   spans of phrase-level techniques extended by the next content word) with calibrated scores,
   cross-fitted (the calibration is fitted on one half of the articles and scores the other, then
-  the halves swap), shown from a calibrated precision of 0.5 (the default) and other floors;
+  the halves swap), shown from each floor of FLOORS (the model's default floor among them);
 * a reliability table per score decile (count, mean score, observed precision, share of spans that
   overlap an annotated span of their technique), and per language for multi-fast;
 * what was tried and dropped: no shaping, one model per technique category, no paragraph

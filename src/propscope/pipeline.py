@@ -64,8 +64,9 @@ class PipelineSettings:
     genre_min_score: float = 0.0
     # Spans shown by default: those whose calibrated score (expected precision) reaches this.
     # Chosen per model in its config: the lowest floor whose shown spans were right at least
-    # 45% of the time on the articles the tagger held out (docs/benchmarks.md). Applies only to
-    # a calibrated model; an uncalibrated one shows every span.
+    # 45% of the time on the articles the tagger held out (pooled over both English models;
+    # docs/benchmarks.md). Applies only to a calibrated model; an uncalibrated one shows every
+    # span.
     min_confidence: float = 0.5
     # Components this model takes from another model rather than holding a copy: component ->
     # a bundled model's name, or a model folder (relative to this model's parent folder). The
