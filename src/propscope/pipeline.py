@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from propscope.models.linear import LinearTextClassifier
 
 PARAGRAPH_SOURCES = ("classifier", "spans", "union")
-#: Components loaded for models that borrow them, by folder: read-only at inference, shared.
+#: Components loaded for models that borrow them, by folder and number format: read-only at
+#: inference, so shared.
 _BORROWED: dict[str, Any] = {}
 COMPONENT_NAMES = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
 
@@ -307,6 +308,7 @@ class Pipeline:
     def load(cls, path: Path) -> Pipeline:
         """Load a pipeline saved with :meth:`save`."""
         from propscope.models import load_component
+        from propscope.models.runtime import inference_format
 
         if not (path / "meta.json").exists():
             raise ModelLoadError(Errors.E041.format(path=path, reason="no meta.json"))
@@ -325,8 +327,9 @@ class Pipeline:
         }
         for name, source in settings.borrowed.items():
             folder = borrowed_component_path(name, source, path.parent)
-            key = str(folder.resolve())
-            if key not in _BORROWED:  # one copy per process (en-fast and multi-fast share it)
+            # One copy per process and number format (en-fast and en-accurate share it).
+            key = f"{folder.resolve()}\0{inference_format()}"
+            if key not in _BORROWED:
                 _BORROWED[key] = load_component(name, folder)
             parts[name] = _BORROWED[key]
             # A relative reference is relative to this folder: saved elsewhere it would break.
