@@ -38,6 +38,12 @@ def bundled_model_path(name: str = DEFAULT_MODEL) -> Path:
     return Path(str(resources.files("propscope") / "resources" / "models" / name))
 
 
+def borrowed_by(folder: Path) -> dict[str, str]:
+    """The components the model in ``folder`` borrows (its pipeline.json's ``borrowed``)."""
+    settings = folder / "pipeline.json"
+    return dict(json.loads(settings.read_text()).get("borrowed", {})) if settings.is_file() else {}
+
+
 def borrowed_component_path(name: str, source: str, base: Path, _depth: int = 0) -> Path:
     """The folder of component ``name`` of model ``source``: a bundled model's name, or a model
     folder (a relative one is relative to ``base``). A source that borrows the component itself
@@ -45,8 +51,7 @@ def borrowed_component_path(name: str, source: str, base: Path, _depth: int = 0)
     folder = bundled_model_path(source) if source in BUNDLED_MODELS else base / source
     if (folder / name).is_dir():
         return folder / name
-    settings = folder / "pipeline.json"
-    onward = json.loads(settings.read_text()).get("borrowed", {}) if settings.is_file() else {}
+    onward = borrowed_by(folder)
     if name in onward and _depth < 8:
         return borrowed_component_path(name, onward[name], folder.parent, _depth + 1)
     raise ModelLoadError(
@@ -74,10 +79,8 @@ def _installed(name: str) -> bool:
     folder = bundled_model_path(name)
     if not (folder / "meta.json").exists():
         return False
-    settings = folder / "pipeline.json"
-    borrowed = json.loads(settings.read_text()).get("borrowed", {}) if settings.is_file() else {}
     try:
-        for component, source in borrowed.items():
+        for component, source in borrowed_by(folder).items():
             borrowed_component_path(component, source, folder.parent)
     except ModelLoadError:
         return False

@@ -68,6 +68,7 @@ def model_identity(model: str | Path) -> dict[str, Any]:
         ModelLoadError: No bundled model of that name and no model folder at that path.
     """
     from propscope.bundled import (
+        borrowed_by,
         bundled_model_path,
         is_model_family,
         model_for_language,
@@ -91,8 +92,7 @@ def model_identity(model: str | Path) -> dict[str, Any]:
         "version": meta.get("version"),
         "meta_sha256": hashlib.sha256(data).hexdigest()[:16],
     }
-    settings = path / "pipeline.json"
-    borrowed = json.loads(settings.read_text()).get("borrowed", {}) if settings.is_file() else {}
+    borrowed = borrowed_by(path)
     if borrowed:  # a rebuilt source changes what this model outputs
         identity["borrowed"] = {
             component: model_identity(model_source(source, path.parent))
