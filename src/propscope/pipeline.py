@@ -385,6 +385,7 @@ class ModelChooser:
 
     def __init__(self, model: str | Path | Pipeline = AUTO_MODEL) -> None:
         self.model = model
+        self._names: dict[str, str] = {}  # language -> model, chosen once (not per article)
 
     @property
     def is_auto(self) -> bool:
@@ -395,7 +396,9 @@ class ModelChooser:
         if isinstance(self.model, Pipeline):
             return self.model
         if self.is_auto:
-            return load(model_for_language(language, str(self.model)))
+            if language not in self._names:
+                self._names[language] = model_for_language(language, str(self.model))
+            return load(self._names[language])
         return load(self.model)
 
     def preload(self) -> list[Pipeline]:

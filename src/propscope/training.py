@@ -502,14 +502,6 @@ def fit_span_calibration(
     )
 
 
-def write_scores(model_dir: Path, scores: dict[str, Any]) -> None:
-    """Record measured scores in a saved model's ``meta.json``."""
-    meta_path = model_dir / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["scores"] = {**meta.get("scores", {}), **scores}
-    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-
-
 def default_folds(ids: Sequence[str], n_folds: int = 5, seed: int = 0) -> list[set[str]]:
     """Split article ids into ``n_folds`` test folds (KFold over sorted ids, shuffled by seed)."""
     from sklearn.model_selection import KFold

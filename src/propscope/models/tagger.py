@@ -22,7 +22,7 @@ import numpy as np
 
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import saved_files
-from propscope.models.bert import pad_ids
+from propscope.models.bert import length_batches, pad_ids
 from propscope.models.decoding import (  # noqa: F401  (re-exported: the decoding used to live here)
     ANY,
     DecodeSettings,
@@ -382,10 +382,9 @@ class SpanTagger(AdaptedEncoderModel):
             if enc.ids
             for s, e in self._predict_windows(len(enc.ids))
         ]
-        jobs.sort(key=lambda job: job[2] - job[1])  # little padding within a batch
         with torch.inference_mode():
-            for b in range(0, len(jobs), batch_size):
-                chunk = jobs[b : b + batch_size]
+            for batch in length_batches([e - s for _, s, e in jobs], batch_size):
+                chunk = [jobs[k] for k in batch]
                 rows = [(encodings[d].ids[s:e], None) for d, s, e in chunk]
                 input_ids, mask, _ = self._batch(rows)
                 hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
