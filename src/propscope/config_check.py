@@ -25,7 +25,7 @@ def _classes(section: str, kind: str) -> tuple[type, dict[str, str]]:
     """The settings class of ``section`` built as ``kind``, and its sub-sections (key -> kind)."""
     from propscope.models.encoder_classifier import EncoderClassifierConfig
     from propscope.models.ensemble import EnsembleConfig
-    from propscope.models.linear import LinearConfig
+    from propscope.models.linear_config import LinearConfig
     from propscope.models.span_classifier import SpanClassifierConfig, SpanEnsembleConfig
     from propscope.models.tagger import TaggerConfig
     from propscope.pipeline import PipelineSettings

@@ -156,7 +156,8 @@ def genre_training_languages(config: TrainConfig) -> list[str]:
 
 def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
     """The genre classifier of ``config`` fitted on ``docs`` (their text, language and genre)."""
-    from propscope.models.linear import LinearConfig, LinearTextClassifier
+    from propscope.models.linear import LinearTextClassifier
+    from propscope.models.linear_config import LinearConfig
 
     settings = {k: v for k, v in config.genre.items() if k != "languages"}
     cfg = LinearConfig(
@@ -224,7 +225,8 @@ def _fit_pipeline(
     reused: Reused | None = None,
 ) -> Pipeline:
     from propscope.models import MODEL_FAMILIES
-    from propscope.models.linear import LinearConfig, LinearTextClassifier
+    from propscope.models.linear import LinearTextClassifier
+    from propscope.models.linear_config import LinearConfig
     from propscope.models.tagger import SpanTagger, TaggerConfig
 
     def say(stage: str, done: int = 0) -> None:

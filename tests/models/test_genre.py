@@ -19,7 +19,8 @@ from propscope.models.genre import (
     parse_prior,
     shift_prior,
 )
-from propscope.models.linear import LinearConfig, LinearTextClassifier
+from propscope.models.linear import LinearTextClassifier
+from propscope.models.linear_config import LinearConfig
 from propscope.pipeline import Pipeline, PipelineSettings
 from propscope.taxonomy import GENRES
 from propscope.training import TrainConfig, genre_training_languages

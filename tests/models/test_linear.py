@@ -8,13 +8,9 @@ import numpy as np
 import pytest
 
 from propscope.errors import ModelLoadError, TrainingError
-from propscope.models.linear import (
-    STYLE_FEATURE_NAMES,
-    LinearConfig,
-    LinearTextClassifier,
-    mask_content_words,
-    style_features,
-)
+from propscope.models.linear import LinearTextClassifier
+from propscope.models.linear_config import LinearConfig
+from propscope.models.style import STYLE_FEATURE_NAMES, mask_content_words, style_features
 
 # Hand-written toy texts: "report" uses reporting verbs and quotes, "rant" shouts and asks.
 REPORT = [
@@ -223,7 +219,7 @@ def test_embeddings_of_sentence_runs_ignore_line_breaks(monkeypatch: pytest.Monk
             [np.random.default_rng(sum(map(ord, t))).normal(size=8) for t in texts]
         ).astype(np.float32)
 
-    monkeypatch.setattr("propscope.models.linear.embed_texts", fake_embed)
+    monkeypatch.setattr("propscope.models.linear_features.embed_texts", fake_embed)
     kwargs = {"use_embeddings": True, "embedding_by_paragraph": True}
     text = "They lied. We know it!\nWhy? Nobody came to the vote on Monday."
     reflowed = text.replace("\n", " ").replace(". ", ".\n")

@@ -93,7 +93,8 @@ def _paragraph_ensemble(
 def _linear(labels_of: str, multi_label: bool) -> Callable[..., Any]:
     def build(**settings: Any) -> Any:
         from propscope import taxonomy
-        from propscope.models.linear import LinearConfig, LinearTextClassifier
+        from propscope.models.linear import LinearTextClassifier
+        from propscope.models.linear_config import LinearConfig
 
         labels = list(getattr(taxonomy, labels_of))
         config = LinearConfig(labels=labels, multi_label=multi_label, **settings)
