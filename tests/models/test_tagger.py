@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from propscope.errors import ModelLoadError, NotFittedError, TrainingError
-from propscope.models.tagger import ANY, DecodeSettings, SpanTagger, TaggerConfig, decode_spans
+from propscope.models.decoding import ANY, DecodeSettings, decode_spans
+from propscope.models.tagger import SpanTagger, TaggerConfig
 from propscope.types import Document, Span
 
 

@@ -1,7 +1,7 @@
 """From token probabilities to spans: runs of tokens above a label's threshold, cut to words.
 
-Moved out of :mod:`propscope.models.tagger` (which re-exports these names) so span decoding can be
-changed without touching the encoder's inference.
+Kept apart from :mod:`propscope.models.tagger` so span decoding can be changed without touching
+the encoder's inference.
 """
 
 from __future__ import annotations

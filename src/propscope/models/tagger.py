@@ -5,14 +5,15 @@ plus one technique-agnostic "propaganda" channel (used for span identification).
 cut into overlapping windows; probabilities of a token seen in several windows are averaged. Spans
 are decoded per technique as runs of tokens above that technique's threshold, widened to whole
 words, and mapped back to character offsets through the tokenizer's offset mapping.
+
+The tokens and windows are :mod:`propscope.models.tagger_tokens`, the decoding
+:mod:`propscope.models.decoding`, the threshold tuning :mod:`propscope.models.tagger_thresholds`.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -23,14 +24,7 @@ import numpy as np
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import saved_files
 from propscope.models.bert import length_batches, pad_ids
-from propscope.models.decoding import (  # noqa: F401  (re-exported: the decoding used to live here)
-    ANY,
-    DecodeSettings,
-    _is_noise,
-    _word_char,
-    decode_spans,
-    stop_words,
-)
+from propscope.models.decoding import ANY, DecodeSettings, decode_spans
 from propscope.models.encoder import DEFAULT_ENCODER, load_pretrained
 from propscope.models.finetune import (
     ADAPTER_FILE,
@@ -45,7 +39,19 @@ from propscope.models.finetune import (
     train_adapters,
 )
 from propscope.models.runtime import autocast, import_torch
-from propscope.models.tagger_thresholds import span_thresholds, token_thresholds
+from propscope.models.tagger_thresholds import (
+    check_tuning_settings,
+    expected_span_counts,
+    span_thresholds,
+    token_thresholds,
+)
+from propscope.models.tagger_tokens import (
+    Encoded,
+    predict_windows,
+    token_targets,
+    train_windows,
+    trim_offsets,
+)
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
@@ -102,12 +108,6 @@ class TaggerConfig:
     seed: int = 13
 
 
-@dataclass
-class _Encoded:
-    ids: list[int]
-    offsets: list[tuple[int, int]]
-
-
 class SpanTagger(AdaptedEncoderModel):
     """Finds technique spans in documents.
 
@@ -132,44 +132,20 @@ class SpanTagger(AdaptedEncoderModel):
     def _make_head(self, hidden_size: int) -> Any:
         return standardised_head(hidden_size, len(self.config.labels))
 
-    def _encode(self, text: str) -> _Encoded:
+    def _encode(self, text: str) -> Encoded:
         ids, offsets = self.tokenizer_.encode(text)
-        return _Encoded(ids, _trim_offsets(text, offsets))
+        return Encoded(ids, trim_offsets(text, offsets))
 
     def _windows(self, n_tokens: int, stride: int) -> list[tuple[int, int]]:
-        size = self.config.window - 2
-        if n_tokens <= size:
-            return [(0, n_tokens)]
-        starts = [*list(range(0, n_tokens - size, stride)), n_tokens - size]
-        return [(s, s + size) for s in starts]
+        return train_windows(n_tokens, self.config.window, stride)
 
     def _predict_windows(self, n_tokens: int) -> list[tuple[int, int]]:
         """The inference windows over ``n_tokens`` tokens (see ``TaggerConfig.predict_overlap``)."""
         cfg = self.config
-        size = cfg.window - 2
-        if cfg.predict_overlap is None:
-            return self._windows(n_tokens, cfg.predict_stride)
-        if n_tokens <= size:
-            return [(0, n_tokens)]
-        overlap = min(cfg.predict_overlap, size // 2)
-        count = -(-(n_tokens - overlap) // (size - overlap))
-        width = -(-(n_tokens + (count - 1) * overlap) // count)
-        starts = [round(i * (n_tokens - width) / (count - 1)) for i in range(count)]
-        return [(s, s + width) for s in starts]
+        return predict_windows(n_tokens, cfg.window, cfg.predict_overlap, cfg.predict_stride)
 
-    def _targets(self, doc: Document, encoded: _Encoded) -> np.ndarray:
-        labels = {name: i for i, name in enumerate(self.config.labels)}
-        target = np.zeros((len(encoded.ids), len(labels)), dtype=np.float32)
-        if not encoded.offsets:
-            return target
-        starts = np.array([o[0] for o in encoded.offsets])
-        ends = np.array([o[1] for o in encoded.offsets])
-        for span in doc.spans:
-            inside = (starts < span.end) & (ends > span.start)
-            target[inside, labels[ANY]] = 1.0
-            if span.technique in labels:
-                target[inside, labels[span.technique]] = 1.0
-        return target
+    def _targets(self, doc: Document, encoded: Encoded) -> np.ndarray:
+        return token_targets(doc, encoded, self.config.labels)
 
     def _batch(self, rows: Sequence[tuple[list[int], np.ndarray | None]]) -> tuple[Any, Any, Any]:
         torch = import_torch()
@@ -196,7 +172,7 @@ class SpanTagger(AdaptedEncoderModel):
         """
         if not any(doc.spans for doc in documents):
             raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
-        self._check_tuning_settings()
+        check_tuning_settings(self.config.threshold_metric, self.config.rare_label_thresholds)
         torch = import_torch()
         from propscope.models.lora import add_lora
 
@@ -281,22 +257,9 @@ class SpanTagger(AdaptedEncoderModel):
         without training: after a change of ``threshold_metric``, ``hysteresis_grid`` or
         ``rare_label_thresholds``, this gives what training with the new settings would."""
         self._check_fitted()
-        self._check_tuning_settings()
+        check_tuning_settings(self.config.threshold_metric, self.config.rare_label_thresholds)
         self.thresholds_ = self._tune_thresholds(self._split(documents)[0], documents)
         return self
-
-    def _check_tuning_settings(self) -> None:
-        cfg = self.config
-        for name, value, allowed in (
-            ("threshold_metric", cfg.threshold_metric, ("tokens", "spans")),
-            ("rare_label_thresholds", cfg.rare_label_thresholds, ("tokens", "rate")),
-        ):
-            if value not in allowed:
-                raise TrainingError(
-                    Errors.E043.format(
-                        reason=f"[tagger] {name} is {value!r}; use one of {', '.join(allowed)}"
-                    )
-                )
 
     def _standardise_head(self, body: Any, head: Any, cache: list[Any], upper: list[int]) -> None:
         """Set the head's input standardisation from the encoder's outputs on training windows.
@@ -338,10 +301,7 @@ class SpanTagger(AdaptedEncoderModel):
         if cfg.threshold_metric == "spans":
             expected = None
             if cfg.rare_label_thresholds == "rate":
-                share = len(val_docs) / max(1, len(documents))
-                counts = Counter(span.technique for doc in documents for span in doc.spans)
-                counts[ANY] = sum(counts.values())
-                expected = {label: counts[label] * share for label in cfg.labels}
+                expected = expected_span_counts(cfg.labels, val_docs, documents)
             self._tune_span_thresholds(thresholds, val_docs, probs, encodings, expected)
         return thresholds
 
@@ -355,7 +315,7 @@ class SpanTagger(AdaptedEncoderModel):
         thresholds: dict[str, float],
         docs: Sequence[Document],
         probs: list[np.ndarray],
-        encodings: list[_Encoded],
+        encodings: list[Encoded],
         expected: dict[str, float] | None = None,
     ) -> None:
         """:func:`~propscope.models.tagger_thresholds.span_thresholds`; a hysteresis it chooses
@@ -365,11 +325,11 @@ class SpanTagger(AdaptedEncoderModel):
             self.decode_hysteresis_ = hysteresis
 
     # ------------------------------------------------------------------------------ inference
-    def _token_probs(self, encoded: _Encoded) -> np.ndarray:
+    def _token_probs(self, encoded: Encoded) -> np.ndarray:
         return self._token_probs_many([encoded])[0]
 
     def _token_probs_many(
-        self, encodings: Sequence[_Encoded], batch_size: int = 16
+        self, encodings: Sequence[Encoded], batch_size: int = 16
     ) -> list[np.ndarray]:
         """Token probabilities of several texts, their windows batched together by length."""
         torch = import_torch()
@@ -484,19 +444,3 @@ class SpanTagger(AdaptedEncoderModel):
         tagger.thresholds_ = json.loads(files[1].read_text())
         tagger._load_weights(files[2])
         return tagger
-
-
-def _trim_offsets(text: str, offsets: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
-    """Token offsets without leading whitespace or invisible format characters (BOM, ZWSP).
-
-    A SentencePiece token carries the space before its word ("▁word" covers " word"); spans must
-    start at the word, and a line break must stay between two tokens for decoding to see it. A
-    token that is only whitespace keeps an empty range at its end. WordPiece offsets never start
-    with such characters (its normaliser drops format characters), so they pass unchanged.
-    """
-    trimmed = []
-    for start, end in offsets:
-        while start < end and (text[start].isspace() or unicodedata.category(text[start]) == "Cf"):
-            start += 1
-        trimmed.append((start, end))
-    return trimmed

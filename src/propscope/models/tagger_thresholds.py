@@ -4,18 +4,46 @@ spans they decode, with the technique-agnostic channel's decoding hysteresis sea
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from propscope.errors import Errors, TrainingError
 from propscope.models.decoding import ANY, decode_spans
+from propscope.models.tagger_tokens import Encoded
 from propscope.models.thresholds import best_threshold
 from propscope.types import Document
 
 #: Labels with fewer positive tokens or gold spans than this keep the threshold they have.
 MIN_EVIDENCE = 20
+
+
+def check_tuning_settings(threshold_metric: str, rare_label_thresholds: str) -> None:
+    """Raise ``TrainingError`` for a ``[tagger]`` tuning setting that names no method."""
+    for name, value, allowed in (
+        ("threshold_metric", threshold_metric, ("tokens", "spans")),
+        ("rare_label_thresholds", rare_label_thresholds, ("tokens", "rate")),
+    ):
+        if value not in allowed:
+            raise TrainingError(
+                Errors.E043.format(
+                    reason=f"[tagger] {name} is {value!r}; use one of {', '.join(allowed)}"
+                )
+            )
+
+
+def expected_span_counts(
+    labels: Sequence[str], held_out: Sequence[Document], documents: Sequence[Document]
+) -> dict[str, float]:
+    """Per label, the spans its rate in all training ``documents`` predicts on ``held_out``
+    (part of them): what ``rare_label_thresholds = "rate"`` aims a rare label's threshold at."""
+    share = len(held_out) / max(1, len(documents))
+    counts = Counter(span.technique for doc in documents for span in doc.spans)
+    counts[ANY] = sum(counts.values())
+    return {label: counts[label] * share for label in labels}
 
 
 def token_thresholds(
@@ -40,7 +68,7 @@ def span_thresholds(
     thresholds: dict[str, float],
     docs: Sequence[Document],
     probs: list[np.ndarray],
-    encodings: Sequence[Any],
+    encodings: Sequence[Encoded],
     expected: dict[str, float] | None = None,
 ) -> float | None:
     """Set, in ``thresholds``, per label the threshold whose decoded spans score best
