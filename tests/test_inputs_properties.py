@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from propscope.batch.inputs import JsonlSource
+from propscope.batch.inputs_jsonl import JsonlSource
 from propscope.errors import PropscopeError
 from propscope.inputs import check_text, read_input
 

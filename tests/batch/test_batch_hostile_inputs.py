@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from propscope.batch import run_batch
-from propscope.batch.inputs import FolderSource, JsonlSource
+from propscope.batch.inputs_folder import FolderSource
+from propscope.batch.inputs_jsonl import JsonlSource
 from propscope.errors import CorpusFormatError
 
 GOOD = "The council wasted our money again.\n"

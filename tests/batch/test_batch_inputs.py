@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from propscope.batch.inputs import FolderSource, JsonlSource, open_source
+from propscope.batch.inputs import open_source
+from propscope.batch.inputs_folder import FolderSource
+from propscope.batch.inputs_jsonl import JsonlSource
 from propscope.errors import ConfigError, CorpusFormatError, InputNotFoundError
 
 GOOD = "The council wasted our money again.\n\nOfficials said the bridge opens in May.\n"

@@ -188,7 +188,9 @@ def run_batch(
     from propscope.batch.engines import WorkSettings, open_engine
     from propscope.batch.files import remove_temporaries
     from propscope.batch.formats import output_format
-    from propscope.batch.inputs import STDIN, import_pyarrow, open_source
+    from propscope.batch.inputs import open_source
+    from propscope.batch.inputs_jsonl import STDIN
+    from propscope.batch.inputs_parquet import import_pyarrow
     from propscope.batch.rows import ARTICLE_FIELDS, SPAN_FIELDS
     from propscope.batch.store import RunStore
     from propscope.language import AUTO, normalise_language
