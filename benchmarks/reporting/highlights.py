@@ -1,0 +1,73 @@
+"""Calibrated span confidences and the default highlights, on the taggers' held-out articles
+(benchmarks/span_highlights.py), and what a reader sees (benchmarks/span_reader_view.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .core import Result, load, pipeline_settings
+
+#: The row of the "tried and dropped" table that is not among a result's ``tried`` variants.
+EXPLAINED = "paragraph labels explained by their best span (added to the default)"
+
+
+def context(results: Path) -> dict[str, Any] | None:
+    """The section's values; None without benchmarks/span_highlights.py's result."""
+    run = load(results, "span-highlights")
+    if not run:
+        return None
+    floors = {name: pipeline_settings(name).get("min_confidence", 0.5) for name in run}
+    first = next(iter(run.values()))
+    return {
+        "run": run,
+        # Each model's default floor and what is shown from it.
+        "floors": [
+            (name, floor, run[name]["after"].get(f"{floor:g}", {}))
+            for name, floor in floors.items()
+        ],
+        "deciles": [
+            (first["reliability"][k]["decile"], [r["reliability"][k] for r in run.values()])
+            for k in range(10)
+        ],
+        "tried": _tried(run),
+        "pooled_floors": _pooled_floors(run),
+        "view": load(results, "span-reader-view"),
+    }
+
+
+def _tried(run: dict[str, Result]) -> list[tuple[str, list[Result]]]:
+    """Per variant tried and dropped, its spans from 0.5 in each model."""
+    variants = [*next(iter(run.values()))["tried"]]
+    if EXPLAINED not in variants:
+        variants.append(EXPLAINED)
+    return [
+        (
+            variant,
+            [
+                result["after_with_paragraph_explanations"]
+                if variant.startswith("paragraph labels explained")
+                else result["tried"][variant]
+                for result in run.values()
+            ],
+        )
+        for variant in variants
+    ]
+
+
+def _pooled_floors(run: dict[str, Result]) -> list[tuple[str, float]] | None:
+    """Per floor, the precision of the spans shown from it, pooled over both English models'
+    held-out articles (their one floor is chosen on this); None without both."""
+    english = [run[name] for name in ("en-fast", "en-accurate") if name in run]
+    if len(english) < 2:
+        return None
+
+    def pooled(floor: str) -> float:
+        shown = [
+            (r["after"][floor]["spans_per_article"] * r["held_out_articles"], r) for r in english
+        ]
+        right = sum(n * r["after"][floor]["precision"] for n, r in shown)
+        return right / max(1e-9, sum(n for n, _ in shown))
+
+    floors = [f for f in english[0]["after"] if all(f in r["after"] for r in english)]
+    return [(floor, pooled(floor)) for floor in floors]

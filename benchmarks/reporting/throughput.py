@@ -1,0 +1,35 @@
+"""Speed: every bundled model measured in one run (benchmarks/speed.py), the tagger's window
+layouts (benchmarks/tagger_windows.py) and `propscope batch` throughput
+(benchmarks/batch_speed.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .core import load
+
+
+def speed(results: Path) -> dict[str, Any] | None:
+    """Speed of every bundled model as ratios measured in one run, and the tagger's window
+    layouts on held-out articles."""
+    run = load(results, "speed")
+    if not run or "models" not in run:  # (an older speed.json has another layout)
+        return None
+    runtime = run["models"][0]["runtime"]
+    return {
+        "run": run,
+        "runtime": runtime,
+        "extras": [name for name in ("avx512_bf16", "amx") if runtime.get(name)],
+        "forced": [row for row in run["models"] if row.get("fp32")],
+        "served": [row for row in run["models"] if row.get("serve")],
+        "windows": [
+            json.loads(path.read_text()) for path in sorted(results.glob("tagger-windows-*.json"))
+        ],
+    }
+
+
+def batch_speed(results: Path) -> dict[str, Any] | None:
+    """The table of `propscope batch` throughput."""
+    return load(results, "batch_speed")
