@@ -125,7 +125,8 @@ def tiny_docs() -> list[Document]:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A complete pipeline trained on the tiny corpus in seconds, saved to a folder."""
-    from propscope.training import TrainConfig, TrainingData, fit_pipeline
+    from propscope.training import fit_pipeline
+    from propscope.training_data import TrainConfig, TrainingData
 
     docs = tiny_documents()
     config = TrainConfig(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from propscope.errors import ConfigError
-from propscope.training import TrainConfig
+from propscope.training_data import TrainConfig
 from propscope.types import Document
 
 
@@ -49,7 +49,8 @@ def test_every_shipped_config_passes(repo: Path) -> None:
 
 
 def test_the_seed_reaches_the_linear_models(tmp_path: Path, tiny_docs: list[Document]) -> None:
-    from propscope.training import TrainingData, fit_pipeline
+    from propscope.training import fit_pipeline
+    from propscope.training_data import TrainingData
 
     config = _read(
         tmp_path,

@@ -28,7 +28,7 @@ def test_bundled_tagger_on_its_held_out_articles(
     data_dir: Path, repo: Path, model: str, config: str, technique_floor: float, si_floor: float
 ) -> None:
     import propscope
-    from propscope.training import TrainConfig, load_training_data
+    from propscope.training_data import TrainConfig, load_training_data
 
     tagger = propscope.load(model).tagger
     data = load_training_data(TrainConfig.from_toml(repo / config), data_dir)

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from propscope.errors import InputNotFoundError
-from propscope.training import TrainConfig, TrainingData, fit_pipeline, reusable_components
+from propscope.training import fit_pipeline
+from propscope.training_data import TrainConfig, TrainingData
+from propscope.training_reuse import reusable_components
 
 
 def _config_of(model_dir: Path) -> TrainConfig:

@@ -1,157 +1,32 @@
 """Training: a TOML config and the shared corpora in, a saved pipeline out.
 
-Example config (``configs/en-fast.toml`` is the one the bundled model is built from)::
-
-    name = "en-fast"
-    language = "en"
-    [data]
-    semeval2023 = ["en"]     # train splits of these SemEval-2023 languages
-    ptc = []                 # PTC splits added to the span tagger's data
-    [components]
-    tagger = true
-    paragraphs = true        # or a model's name: that model's component, used as it is
-    genre = true             # (e.g. paragraphs = "multi-fast"; see TrainConfig.borrowed)
-    frames = true
-    [tagger]                 # any TaggerConfig field
-    epochs = 3
-
-    [paragraphs]             # LinearConfig fields; with model = "encoder", the fields of
-    model = "encoder"        # EncoderClassifierConfig (span_classifier likewise); with
-                             # model = "ensemble", [paragraphs.linear] and [paragraphs.encoder]
+The config and the corpora are read by :mod:`propscope.training_data`; components of an earlier
+build are reused by :mod:`propscope.training_reuse`.
 """
 
 from __future__ import annotations
 
-import json
 import platform
 import time
-import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from propscope.bundled import model_source
-from propscope.config_check import MODEL_KINDS, check_config
-from propscope.errors import ConfigError, Errors, InputNotFoundError, TrainingError
+from propscope.config_check import MODEL_KINDS
+from propscope.errors import ConfigError, Errors, TrainingError
 from propscope.models.base import paragraph_rows
 from propscope.pipeline import Pipeline, PipelineSettings
 from propscope.taxonomy import FRAMES, GENRES, TECHNIQUE_NAMES
+from propscope.training_data import TrainConfig, TrainingData, load_training_data
+
+# Still importable from here, where benchmarks/cv_genre.py imports it.
+from propscope.training_data import genre_training_languages as genre_training_languages
+from propscope.training_reuse import Reused, reusable_components
 from propscope.types import Document
 
 ProgressCallback = Callable[[str, int, int], None]
-COMPONENTS = ("tagger", "span_classifier", "paragraphs", "genre", "frames")
-
-
-@dataclass
-class TrainConfig:
-    """A parsed training config. See the module docstring for the TOML layout."""
-
-    name: str = "custom"
-    language: str = "en"
-    semeval2023: list[str] = field(default_factory=lambda: ["en"])
-    ptc: list[str] = field(default_factory=list)
-    components: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, True))
-    # Components taken from another model instead of trained (``[components] paragraphs =
-    # "multi-fast"``): component -> a bundled model's name or a model folder. The saved model
-    # refers to that model's component rather than holding a copy (PipelineSettings.borrowed).
-    borrowed: dict[str, str] = field(default_factory=dict)
-    tagger: dict[str, Any] = field(default_factory=dict)
-    paragraphs: dict[str, Any] = field(default_factory=dict)
-    genre: dict[str, Any] = field(default_factory=dict)
-    frames: dict[str, Any] = field(default_factory=dict)
-    span_classifier: dict[str, Any] = field(default_factory=dict)
-    pipeline: dict[str, Any] = field(default_factory=dict)
-    seed: int = 13
-
-    @classmethod
-    def from_toml(cls, path: Path) -> TrainConfig:
-        """Read a config file; unknown keys are errors, so typos don't pass silently."""
-        if not path.exists():
-            raise InputNotFoundError(Errors.E005.format(path=path))
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(Errors.E050.format(name=path, value="...", reason=exc)) from exc
-        except UnicodeDecodeError as exc:  # a binary file given by mistake
-            reason = f"not a UTF-8 TOML file (byte {exc.start}: {exc.reason})"
-            raise ConfigError(Errors.E050.format(name=path, value="...", reason=reason)) from exc
-        except OSError as exc:
-            raise InputNotFoundError(
-                Errors.E008.format(path=path, reason=exc.strerror or type(exc).__name__)
-            ) from exc
-        data = raw.pop("data", {})
-        known = {f.name for f in fields(cls)} - {"borrowed"}  # set by [components] only
-        unknown = (set(raw) - known) | (set(data) - {"semeval2023", "ptc"})
-        if unknown:
-            raise ConfigError(
-                Errors.E050.format(name=path, value=sorted(unknown), reason="unknown keys")
-            )
-        check_config(raw, COMPONENTS)
-        config = cls(**raw, **data)
-        switches = config.components
-        config.borrowed = {c: v for c, v in switches.items() if isinstance(v, str)}
-        config.components = {
-            c: bool(switches.get(c, False)) and c not in config.borrowed for c in COMPONENTS
-        }
-        return config
-
-
-@dataclass
-class TrainingData:
-    """Documents with gold labels, grouped by what each can teach."""
-
-    span_docs: list[Document] = field(default_factory=list)
-    paragraph_docs: list[Document] = field(default_factory=list)
-    genre_docs: list[Document] = field(default_factory=list)
-    frame_docs: list[Document] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-
-    def subset(self, keep: Callable[[str], bool]) -> TrainingData:
-        """The documents whose id passes ``keep`` (for cross-validation folds)."""
-        return TrainingData(
-            [d for d in self.span_docs if keep(d.id)],
-            [d for d in self.paragraph_docs if keep(d.id)],
-            [d for d in self.genre_docs if keep(d.id)],
-            [d for d in self.frame_docs if keep(d.id)],
-            self.sources,
-        )
-
-
-def load_training_data(config: TrainConfig, data_dir: Path) -> TrainingData:
-    """Read the corpora named in ``config`` from ``data_dir`` (laid out like ``shared/data``)."""
-    from propscope.corpora.ptc import read_ptc
-    from propscope.corpora.semeval2023 import load_split
-
-    data = TrainingData()
-    genre_languages = genre_training_languages(config)
-    for lang in config.semeval2023:
-        split = load_split(data_dir / "semeval2023-task3", lang, "train")
-        docs = split.documents
-        data.span_docs += [docs[i] for i in split.ids_by_subtask.get(3, ()) if i in docs]
-        data.paragraph_docs += [docs[i] for i in split.ids_by_subtask.get(3, ()) if i in docs]
-        if lang in genre_languages:
-            data.genre_docs += [d for d in docs.values() if d.genre is not None]
-        if 2 in split.gold_subtasks:
-            data.frame_docs += [docs[i] for i in split.ids_by_subtask.get(2, ()) if i in docs]
-        data.sources.append(f"semeval2023-task3/{lang}/train")
-    for lang in genre_languages:
-        if lang not in config.semeval2023:  # genre labels only
-            docs = load_split(data_dir / "semeval2023-task3", lang, "train").documents
-            data.genre_docs += [d for d in docs.values() if d.genre is not None]
-            data.sources.append(f"semeval2023-task3/{lang}/train (genre labels)")
-    for split_name in config.ptc:
-        data.span_docs += read_ptc(data_dir / "ptc-semeval2020" / split_name)
-        data.sources.append(f"ptc-semeval2020/{split_name}")
-    return data
-
-
-def genre_training_languages(config: TrainConfig) -> list[str]:
-    """The SemEval-2023 languages whose genre labels train the genre model: ``[genre] languages``
-    if set (the genre model may learn from more languages than the other components), else
-    ``[data] semeval2023``."""
-    return list(config.genre.get("languages", config.semeval2023))
 
 
 def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
@@ -360,86 +235,6 @@ def _fit_pipeline(
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     return Pipeline(settings=settings, meta=meta, **parts)
-
-
-@dataclass
-class Reused:
-    """Components taken from an earlier build instead of being trained again."""
-
-    components: dict[str, Any] = field(default_factory=dict)
-    timings: dict[str, Any] = field(default_factory=dict)  # their training times, as measured then
-    sources: dict[str, str] = field(default_factory=dict)  # component -> "folder (created ...)"
-    # Components whose weights were reused but whose thresholds were tuned again (saved anew).
-    retuned: set[str] = field(default_factory=set)
-
-
-# Tagger settings that only change how its thresholds are tuned after training: a tagger that
-# differs from the wanted one in these alone is reused and re-tuned (SpanTagger.retune).
-TAGGER_TUNING_SETTINGS = ("threshold_metric", "hysteresis_grid", "rare_label_thresholds")
-
-
-def _only_tuning_differs(before: dict[str, Any], now: dict[str, Any]) -> bool:
-    """Whether the tagger settings of two configs (JSON form) differ in tuning settings alone."""
-
-    def training(settings: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in settings.items() if k not in TAGGER_TUNING_SETTINGS}
-
-    return training(before.get("tagger", {})) == training(now.get("tagger", {}))
-
-
-def reusable_components(
-    config: TrainConfig, previous: Path, data: TrainingData | None = None
-) -> Reused:
-    """The components of the model in ``previous`` that ``config`` would train the same way.
-
-    A component is reused when ``previous`` has it and was built with the same seed, the same
-    training data and the same settings for it (its config section; ``pipeline`` settings are
-    not training settings). A tagger whose settings differ only in how thresholds are tuned
-    (``TAGGER_TUNING_SETTINGS``) is reused and its thresholds tuned again on the articles its
-    training held out, given the training ``data``. Changes to propscope's own training code
-    since that build are not detected: rebuild without reuse after such a change.
-    """
-    from propscope.models import load_component
-
-    meta_path = previous / "meta.json"
-    if not meta_path.exists():
-        raise InputNotFoundError(Errors.E005.format(path=meta_path))
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    before = meta.get("config", {})
-    # Compare through JSON, the form the earlier config was stored in.
-    now = json.loads(json.dumps(config.__dict__))
-    same_data = all(before.get(k) == now[k] for k in ("semeval2023", "ptc", "seed"))
-    out = Reused()
-    for name in COMPONENTS:
-        wanted = now["components"].get(name)
-        trained = before.get("components", {}).get(name)
-        same = before.get(name) == now[name]
-        retune = not same and name == "tagger" and data is not None
-        retune = retune and _only_tuning_differs(before, now)
-        if not (same_data and wanted and trained and (same or retune)):
-            continue
-        if not (previous / name).is_dir():
-            continue
-        out.components[name] = load_component(name, previous / name)
-        if retune:
-            from propscope.models.tagger import TaggerConfig
-
-            tagger = out.components[name]
-            defaults = asdict(TaggerConfig())
-            keys = (*TAGGER_TUNING_SETTINGS, "decode_hysteresis")
-            # The reused tagger gets the wanted settings as a new config (none is changed).
-            tagger.config = replace(
-                tagger.config, **{key: now[name].get(key, defaults[key]) for key in keys}
-            )
-            tagger.retune(data.span_docs)  # type: ignore[union-attr]
-            out.retuned.add(name)
-        out.timings.update(
-            {k: v for k, v in meta.get("train_seconds", {}).items() if k.startswith(name)}
-        )
-        out.sources[name] = f"{previous} (created {meta.get('created', '?')})" + (
-            ", thresholds tuned again" if name in out.retuned else ""
-        )
-    return out
 
 
 def train(

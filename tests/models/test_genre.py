@@ -23,7 +23,7 @@ from propscope.models.linear import LinearTextClassifier
 from propscope.models.linear_config import LinearConfig
 from propscope.pipeline import Pipeline, PipelineSettings
 from propscope.taxonomy import GENRES
-from propscope.training import TrainConfig, genre_training_languages
+from propscope.training_data import TrainConfig, genre_training_languages
 
 SANITY = Path(__file__).resolve().parents[1] / "resources" / "sanity"
 

@@ -32,7 +32,8 @@ def train_cli(
     A stopped run resumes from its checkpoints when started again with the same arguments.
     """
     from propscope.cli._common import progress_bar
-    from propscope.training import TrainConfig, train
+    from propscope.training import train
+    from propscope.training_data import TrainConfig
 
     cfg = TrainConfig.from_toml(config)
     with progress_bar(progress) as update:
