@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from propscope.batch.report import INVALID_DATE_GROUP, NONE_GROUP, BatchReport, aggregate
+from propscope.batch.report import INVALID_DATE_GROUP, NONE_GROUP, aggregate
+from propscope.batch.report_types import BatchReport
 from propscope.cli import main
 from propscope.errors import ConfigError, CorpusFormatError, InputNotFoundError
 

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from propscope.batch.report import BatchReport, GroupStats
+from propscope.batch.report_types import BatchReport, GroupStats
 from propscope.errors import UnknownLabelError
 from propscope.extras import require_extra
 from propscope.report_html import _CSS as BASE_CSS
