@@ -48,6 +48,7 @@ from propscope.models.tagger_thresholds import (
 from propscope.models.tagger_tokens import (
     Encoded,
     predict_windows,
+    span_means,
     token_targets,
     train_windows,
     trim_offsets,
@@ -416,14 +417,7 @@ class SpanTagger(AdaptedEncoderModel):
         """Mean technique probabilities over the tokens of each given span: ``(n_spans, 23)``."""
         probs, offsets = self.token_probabilities(text)
         techniques = [i for i, label in enumerate(self.config.labels) if label != ANY]
-        starts = np.array([o[0] for o in offsets]) if offsets else np.zeros(0)
-        ends = np.array([o[1] for o in offsets]) if offsets else np.zeros(0)
-        out = np.zeros((len(spans), len(techniques)), dtype=np.float32)
-        for k, (start, end) in enumerate(spans):
-            inside = (starts < end) & (ends > start)
-            if inside.any():
-                out[k] = probs[inside][:, techniques].mean(0)
-        return out
+        return span_means(probs, offsets, spans, techniques)
 
     # -------------------------------------------------------------------------- persistence
     def save(self, path: Path) -> None:

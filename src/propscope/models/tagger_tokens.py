@@ -1,5 +1,6 @@
 """The span tagger's view of an article as tokens: ids with character offsets trimmed to the word,
-the overlapping windows that cover a long article, and per-token targets from gold spans."""
+the overlapping windows that cover a long article, per-token targets from gold spans, and token
+probabilities averaged back over character spans."""
 
 from __future__ import annotations
 
@@ -80,3 +81,21 @@ def token_targets(doc: Document, encoded: Encoded, labels: Sequence[str]) -> np.
         if span.technique in index:
             target[inside, index[span.technique]] = 1.0
     return target
+
+
+def span_means(
+    probs: np.ndarray,
+    offsets: Sequence[tuple[int, int]],
+    spans: Sequence[tuple[int, int]],
+    columns: Sequence[int],
+) -> np.ndarray:
+    """``(n_spans, len(columns))``: the mean of ``probs[:, columns]`` over the tokens that
+    overlap each character span ``(start, end)``; 0 for a span no token overlaps."""
+    starts = np.array([o[0] for o in offsets]) if offsets else np.zeros(0)
+    ends = np.array([o[1] for o in offsets]) if offsets else np.zeros(0)
+    out = np.zeros((len(spans), len(columns)), dtype=np.float32)
+    for k, (start, end) in enumerate(spans):
+        inside = (starts < end) & (ends > start)
+        if inside.any():
+            out[k] = probs[inside][:, columns].mean(0)
+    return out
