@@ -57,10 +57,15 @@ FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
 STRENGTH = 1.0  # the calibration's inverse L2 penalty (SpanCalibration.fit's default)
 
 
-def held_out(name: str, data_dir: Path) -> tuple[Any, list[Document], list[Document], Any]:
-    config = TrainConfig.from_toml(Path(f"configs/{name}.toml"))
+def held_out(spec: str, data_dir: Path) -> tuple[Any, list[Document], list[Document], Any]:
+    """The model of ``spec`` (a bundled name, or ``NAME=FOLDER`` for a model trained from
+    ``configs/NAME.toml`` or ``configs/ablations/NAME.toml`` into FOLDER), its held-out and
+    training span articles, and its training data."""
+    name, _, folder = spec.partition("=")
+    found = [Path(f"configs/{name}.toml"), Path(f"configs/ablations/{name}.toml")]
+    config = TrainConfig.from_toml(next((p for p in found if p.exists()), found[0]))
     data = load_training_data(config, data_dir)
-    pipeline = load_model(name)
+    pipeline = load_model(folder or name)
     expected = pipeline.meta["training_counts"]["span_docs"]
     if len(data.span_docs) != expected:
         raise SystemExit(f"{name}: {len(data.span_docs)} span documents, trained on {expected}")
@@ -255,8 +260,9 @@ def shown(predicted: list[list[Span]], floor: float) -> list[list[Span]]:
     return [[s for s in spans if s.score >= floor] for spans in predicted]
 
 
-def run_model(name: str, args: argparse.Namespace) -> dict[str, Any]:
-    pipeline, val, trained, data = held_out(name, args.data_dir)
+def run_model(spec: str, args: argparse.Namespace) -> dict[str, Any]:
+    pipeline, val, trained, data = held_out(spec, args.data_dir)
+    name, _, folder = spec.partition("=")
     result: dict[str, Any] = {
         "model": name,
         "held_out_articles": len(val),
@@ -340,7 +346,7 @@ def run_model(name: str, args: argparse.Namespace) -> dict[str, Any]:
         final = SpanCalibration(**{**base.__dict__})
         final.info = {"articles": len(val)}
         final.fit(xs, ys, [s.technique for spans in shaped for s in spans], strength=STRENGTH)
-        final.save(bundled_model_path(name))
+        final.save(Path(folder) if folder else bundled_model_path(name))
         result["calibration"] = {"coefficients": final.coefficients, "info": final.info}
     print(name, json.dumps({k: result[k] for k in ("before", "after")}, indent=1), flush=True)
     return result
@@ -359,7 +365,13 @@ def _ece(scores: np.ndarray, targets: np.ndarray) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--models", nargs="+", default=["en-fast", "en-accurate", "multi-fast"])
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=["en-fast", "en-accurate", "multi-fast"],
+        help="bundled model names, or NAME=FOLDER for a model trained from configs/NAME.toml "
+        "or configs/ablations/NAME.toml",
+    )
     parser.add_argument("--cache", type=Path, default=Path("runs/calib"))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/span-highlights.json"))
     parser.add_argument("--verify", action="store_true")
@@ -370,8 +382,8 @@ def main() -> None:
     results = {}
     if args.out.exists():
         results = json.loads(args.out.read_text())
-    for name in args.models:
-        results[name] = run_model(name, args)
+    for spec in args.models:
+        results[spec.partition("=")[0]] = run_model(spec, args)
         args.out.write_text(json.dumps(results, indent=2) + "\n")
 
 

@@ -29,6 +29,11 @@ SENTENCES = [
     "Everyone knows these corrupt crooks cannot be trusted with anything.",
     "Rainfall was above average for the third month in a row.",
 ]
+#: How far a batch row's scores may be from one article's analysis: articles analysed together
+#: are padded and batched together, and in bf16 (chosen on CPUs that run it natively) a matrix
+#: product's rounding depends on the batch's shape (0.0005 seen on an AVX-512 BF16 machine; in
+#: fp32 the rows are equal).
+SCORE_TOLERANCE = 0.005
 BAD = [  # (id, text value, expected code)
     ("empty", "   \n", "E001"),
     ("null", None, "E001"),
@@ -99,6 +104,22 @@ def interrupt_after(articles: int) -> Any:
     return progress
 
 
+def assert_rows_close(got: Any, expected: Any, where: str = "row") -> None:
+    """``got == expected``, but for floats, which may differ by :data:`SCORE_TOLERANCE`."""
+    if isinstance(expected, float) and isinstance(got, float):
+        assert got == pytest.approx(expected, abs=SCORE_TOLERANCE), where
+    elif isinstance(expected, dict) and isinstance(got, dict):
+        assert list(got) == list(expected), where
+        for key in expected:
+            assert_rows_close(got[key], expected[key], f"{where}.{key}")
+    elif isinstance(expected, list) and isinstance(got, list):
+        assert len(got) == len(expected), where
+        for i, (a, b) in enumerate(zip(got, expected, strict=True)):
+            assert_rows_close(a, b, f"{where}[{i}]")
+    else:
+        assert got == expected, where
+
+
 def test_batch_rows_match_analyze_and_keep_input_order(
     corpus: Path, baseline: list[dict[str, Any]]
 ) -> None:
@@ -117,7 +138,7 @@ def test_batch_rows_match_analyze_and_keep_input_order(
             continue
         document = pipeline.analyze_documents([Document(given["id"], given["text"])])[0]
         carried = {"source": given["source"], "n": given["n"]}
-        assert row == {**ok_row(result_dict(document, pipeline)), **carried}
+        assert_rows_close(row, {**ok_row(result_dict(document, pipeline)), **carried})
     assert not partial_dir(corpus.parent / "baseline.jsonl").exists()
 
 
