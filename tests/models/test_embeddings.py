@@ -14,7 +14,7 @@ from propscope.models import embeddings
 def test_embedding_cache_embeds_each_text_once_and_persists(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from propscope.models import encoder
+    from propscope.models.encoders import registry
 
     calls: list[list[str]] = []
 
@@ -22,7 +22,7 @@ def test_embedding_cache_embeds_each_text_once_and_persists(
         calls.append(list(texts))
         return np.array([[len(t), 1.0] for t in texts], dtype=np.float32).reshape(len(texts), 2)
 
-    monkeypatch.setattr(encoder, "sentence_embeddings", fake)
+    monkeypatch.setattr(registry, "sentence_embeddings", fake)
     path = tmp_path / "emb.npz"
     with embeddings.embedding_cache(path):
         first = embeddings.embed_texts(["ab", "abc", "ab"], "enc", "q: ")

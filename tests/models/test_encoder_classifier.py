@@ -53,7 +53,7 @@ def test_encoder_classifier_reloads_with_same_scores(
 
 
 def test_shared_pass_gives_the_scores_and_the_base_embeddings(fitted: EncoderClassifier) -> None:
-    from propscope.models.encoder import sentence_embeddings
+    from propscope.models.encoders import sentence_embeddings
 
     long_text = "word " * 200  # over 128 tokens: cut differently, so no shared embedding
     texts = [*TEXTS[:4], long_text]

@@ -36,7 +36,7 @@ def fitted() -> EnsembleClassifier:
 def test_encoder_member_hands_its_lower_layers_to_the_linear_members_embeddings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import propscope.models.encoder as encoder_module
+    from propscope.models.encoders import registry as encoder_module
 
     model = MODEL_FAMILIES["paragraphs/ensemble"](
         linear={"min_df": 1, "tuning_folds": 2, "use_embeddings": True},

@@ -104,7 +104,7 @@ def _scores(format_name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, np.n
 
     monkeypatch.setenv(runtime.DTYPE_ENV, format_name)
     runtime.inference_format.cache_clear()
-    from propscope.models.encoder import load_encoder
+    from propscope.models.encoders import load_encoder
 
     load_encoder.cache_clear()
     pipeline = Pipeline.load(bundled_model_path("en-fast"))
@@ -126,7 +126,7 @@ def test_bf16_and_fp32_agree_within_a_hundredth(fresh_format: pytest.MonkeyPatch
     formats decode, and the paragraph, genre and frame probabilities of every label."""
     fp32 = _scores("fp32", fresh_format)
     bf16 = _scores("bf16", fresh_format)
-    from propscope.models.encoder import load_encoder
+    from propscope.models.encoders import load_encoder
 
     load_encoder.cache_clear()
     for key in ("tokens", "paragraphs", "genre", "frames"):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from propscope.models.encoders import registry
+
 # The cache of the innermost active embedding_cache() block of this thread or task (a context
 # variable: requests analysed at once in server threads never see or keep each other's cache).
 _EMBEDDING_CACHE: ContextVar[dict[str, np.ndarray] | None] = ContextVar(
@@ -66,16 +68,14 @@ def remember_embeddings(
 
 def embed_texts(texts: Sequence[str], encoder: str, prefix: str = "") -> np.ndarray:
     """Sentence embeddings of ``prefix + text`` from ``encoder`` (see :func:`embedding_cache`)."""
-    from propscope.models.encoder import sentence_embeddings
-
     cache = _EMBEDDING_CACHE.get()
     if cache is None or not texts:
-        return sentence_embeddings([prefix + t for t in texts], name=encoder)
+        return registry.sentence_embeddings([prefix + t for t in texts], name=encoder)
     keys = [_cache_key(encoder, prefix + t) for t in texts]
     missing = list(
         dict.fromkeys((k, t) for k, t in zip(keys, texts, strict=True) if k not in cache)
     )
     if missing:
-        vectors = sentence_embeddings([prefix + t for _, t in missing], name=encoder)
+        vectors = registry.sentence_embeddings([prefix + t for _, t in missing], name=encoder)
         cache.update({k: v for (k, _), v in zip(missing, vectors, strict=True)})
     return np.stack([cache[k] for k in keys])

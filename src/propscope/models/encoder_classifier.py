@@ -23,12 +23,8 @@ import numpy as np
 
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import held_out_split, saved_files
-from propscope.models.bert import length_batches, pad_ids
-from propscope.models.encoder import (
-    DEFAULT_ENCODER,
-    load_pretrained,
-    mean_pool,
-)
+from propscope.models.encoders import DEFAULT_ENCODER, load_encoder, load_pretrained, mean_pool
+from propscope.models.encoders.bert import length_batches, pad_ids
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
@@ -308,7 +304,7 @@ class EncoderClassifier(AdaptedEncoderModel):
         self, texts: Sequence[str], max_length: int = 128, batch_size: int = 32
     ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
         """:meth:`predict_proba`, plus the base encoder's mean-pooled, L2-normalised embeddings
-        of ``prefix + text`` (what :func:`~propscope.models.encoder.sentence_embeddings` gives)
+        of ``prefix + text`` (what :func:`~propscope.models.encoders.sentence_embeddings` gives)
         for each text of at most ``max_length`` tokens (longer ones would be cut differently),
         by text index. The lower layers run once for both; the upper ones once per model.
 
@@ -316,8 +312,6 @@ class EncoderClassifier(AdaptedEncoderModel):
         """
         self._check_fitted()
         torch = import_torch()
-        from propscope.models.encoder import load_encoder
-
         cfg = self.config
         if cfg.frozen_layers < 1 or cfg.focus:
             raise TrainingError(

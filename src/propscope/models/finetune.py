@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, NotFittedError
-from propscope.models.bert import pad_ids
+from propscope.models.encoders import encoder_path, load_inference_body
+from propscope.models.encoders.bert import load_tokenizer, pad_ids
 from propscope.models.runtime import autocast, import_torch
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -293,9 +294,6 @@ class AdaptedEncoderModel:
         self._install_inference_model()
 
     def _install_inference_model(self) -> None:
-        from propscope.models.bert import load_tokenizer
-        from propscope.models.encoder import encoder_path, load_inference_body
-
         cfg = self.config
         self.tokenizer_ = load_tokenizer(str(encoder_path(cfg.encoder)))
         body = load_inference_body(cfg.encoder, self.adapters_, cfg.lora_rank, cfg.lora_alpha)

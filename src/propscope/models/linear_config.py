@@ -27,7 +27,7 @@ class LinearConfig:
     mask_content_words: bool = False
     use_embeddings: bool = False
     embedding_weight: float = 1.0
-    # Sentence embeddings from this packaged encoder (models.encoder.ENCODERS), each text
+    # Sentence embeddings from this packaged encoder (models.encoders.ENCODERS), each text
     # prefixed with ``embedding_prefix`` (e5 expects "query: ").
     embedding_encoder: str = "minilm-l6"
     embedding_prefix: str = ""

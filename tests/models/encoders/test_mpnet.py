@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from propscope.errors import ModelLoadError
-from propscope.models import mpnet
-from propscope.models.encoder import encoder_path
+from propscope.models.encoders import encoder_path, mpnet
 
 
 def _tiny(model_type: str) -> Any:
@@ -35,7 +34,7 @@ def _tiny(model_type: str) -> Any:
 def test_layer_by_layer_matches_the_whole_model(model_type: str) -> None:
     import torch
 
-    from propscope.models.bert import pad_ids
+    from propscope.models.encoders.bert import pad_ids
     from propscope.models.finetune import embed, run_layers
 
     torch.manual_seed(0)

