@@ -28,7 +28,7 @@ from typing import Any
 
 
 def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
-    from propscope.pipeline import span_labels
+    from propscope.results import span_labels
 
     predicted = pipeline.analyze_documents(docs)
     out: dict[str, Any] = {"genre": {}, "frames": {}, "st3": {}, "spans": []}

@@ -69,7 +69,7 @@ def main() -> None:
 
     from propscope.corpora.semeval2023 import load_split, read_subtask3
     from propscope.language import SEMEVAL_CODES
-    from propscope.pipeline import ModelChooser
+    from propscope.model_choice import ModelChooser
     from propscope.tasks import predict_semeval2023
 
     split = load_split(args.data_dir / "semeval2023-task3", args.lang, args.split)

@@ -37,7 +37,7 @@ GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 def _span_scores(args: Any, splits: dict[str, Any], fold: int, test_ids: dict[str, Any]) -> Any:
     """Each held-out paragraph's span scores by technique (``"id\\tparagraph"`` keys), from
     ``--work`` or by training the tagger of fold ``fold`` first."""
-    from propscope.pipeline import span_labels
+    from propscope.results import span_labels
     from propscope.training import TrainConfig, fit_pipeline, load_training_data
 
     cached = args.work / f"span-scores-fold{fold}.json"

@@ -41,7 +41,7 @@ def test_bundled_model_finds_techniques_in_example(repo: Path) -> None:
 
 
 def test_accurate_model_meta_and_example(repo: Path) -> None:
-    from propscope.pipeline import analyze_text
+    from propscope.model_choice import analyze_text
 
     meta = json.loads((bundled_model_path("en-accurate") / "meta.json").read_text("utf-8"))
     assert (
@@ -98,7 +98,8 @@ def test_all_bundled_models_together_are_small() -> None:
 def test_examples_in_every_language_are_analysed_with_exact_offsets(
     repo: Path, code: str, name: str
 ) -> None:
-    from propscope.pipeline import analyze_text, result_dict
+    from propscope.model_choice import analyze_text
+    from propscope.results import result_dict
 
     text = (repo / "examples" / name).read_text(encoding="utf-8")
     doc, pipeline = analyze_text(text)
@@ -114,7 +115,8 @@ def test_examples_in_every_language_are_analysed_with_exact_offsets(
 
 @pytest.mark.slow
 def test_unseen_language_is_zero_shot_with_the_multilingual_model() -> None:
-    from propscope.pipeline import analyze_text, result_dict
+    from propscope.model_choice import analyze_text
+    from propscope.results import result_dict
 
     text = (
         "El escándalo del puente demuestra que el ayuntamiento nos ha traicionado.\n\n"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from propscope.errors import ModelLoadError, UnknownLabelError
-from propscope.pipeline import Pipeline, PipelineSettings, load, result_dict
+from propscope.pipeline import Pipeline, PipelineSettings, load
+from propscope.results import result_dict
 from propscope.taxonomy import FRAMES, GENRES, TECHNIQUE_NAMES
 
 
@@ -50,6 +51,16 @@ def test_pipeline_save_load_round_trip(pipeline: Pipeline, tmp_path: Path) -> No
     text = "These crooks will destroy everything we love."
     again = Pipeline.load(pipeline.save(tmp_path / "copy"))
     assert again.analyze(text) == pipeline.analyze(text)
+
+
+def test_documented_names_stay_importable_from_pipeline() -> None:
+    """docs/output.md documents ``propscope.pipeline.result_dict``; it lives in results.py."""
+    import propscope
+    import propscope.pipeline
+
+    assert propscope.pipeline.result_dict is result_dict
+    assert propscope.load is load and propscope.Pipeline is Pipeline
+    assert set(propscope.pipeline.__all__) <= set(dir(propscope.pipeline))
 
 
 def test_pipeline_result_dict_is_documented_shape(pipeline: Pipeline) -> None:
@@ -97,7 +108,7 @@ def test_pipeline_given_language_is_not_detected(pipeline: Pipeline) -> None:
 
 
 def test_model_chooser_uses_a_fixed_pipeline_for_every_language(pipeline: Pipeline) -> None:
-    from propscope.pipeline import ModelChooser, analyze_text
+    from propscope.model_choice import ModelChooser, analyze_text
 
     chooser = ModelChooser(pipeline)
     assert chooser.pipeline_for("fr") is pipeline
@@ -151,7 +162,7 @@ def test_unknown_model_family_is_rejected() -> None:
 
 
 def test_model_chooser_families_are_chosen_per_language() -> None:
-    from propscope.pipeline import ModelChooser
+    from propscope.model_choice import ModelChooser
 
     assert ModelChooser("accurate").is_auto and ModelChooser("fast").is_auto
     assert not ModelChooser("en-fast").is_auto

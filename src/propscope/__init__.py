@@ -21,7 +21,8 @@ from propscope.errors import (
     TrainingError,
     UnknownLabelError,
 )
-from propscope.pipeline import Pipeline, analyze, load
+from propscope.model_choice import analyze
+from propscope.pipeline import Pipeline, load
 from propscope.types import Document, Label, Paragraph, Span
 
 __all__ = [

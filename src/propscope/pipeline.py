@@ -10,7 +10,9 @@ A saved pipeline is a directory::
     genre/             LinearTextClassifier over article texts (single-label)
     frames/            LinearTextClassifier over article texts (multi-label)
 
-Loading needs no network: the base encoder comes from its installed carrier package.
+Loading needs no network: the base encoder comes from its installed carrier package. The model
+for each article's language is chosen in :mod:`propscope.model_choice` (``propscope.analyze``);
+the JSON object of an analysis is :func:`propscope.results.result_dict`.
 """
 
 from __future__ import annotations
@@ -27,16 +29,25 @@ from propscope.bundled import (
     DEFAULT_MODEL,
     borrowed_component_path,
     bundled_model_path,
-    is_model_family,
-    model_for_language,
     model_source,
 )
 from propscope.errors import Errors, ModelLoadError, UnknownLabelError
+from propscope.results import result_dict, span_labels
 from propscope.types import Document, Label, Paragraph, Span
 
 if TYPE_CHECKING:
     from propscope.models.base import TextClassifier
     from propscope.models.linear import LinearTextClassifier
+
+# result_dict lives in propscope.results; docs/output.md documents it here too.
+__all__ = [
+    "COMPONENT_NAMES",
+    "PARAGRAPH_SOURCES",
+    "Pipeline",
+    "PipelineSettings",
+    "load",
+    "result_dict",
+]
 
 PARAGRAPH_SOURCES = ("classifier", "spans", "union")
 #: Components loaded for models that borrow them, by folder and number format: read-only at
@@ -340,104 +351,6 @@ class Pipeline:
         return cls(settings=settings, meta=meta, calibration=calibration, **parts)
 
 
-def span_labels(
-    paragraph: Paragraph, spans: Sequence[Span], min_score: float = 0.0
-) -> dict[str, float]:
-    """Techniques of the spans that overlap ``paragraph``, each with its best span score."""
-    labels: dict[str, float] = {}
-    for span in spans:
-        overlaps = span.start < paragraph.end and span.end > paragraph.start
-        if span.technique and overlaps and span.score >= min_score:
-            labels[span.technique] = max(labels.get(span.technique, 0.0), span.score)
-    return labels
-
-
-def result_dict(document: Document, pipeline: Pipeline) -> dict[str, Any]:
-    """The documented JSON object of one analysis (CLI ``--format json`` and ``POST /api/analyze``).
-
-    Keys: ``id``, ``language`` (ISO 639-1), ``zero_shot`` (true when the model was not trained on
-    that language), ``text``, ``model`` (name, version), ``genre`` (name, score), ``frames``
-    (list of name, score), ``paragraphs`` (index, start, end, techniques with scores) and
-    ``spans`` (start, end, text, technique, category, score). Offsets are character offsets into
-    ``text``, end exclusive. See docs/output.md.
-    """
-    data: dict[str, Any] = {}
-    for key, value in document.to_dict().items():
-        data[key] = value
-        if key == "language":
-            data["zero_shot"] = pipeline.is_zero_shot(document.language)
-    data["model"] = {
-        "name": pipeline.name,
-        "version": pipeline.version,
-        "min_confidence": pipeline.default_min_confidence,
-    }
-    return data
-
-
-class ModelChooser:
-    """The pipeline for each article: one fixed model, or (``auto``) one chosen by language.
-
-    Example:
-        >>> chooser = ModelChooser("auto")
-        >>> chooser.pipeline_for("fr").name, chooser.pipeline_for("en").name
-        ('multi-fast', 'en-fast')
-    """
-
-    def __init__(self, model: str | Path | Pipeline = AUTO_MODEL) -> None:
-        self.model = model
-        self._names: dict[str, str] = {}  # language -> model, chosen once (not per article)
-
-    @property
-    def is_auto(self) -> bool:
-        """Whether the model is chosen per language (``auto``, ``fast`` or ``accurate``)."""
-        return is_model_family(self.model)
-
-    def pipeline_for(self, language: str) -> Pipeline:
-        if isinstance(self.model, Pipeline):
-            return self.model
-        if self.is_auto:
-            if language not in self._names:
-                self._names[language] = model_for_language(language, str(self.model))
-            return load(self._names[language])
-        return load(self.model)
-
-    def preload(self) -> list[Pipeline]:
-        """Load every pipeline this chooser may use (for servers and workers)."""
-        if not self.is_auto:
-            return [self.pipeline_for("en")]
-        family = str(self.model)
-        names = dict.fromkeys(model_for_language(code, family) for code in ("en", "fr"))
-        return [load(name) for name in names]
-
-
-def analyze_text(
-    text: str,
-    *,
-    lang: str | None = AUTO_MODEL,
-    model: str | Path | Pipeline = AUTO_MODEL,
-    doc_id: str = "input",
-    threshold: float | None = None,
-    min_confidence: float | None = None,
-    genre_prior: str | dict[str, float] | None = None,
-) -> tuple[Document, Pipeline]:
-    """Identify the language (unless given), pick the model, analyse: ``(document, pipeline)``.
-
-    ``genre_prior`` replaces the model's deployment prior over the genres (``"news"``,
-    ``"none"``, or weights such as ``"reporting=0.2,opinion=0.75,satire=0.05"``; see
-    :mod:`propscope.models.genre`); ``None`` keeps the model's.
-    """
-    from propscope.language import resolve_language
-
-    language = resolve_language(text, lang).code
-    pipeline = ModelChooser(model).pipeline_for(language)
-    if genre_prior is not None:
-        pipeline = pipeline.with_genre_settings(prior=genre_prior)
-    document = pipeline.analyze(
-        text, doc_id=doc_id, threshold=threshold, lang=language, min_confidence=min_confidence
-    )
-    return document, pipeline
-
-
 _CACHE: dict[str, Pipeline] = {}
 
 
@@ -462,35 +375,3 @@ def load(name_or_path: str | Path = DEFAULT_MODEL) -> Pipeline:
         pipeline.meta["load_seconds"] = round(time.perf_counter() - began, 2)
         _CACHE[key] = pipeline
     return _CACHE[key]
-
-
-def analyze(
-    text: str,
-    model: str | Path = AUTO_MODEL,
-    threshold: float | None = None,
-    lang: str | None = AUTO_MODEL,
-    min_confidence: float | None = None,
-    genre_prior: str | dict[str, float] | None = None,
-) -> Document:
-    """Analyse ``text`` (language identified unless ``lang`` is given) with ``model``.
-
-    ``model="auto"`` uses ``en-fast`` for English and ``multi-fast`` for other languages; models
-    are loaded once per process. Spans whose (calibrated) score is under ``min_confidence`` are
-    left out; ``None`` uses the model's default floor (0.4 or 0.5), ``0`` keeps all.
-    ``genre_prior`` replaces the model's deployment prior over the genres (see
-    :func:`analyze_text` and docs/output.md).
-
-    Example:
-        >>> import propscope
-        >>> doc = propscope.analyze("Only fools trust these corrupt clowns.", min_confidence=0)
-        >>> doc.language, "Name_Calling-Labeling" in {s.technique for s in doc.spans}
-        ('en', True)
-    """
-    return analyze_text(
-        text,
-        lang=lang,
-        model=model,
-        threshold=threshold,
-        min_confidence=min_confidence,
-        genre_prior=genre_prior,
-    )[0]

@@ -1,6 +1,6 @@
 """A self-contained HTML report of one analysis (``propscope analyze --format html``).
 
-The report is built from the documented result object (:func:`propscope.pipeline.result_dict`), so
+The report is built from the documented result object (:func:`propscope.results.result_dict`), so
 the CLI and the web server (``POST /api/report``, the page's "Download report" button) write the
 same file. It has no scripts and loads nothing: the styles are inline, and every piece of article
 text is escaped, so an article that contains HTML or ``<script>`` shows as text.
@@ -225,7 +225,7 @@ def render_report(result: Mapping[str, Any]) -> str:
     """A complete, self-contained HTML page for one analysis result.
 
     Args:
-        result: The object of :func:`propscope.pipeline.result_dict` (or parsed from
+        result: The object of :func:`propscope.results.result_dict` (or parsed from
             ``propscope analyze --format json``).
 
     Returns:

@@ -11,7 +11,8 @@ from propscope.batch.rows import (
     span_rows,
 )
 from propscope.errors import Errors, InputTooLargeError
-from propscope.pipeline import Pipeline, result_dict
+from propscope.pipeline import Pipeline
+from propscope.results import result_dict
 from propscope.types import Document, Label, Paragraph, Span
 
 TEXT = "Title line\n\nThey are traitors.\nThe meeting ended.\n"

@@ -13,7 +13,8 @@ from propscope.batch import run_batch
 from propscope.batch.rows import ARTICLE_FIELDS, ok_row, span_rows
 from propscope.batch.store import RunStore, partial_dir
 from propscope.errors import ConfigError, CorpusFormatError, UnknownLabelError
-from propscope.pipeline import load, result_dict
+from propscope.pipeline import load
+from propscope.results import result_dict
 from propscope.types import Document
 
 MODEL = "en-fast"

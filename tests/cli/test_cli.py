@@ -259,17 +259,17 @@ def test_cli_predict_semeval2023_defaults_to_the_accurate_family(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import propscope.pipeline
+    import propscope.model_choice
     import propscope.tasks
 
     chosen: list[object] = []
 
-    class Recording(propscope.pipeline.ModelChooser):
+    class Recording(propscope.model_choice.ModelChooser):
         def pipeline_for(self, language: str) -> object:
             chosen.append((self.model, language))
             return object()
 
-    monkeypatch.setattr(propscope.pipeline, "ModelChooser", Recording)
+    monkeypatch.setattr(propscope.model_choice, "ModelChooser", Recording)
     monkeypatch.setattr(propscope.tasks, "predict_semeval2023", lambda *a, **k: {})
     args = ["predict", "semeval2023", "--lang", "fr", "--data-dir", str(tmp_path)]
     code, _, err = run([*args, "--out", str(tmp_path / "out"), *extra], capsys, monkeypatch)

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from propscope.cli import main
-from propscope.pipeline import load, result_dict
+from propscope.pipeline import load
 from propscope.report_html import render_report
+from propscope.results import result_dict
 from propscope.server import ServerSettings
 
 ARTICLE = "The senator is a corrupt traitor.\n<b>These crooks</b> will destroy everything.\n"

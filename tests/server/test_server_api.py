@@ -13,8 +13,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from propscope.pipeline import Pipeline, load, result_dict
+from propscope.pipeline import Pipeline, load
 from propscope.report_html import render_report
+from propscope.results import result_dict
 from propscope.server import ServerSettings, create_app
 from propscope.server.app import STATIC_DIR
 from propscope.taxonomy import CATEGORY_COLOURS

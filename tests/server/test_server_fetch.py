@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from http_helpers import loopback_site
-from propscope.pipeline import Pipeline, load, result_dict
+from propscope.pipeline import Pipeline, load
+from propscope.results import result_dict
 from propscope.server import ServerSettings, create_app
 
 PAGE = (

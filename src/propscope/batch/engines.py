@@ -67,7 +67,7 @@ def prepare_worker(settings: WorkSettings, watch_parent: bool = False) -> None:
                     os._exit(1)
 
         threading.Thread(target=watch, name="propscope-parent-watch", daemon=True).start()
-    from propscope.pipeline import ModelChooser
+    from propscope.model_choice import ModelChooser
 
     ModelChooser(settings.model).preload()
 
@@ -80,7 +80,8 @@ def analyze_chunk(items: Items, settings: WorkSettings) -> list[dict[str, Any]]:
     analysed together, one ``analyze_documents`` call per model, or one by one when it fails.
     """
     from propscope.language import resolve_language
-    from propscope.pipeline import ModelChooser, result_dict
+    from propscope.model_choice import ModelChooser
+    from propscope.results import result_dict
     from propscope.types import Document
 
     chooser = ModelChooser(settings.model)

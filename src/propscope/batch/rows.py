@@ -1,7 +1,7 @@
 """The rows of a batch result: one per article, and optionally one per span.
 
 An article row is ``id``, ``status`` (``"ok"`` or ``"failed"``), ``error`` (``None``, or
-``{"code", "type", "message"}``), the fields of :func:`propscope.pipeline.result_dict` but ``id``
+``{"code", "type", "message"}``), the fields of :func:`propscope.results.result_dict` but ``id``
 (:data:`RESULT_FIELDS`, ``zero_shot`` among them), and then the input columns carried along.
 Failed rows have ``None`` in the scalar and object fields and empty lists in ``frames``,
 ``paragraphs`` and ``spans``. A span row is :data:`SPAN_FIELDS` plus the carried columns. See

@@ -58,7 +58,8 @@ def analyze_cli(
     from propscope.bundled import is_model_family
     from propscope.inputs import read_input
     from propscope.language import AUTO, normalise_language
-    from propscope.pipeline import analyze_text, result_dict
+    from propscope.model_choice import analyze_text
+    from propscope.results import result_dict
 
     if lang.strip().lower() != AUTO:
         normalise_language(lang)  # a bad code fails before any input is read

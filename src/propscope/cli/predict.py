@@ -36,7 +36,7 @@ def semeval2023_cli(
     from propscope.corpora.semeval2023 import LANGUAGES
     from propscope.errors import Errors, UnknownLabelError
     from propscope.language import SEMEVAL_CODES
-    from propscope.pipeline import ModelChooser
+    from propscope.model_choice import ModelChooser
     from propscope.tasks import predict_semeval2023
 
     if lang not in LANGUAGES:
@@ -69,7 +69,7 @@ def ptc_cli(
 ) -> None:
     """SemEval-2020 Task 11 (PTC, English): si.tsv, and tc.tsv for the spans of a template."""
     from propscope.cli._common import progress_bar
-    from propscope.pipeline import ModelChooser
+    from propscope.model_choice import ModelChooser
     from propscope.tasks import predict_ptc
 
     pipeline = ModelChooser(model).pipeline_for("en")

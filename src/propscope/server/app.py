@@ -26,9 +26,11 @@ from propscope.errors import Errors, FetchError
 from propscope.fetch import Page, download
 from propscope.inputs import check_text, html_to_text, page_text
 from propscope.language import AUTO, normalise_language, resolve_language
+from propscope.model_choice import ModelChooser
 from propscope.models.genre import parse_prior
-from propscope.pipeline import ModelChooser, Pipeline, result_dict
+from propscope.pipeline import Pipeline
 from propscope.report_html import render_report
+from propscope.results import result_dict
 from propscope.server.errors import install_error_handlers
 from propscope.server.jobs import JobRunner
 from propscope.server.middleware import (
@@ -111,7 +113,7 @@ def create_app(
 
     Args:
         pipeline: The model, loaded once (e.g. ``propscope.pipeline.load("en-fast")``), or a
-            :class:`~propscope.pipeline.ModelChooser` (``auto``: a model per language; its
+            :class:`~propscope.model_choice.ModelChooser` (``auto``: a model per language; its
             models are loaded here, once).
         settings: Size, time and network limits; defaults are safe for a public server.
 
@@ -262,8 +264,6 @@ def serve(
     Example:
         >>> serve("en-fast", port=8000)  # doctest: +SKIP
     """
-    from propscope.pipeline import ModelChooser
-
     settings = settings or ServerSettings()
     run_app(create_app(ModelChooser(model), settings), host=host, port=port, settings=settings)
 

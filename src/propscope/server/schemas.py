@@ -1,6 +1,6 @@
 """Request and response models of the web API; they also make the OpenAPI document.
 
-The analysis response is the documented result object of :func:`propscope.pipeline.result_dict`
+The analysis response is the documented result object of :func:`propscope.results.result_dict`
 (docs/output.md); :class:`AnalysisResult` describes it field by field.
 """
 
