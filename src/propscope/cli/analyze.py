@@ -55,7 +55,7 @@ def analyze_cli(
                 name="--format", value=output_format, reason="use text, json or html"
             )
         )
-    from propscope.bundled import is_model_family
+    from propscope.bundled import family_member, is_model_family, missing_part
     from propscope.inputs import read_input
     from propscope.language import AUTO, normalise_language
     from propscope.model_choice import analyze_text
@@ -86,6 +86,14 @@ def analyze_cli(
         min_confidence=0.0 if output_format == "text" else min_confidence,
         genre_prior=genre_prior,
     )
+    if is_model_family(model):
+        wanted = family_member(document.language, model)
+        if wanted != pipeline.name:  # the family's own model is not installed: say why
+            typer.echo(
+                f"propscope: note: --model {model}: analysed with {pipeline.name}, since "
+                f"{wanted} is not installed here ({missing_part(wanted)})",
+                err=True,
+            )
     if lang.strip().lower() != AUTO and is_model_family(model):
         # The given language chose the model: say so, since a wrong --lang changes it silently.
         typer.echo(

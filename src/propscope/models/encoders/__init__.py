@@ -9,8 +9,10 @@ and their tokenizers for inference without transformers.
 
 from propscope.models.encoders.registry import (
     DEFAULT_ENCODER,
+    ENCODER_INSTALL,
     ENCODERS,
     Encoder,
+    encoder_installed,
     encoder_path,
     load_encoder,
     load_inference_body,
@@ -22,7 +24,9 @@ from propscope.models.encoders.registry import (
 __all__ = [
     "DEFAULT_ENCODER",
     "ENCODERS",
+    "ENCODER_INSTALL",
     "Encoder",
+    "encoder_installed",
     "encoder_path",
     "load_encoder",
     "load_inference_body",

