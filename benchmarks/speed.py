@@ -76,13 +76,12 @@ def bare_forward(encoder: str, text: str, format_name: str) -> float:
     runtime.inference_format.cache_clear()
     import torch
 
-    from propscope.models.encoders import encoder_path
-    from propscope.models.encoders.bert import load_bert, load_tokenizer
+    from propscope.models.encoders import encoder_path, load_inference_body
+    from propscope.models.encoders.bert import load_tokenizer
     from propscope.models.finetune import pad_ids
 
-    path = encoder_path(encoder)
-    tokenizer = load_tokenizer(str(path))
-    body = load_bert(path)
+    tokenizer = load_tokenizer(str(encoder_path(encoder)))
+    body = load_inference_body(encoder)  # a BERT built without transformers, or MPNet
     ids, _ = tokenizer.encode(text)
     count = -(-len(ids) // 254)
     width = -(-len(ids) // count)

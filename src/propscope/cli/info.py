@@ -14,15 +14,19 @@ def info_cli(
     threads the models run with (bf16 only where the CPU has it natively; PROPSCOPE_DTYPE and
     PROPSCOPE_THREADS override)."""
     from propscope._version import __version__
-    from propscope.bundled import installed_models
+    from propscope.bundled import BUNDLED_MODELS, installed_models, missing_part
     from propscope.models.runtime import describe
 
-    facts = {"version": __version__, "models": installed_models(), **describe()}
+    models = installed_models()
+    missing = {name: missing_part(name) for name in BUNDLED_MODELS if name not in models}
+    facts = {"version": __version__, "models": models, "not_installed": missing, **describe()}
     if as_json:
         typer.echo(json.dumps(facts, indent=2))
         return
     typer.echo(f"propscope {facts['version']} (torch {facts['torch']})")
     typer.echo(f"models: {', '.join(facts['models']) or 'none installed'}")
+    for name, why in missing.items():
+        typer.echo(f"not installed: {name} ({why})")
     extras = [name for name in ("avx512_bf16", "amx") if facts[name]]
     typer.echo(f"CPU: {facts['capability']}" + (f" with {', '.join(extras)}" if extras else ""))
     typer.echo(f"number format: {facts['format_reason']}")
