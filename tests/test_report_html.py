@@ -120,3 +120,13 @@ def test_report_shows_language_zero_shot_and_any_script() -> None:
     assert "ru (zero-shot" in page
     assert "продажные клоуны" in page
     assert "Name calling / labeling" in page  # technique names and definitions stay English
+
+
+def test_report_escapes_script_and_quotes_everywhere() -> None:
+    text = "Say <script>alert(1)</script> \"&' now"
+    result = {**_result(text, [_span(text, 4, 33, "Loaded_Language", 0.5)]), "id": "<i>\"&'</i>"}
+    page = render_report(result)
+    assert "<script" not in page and "<i>" not in page and "\"&'" not in page
+    # In the title, the article line, the mark's title attribute and the span table.
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+    assert page.count("&quot;&amp;&#x27;") == 4  # twice in the id (<title>, <h1>), twice in text

@@ -355,6 +355,23 @@ def test_report_html_self_contained_and_escaped(tmp_path: Path) -> None:
     assert "&lt;script&gt;bad()&lt;/script&gt;" in page
 
 
+def test_report_html_escapes_script_and_quotes_everywhere() -> None:
+    pytest.importorskip("matplotlib")
+    from propscope.batch.report_html import render_batch_report
+
+    text = "Say <script>alert(1)</script> \"&' now"
+    spans = [_span(text, "<script>", LL, 0.9)]
+    row = _ok("<i>\"&'</i>", text, spans, [[LL]], "op\"&'", ["F\"&'"], source="<b>\"&'")
+    page = render_batch_report(aggregate([row], by="source"))
+    assert "<script" not in page and "<i>" not in page and "<b>" not in page
+    assert "\"&'" not in page
+    body = page.split("</figure>")[-1]  # after the charts (matplotlib escapes their text)
+    assert body.count("&lt;b&gt;&quot;&amp;&#x27;") == 5  # the group: four tables, the example
+    assert "&lt;i&gt;&quot;&amp;&#x27;&lt;/i&gt;" in body  # the example's id
+    assert "&lt;script&gt;</mark>alert(1)&lt;/script&gt; &quot;&amp;&#x27; now" in body
+    assert "op&quot;&amp;&#x27;" in body and "F&quot;&amp;&#x27;" in body
+
+
 @pytest.mark.parametrize("by", [None, "date", "lang"])
 def test_report_html_renders_every_grouping(by: str | None) -> None:
     pytest.importorskip("matplotlib")

@@ -1,46 +1,31 @@
 """The self-contained HTML page of a batch report (``propscope report --html``).
 
-The page follows the single-article report (:mod:`propscope.report_html`): the same styles, no
-scripts, nothing loaded from elsewhere. Charts are drawn with matplotlib (no pyplot, so no
-global backend is touched) and inlined as SVG with their text kept as text; matplotlib escapes
-that text, and every other piece of data on the page goes through :func:`html.escape`, so article
-text, ids and group names that contain HTML show as text.
+The page follows the single-article report (:mod:`propscope.report_html`): the same frame and
+styles, no scripts, nothing loaded from elsewhere. Charts are drawn with matplotlib (no pyplot, so
+no global backend is touched) and inlined as SVG with their text kept as text; matplotlib escapes
+that text. The markup is the template ``templates/batch_report.html.j2`` (this module computes its
+values), whose autoescape escapes every other piece of data on the page, so article text, ids and
+group names that contain HTML show as text.
 """
 
 from __future__ import annotations
 
-import html
 import io
 import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from markupsafe import Markup
+
 from propscope.batch.report_types import BatchReport, GroupStats
 from propscope.errors import UnknownLabelError
 from propscope.extras import require_extra
-from propscope.report_html import _CSS as BASE_CSS
-from propscope.report_html import FALLBACK_COLOUR, page_start
+from propscope.report_html import FALLBACK_COLOUR
 from propscope.taxonomy import CATEGORY_COLOURS, get_technique
+from propscope.templating import render
 
 MAX_CHART_GROUPS = 30
-
-_CSS = (
-    BASE_CSS
-    + """
-.scroll{overflow-x:auto}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-figure{margin:1rem 0;background:#fff;border:1px solid #ddd;padding:.5rem}
-figure svg{max-width:100%;height:auto}
-figcaption{font-size:.9rem;color:#555}
-ol.examples{padding-left:1.5rem}ol.examples li{margin:.35rem 0}
-.ctx{overflow-wrap:anywhere}.small{font-size:.85rem;color:#555}
-"""
-)
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _colour(category: str | None) -> str:
@@ -228,13 +213,9 @@ def render_charts(report: BatchReport) -> list[tuple[str, str]]:
 # Tables
 
 
-def _swatch(category: str | None) -> str:
-    return f'<span class="swatch" style="--c:{_colour(category)}"></span>'
-
-
-def _summary(report: BatchReport) -> str:
+def _summary(report: BatchReport) -> list[tuple[str, str]]:
     o = report.overall
-    items = [
+    return [
         ("Articles", f"{o.articles:,} ({o.ok:,} analysed, {o.failed:,} failed)"),
         ("Words analysed", f"{o.words:,}"),
         ("Spans", f"{o.spans:,}"),
@@ -246,40 +227,24 @@ def _summary(report: BatchReport) -> str:
         ),
         ("Zero-shot articles", f"{o.zero_shot:,}"),
     ]
-    rows = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items)
-    return f'<dl class="summary">{rows}</dl>'
 
 
-def _groups_table(report: BatchReport) -> str:
-    heads = ["articles", "analysed", "failed", "words", "spans", "per 1,000 words"]
-    heads += ["per article", "paragraphs with a technique"]
-    head = "".join(f'<th class="num">{_esc(h)}</th>' for h in heads)
+def _groups(report: BatchReport) -> list[dict[str, Any]]:
     rows = []
     for g in [*report.groups, report.overall]:
         cells = [f"{g.articles:,}", f"{g.ok:,}", f"{g.failed:,}", f"{g.words:,}", f"{g.spans:,}"]
         cells += [_rate(g.spans_per_1000_words), _rate(g.spans_per_article)]
         cells.append(_pct(g.paragraph_share))
-        name = "all articles" if g is report.overall else g.name
-        tds = "".join(f'<td class="num">{_esc(c)}</td>' for c in cells)
-        rows.append(f"<tr><th>{_esc(name)}</th>{tds}</tr>")
-    return (
-        f'<div class="scroll"><table class="groups"><thead><tr><th>{_esc(report.by)}</th>'
-        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-    )
+        rows.append({"name": "all articles" if g is report.overall else g.name, "cells": cells})
+    return rows
 
 
-def _cell(share: float, articles: int, extra: str = "") -> str:
-    title = f"{articles:,} articles{extra}"
-    return f'<td class="num" title="{_esc(title)}">{_esc(_pct(share))}</td>'
+def _cell(share: float, articles: int, extra: str = "") -> dict[str, str]:
+    return {"share": _pct(share), "title": f"{articles:,} articles{extra}"}
 
 
-def _techniques_table(report: BatchReport) -> str:
-    if not report.overall.techniques:
-        return "<p>No technique was found in any analysed article.</p>"
+def _techniques(report: BatchReport) -> list[dict[str, Any]]:
     columns = [report.overall, *report.groups]
-    head = "".join(
-        f'<th class="num">{_esc("all" if g is report.overall else g.name)}</th>' for g in columns
-    )
     rows = []
     for t in report.overall.techniques:
         cells = []
@@ -292,79 +257,56 @@ def _techniques_table(report: BatchReport) -> str:
                     _cell(stats.share_of_articles, stats.articles, f", {stats.spans} spans")
                 )
         rows.append(
-            f"<tr><td>{_swatch(t.category)}{_esc(technique_label(t.name))}</td>"
-            f'<td class="num">{t.spans:,}</td>{"".join(cells)}</tr>'
+            {
+                "colour": _colour(t.category),
+                "name": technique_label(t.name),
+                "counts": [f"{t.spans:,}"],
+                "cells": cells,
+            }
         )
-    return (
-        '<p class="small">Share of analysed articles with the technique (in a span or a paragraph '
-        "label); hover a cell for counts.</p>"
-        '<div class="scroll"><table class="techniques"><thead><tr><th>technique</th>'
-        f'<th class="num">spans</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-    )
+    return rows
 
 
-def _labels_table(report: BatchReport, kind: str) -> str:
+def _labels(report: BatchReport, kind: str) -> list[dict[str, Any]]:
     columns = [report.overall, *report.groups]
 
     def labels(g: GroupStats) -> Any:
         return g.genres if kind == "genres" else g.frames
 
-    names = [label.name for label in labels(report.overall)]
-    if not names:
-        return f"<p>No {kind}.</p>"
-    head = "".join(
-        f'<th class="num">{_esc("all" if g is report.overall else g.name)}</th>' for g in columns
-    )
     rows = []
-    for name in names:
+    for name in [label.name for label in labels(report.overall)]:
         cells = []
         for group in columns:
             found = next((x for x in labels(group) if x.name == name), None)
             cells.append(_cell(found.share, found.articles) if found else _cell(0.0, 0))
-        rows.append(f"<tr><td>{_esc(name)}</td>{''.join(cells)}</tr>")
-    return (
-        f'<div class="scroll"><table class="{kind}"><thead><tr><th>{kind[:-1]}</th>{head}</tr>'
-        f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
-    )
+        rows.append({"colour": None, "name": name, "counts": [], "cells": cells})
+    return rows
 
 
-def _examples(report: BatchReport) -> str:
-    if report.top == 0:
-        return "<p>Examples were not requested.</p>"
-    if not report.examples:
-        return "<p>No spans.</p>"
-    parts = []
+def _examples(report: BatchReport) -> list[dict[str, Any]]:
+    techniques = []
     for name, examples in report.examples.items():
-        items = []
-        for ex in examples:
-            where = ex.id if ex.group is None else f"{ex.id} · {ex.group}"
-            items.append(
-                f"<li><strong>{ex.score:.2f}</strong> "
-                f'<span class="ctx">{_esc(ex.before)}<mark class="hl" '
-                f'style="--c:{_colour(ex.category)}">{_esc(ex.text)}</mark>{_esc(ex.after)}</span>'
-                f' <span class="small">({_esc(where)}, characters {ex.start}-{ex.end})</span></li>'
-            )
-        category = examples[0].category
-        parts.append(
-            f"<h3>{_swatch(category)}{_esc(technique_label(name))}</h3>"
-            f'<ol class="examples">{"".join(items)}</ol>'
+        items = [
+            {
+                "score": f"{ex.score:.2f}",
+                "before": ex.before,
+                "text": ex.text,
+                "after": ex.after,
+                "colour": _colour(ex.category),
+                "where": ex.id if ex.group is None else f"{ex.id} · {ex.group}",
+                "start": ex.start,
+                "end": ex.end,
+            }
+            for ex in examples
+        ]
+        techniques.append(
+            {
+                "colour": _colour(examples[0].category),
+                "label": technique_label(name),
+                "examples": items,
+            }
         )
-    return "".join(parts)
-
-
-def _failures(report: BatchReport) -> str:
-    if not report.failures:
-        return "<p>No article failed.</p>"
-    rows = "".join(
-        f'<tr><td>{_esc(f.code)}</td><td>{_esc(f.type)}</td><td class="num">{f.count:,}</td>'
-        f"<td>{_esc(f.message)}</td><td>{_esc(', '.join(f.ids))}</td></tr>"
-        for f in report.failures
-    )
-    return (
-        '<table class="failures"><thead><tr><th>code</th><th>type</th><th class="num">articles'
-        "</th><th>message (first seen)</th><th>ids (first)</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
-    )
+    return techniques
 
 
 def render_batch_report(report: BatchReport) -> str:
@@ -386,30 +328,35 @@ def render_batch_report(report: BatchReport) -> str:
         >>> "&lt;b&gt;" in page
         True
     """
-    charts = "".join(
-        f"<figure>{svg}<figcaption>{_esc(caption)}</figcaption></figure>"
-        for caption, svg in render_charts(report)
-    )
     grouping = "not grouped"
     if report.by:
         grouping = f"grouped by {report.by}" + (f" ({report.period})" if report.period else "")
-    models = ", ".join(report.models) or "-"
-    title = "propscope batch report"
-    groups = ""
-    if report.by:
-        groups = f"<h2>Groups</h2>{_groups_table(report)}"
-    return (
-        f"{page_start(title, _CSS)}"
-        f'<p class="meta">{_esc(report.source)} · {_esc(grouping)} · models {_esc(models)}</p>'
-        f"{_summary(report)}"
-        f"{'<h2>Charts</h2>' + charts if charts else ''}"
-        f"{groups}"
-        f"<h2>Techniques</h2>{_techniques_table(report)}"
-        f"<h2>Top examples</h2>{_examples(report)}"
-        f"<h2>Genres</h2>{_labels_table(report, 'genres')}"
-        f"<h2>Frames</h2>{_labels_table(report, 'frames')}"
-        f"<h2>Failures</h2>{_failures(report)}"
-        "</main></body></html>\n"
+    return render(
+        "batch_report.html.j2",
+        title="propscope batch report",
+        source=report.source,
+        grouping=grouping,
+        models=", ".join(report.models) or "-",
+        summary=_summary(report),
+        # matplotlib escapes the text it writes into the SVG (see render_charts).
+        charts=[(caption, Markup(svg)) for caption, svg in render_charts(report)],
+        by=report.by,
+        groups=_groups(report),
+        columns=["all", *(g.name for g in report.groups)],
+        techniques=_techniques(report),
+        top=report.top,
+        examples=_examples(report),
+        labels=[("genres", _labels(report, "genres")), ("frames", _labels(report, "frames"))],
+        failures=[
+            {
+                "code": f.code,
+                "type": f.type,
+                "count": f"{f.count:,}",
+                "message": f.message,
+                "ids": ", ".join(f.ids),
+            }
+            for f in report.failures
+        ],
     )
 
 
