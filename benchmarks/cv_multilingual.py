@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cv_semeval2023 import cv_parser, fit_and_predict, pool_folds, score_split
+from cv_semeval2023 import cv_parser, fit_and_predict
 
 LANGS = ("en", "fr", "ge", "it", "po", "ru")
 
@@ -80,6 +80,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
+    from propscope.evaluation.cross_validation import pool_folds, score_split
     from propscope.training import TrainConfig, default_folds, load_training_data
 
     config = TrainConfig.from_toml(args.config)

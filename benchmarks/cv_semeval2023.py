@@ -1,8 +1,9 @@
 """K-fold cross-validation of a training config on a SemEval-2023 Task 3 train split.
 
 Folds are by article (KFold over sorted article ids, shuffled with seed 0). Each fold trains every
-component of the config on the other folds and predicts the held-out articles; the pooled
-predictions are scored with the official metrics:
+component of the config on the other folds and predicts the held-out articles; the folds'
+predictions are pooled and scored (:mod:`propscope.evaluation.cross_validation`) with the
+official metrics:
 
 - subtask 1 (genre) macro-F1, with per-class recall;
 - subtask 2 (frames) micro-F1;
@@ -27,39 +28,11 @@ from pathlib import Path
 from typing import Any
 
 
-def _fold_predictions(pipeline: Any, docs: list[Any]) -> dict[str, Any]:
-    from propscope.results import span_labels
-
-    predicted = pipeline.analyze_documents(docs)
-    out: dict[str, Any] = {"genre": {}, "frames": {}, "st3": {}, "spans": []}
-    # Their union is derived when the folds are pooled (pool_folds).
-    variants: dict[str, dict[str, list[str]]] = {"classifier": {}, "spans": {}}
-    for gold, doc in zip(docs, predicted, strict=True):
-        out["genre"][doc.id] = doc.genre.name if doc.genre else None
-        out["frames"][doc.id] = [f.name for f in doc.frames]
-        texts = [doc.paragraph_text(p) for p in doc.paragraphs]
-        languages = [doc.language] * len(texts)
-        classifier = (
-            pipeline.paragraphs.predict_labels(texts, languages=languages)
-            if texts and pipeline.paragraphs is not None
-            else [[] for _ in texts]  # a model without a paragraph classifier predicts none
-        )
-        for par, by_classifier in zip(doc.paragraphs, classifier, strict=True):
-            key = f"{doc.id}\t{par.index}"
-            variants["classifier"][key] = [label.name for label in by_classifier]
-            variants["spans"][key] = sorted(span_labels(par, doc.spans))
-        out["spans"] += [[doc.id, s.technique, s.start, s.end] for s in doc.spans]
-        assert gold.id == doc.id
-    out["st3"] = variants
-    out["span_ids"] = [doc.id for doc in docs] if pipeline.tagger is not None else []
-    out["components"] = pipeline.components()
-    return out
-
-
 def fit_and_predict(
     config: Any, data: Any, test_docs: list[Any], cache: Path, checkpoint_dir: Path
 ) -> None:
     """Train on ``data`` without ``test_docs``, predict them, cache the predictions as JSON."""
+    from propscope.evaluation.cross_validation import fold_predictions
     from propscope.training import fit_pipeline
 
     if config.borrowed:
@@ -76,133 +49,13 @@ def fit_and_predict(
         config, data.subset(lambda i: i not in test_ids), checkpoint_dir=checkpoint_dir
     )
     fit_seconds = time.perf_counter() - began
-    predictions = _fold_predictions(pipeline, test_docs)
+    predictions = fold_predictions(pipeline, test_docs)
     predictions["fit_seconds"] = fit_seconds
     predictions["tagger_epoch_seconds"] = pipeline.meta["train_seconds"].get(
         "tagger_epoch_seconds", []
     )
     cache.write_text(json.dumps(predictions))
     print(f"{cache.stem}: trained in {fit_seconds:.0f}s", flush=True)
-
-
-def pool_folds(paths: list[Path], ids: set[str] | None = None) -> dict[str, Any]:
-    """Merge the cached predictions of several folds (only articles in ``ids`` if given)."""
-    pooled: dict[str, Any] = {
-        "genre": {},
-        "frames": {},
-        "st3": {},
-        "spans": [],
-        "fit_seconds": [],
-        "epoch_seconds": [],
-    }
-
-    def keep(key: str) -> bool:
-        return ids is None or key.split("\t")[0] in ids
-
-    for path in paths:
-        fold = json.loads(path.read_text())
-        pooled["genre"].update({k: v for k, v in fold["genre"].items() if keep(k)})
-        pooled["frames"].update({k: v for k, v in fold["frames"].items() if keep(k)})
-        st3 = dict(fold["st3"])
-        # The union of both sources, derived here (older caches stored a "union" that was the
-        # pipeline's configured paragraph source: it is replaced).
-        st3["union"] = {
-            k: sorted(set(v) | set(st3["spans"].get(k, []))) for k, v in st3["classifier"].items()
-        }
-        for variant, rows in st3.items():
-            pooled["st3"].setdefault(variant, {}).update({k: v for k, v in rows.items() if keep(k)})
-        pooled["spans"] += [row for row in fold["spans"] if keep(row[0])]
-        pooled["fit_seconds"].append(fold["fit_seconds"])
-        pooled["epoch_seconds"] += fold["tagger_epoch_seconds"]
-        # Caches from before span_ids was recorded all came from runs with a tagger.
-        tagged = fold.get(
-            "span_ids", list(fold["genre"]) + [k.split("\t")[0] for k in fold["st3"]["classifier"]]
-        )
-        pooled.setdefault("span_ids", set()).update(i for i in tagged if ids is None or i in ids)
-        # Caches from before components was recorded all came from runs with every component.
-        trained = fold.get("components", ["tagger", "paragraphs", "genre", "frames"])
-        pooled.setdefault("components", set()).update(trained)
-    return pooled
-
-
-def score_split(split: Any, pooled: dict[str, Any]) -> dict[str, Any]:
-    """Official scores of pooled out-of-fold predictions against one split's gold.
-
-    Span F1 is computed over the articles whose fold had a tagger (``span_ids``), if any; a
-    subtask whose component the config does not train is left out (not scored as 0).
-    """
-    from propscope.evaluation.semeval2023 import (
-        score_spans,
-        score_subtask1,
-        score_subtask2,
-        score_subtask3,
-    )
-    from propscope.evaluation.spans import SpanRow
-
-    docs = split.documents
-    gold_genre = {
-        i: docs[i].genre.name
-        for i in split.ids_by_subtask[1]
-        if docs[i].genre and i in pooled["genre"] and "genre" in pooled["components"]
-    }
-    gold_frames = {
-        i: [f.name for f in docs[i].frames]
-        for i in split.ids_by_subtask[2]
-        if i in pooled["frames"] and "frames" in pooled["components"]
-    }
-    gold_st3 = {
-        (i, p.index): p.technique_names()
-        for i in split.ids_by_subtask[3]
-        for p in docs[i].paragraphs
-        if f"{i}\t{p.index}" in pooled["st3"]["classifier"]
-    }
-    span_ids = pooled.get("span_ids") or set()
-    gold_spans = [
-        SpanRow(i, s.technique, s.start, s.end)
-        for i in split.ids_by_subtask[3]
-        if i in span_ids
-        for s in docs[i].spans
-    ]
-    pred_spans = [SpanRow(*row) for row in pooled["spans"] if row[0] in span_ids]
-    fit_seconds, epoch_seconds = pooled["fit_seconds"], pooled["epoch_seconds"]
-    result: dict[str, Any] = {}
-    if gold_genre:
-        st1 = score_subtask1(gold_genre, {i: pooled["genre"][i] for i in gold_genre})
-        result.update(st1_macro_f1=st1.main, st1_per_class=st1.per_label)
-    if gold_frames:
-        frames = {i: pooled["frames"][i] for i in gold_frames}
-        result["st2_micro_f1"] = score_subtask2(gold_frames, frames).main
-    result |= {
-        "span_articles": len({i for i in span_ids if i in docs}),
-        "span_f1_technique_aware": score_spans(gold_spans, pred_spans, technique_aware=True).main
-        if gold_spans
-        else None,
-        "span_f1_technique_agnostic": score_spans(
-            gold_spans, pred_spans, technique_aware=False
-        ).main
-        if gold_spans
-        else None,
-        "fit_minutes_per_fold": sum(fit_seconds) / len(fit_seconds) / 60,
-        "tagger_minutes_per_epoch": (sum(epoch_seconds) / len(epoch_seconds) / 60)
-        if epoch_seconds
-        else None,
-    }
-    for variant, rows in pooled["st3"].items():
-        if variant == "classifier" and "paragraphs" not in pooled["components"]:
-            continue  # no paragraph classifier
-        if variant != "classifier" and not span_ids:
-            continue  # no tagger: the span variants carry no information
-        pred = {
-            (key.split("\t")[0], int(key.split("\t")[1])): labels
-            for key, labels in rows.items()
-            # The span variants only where a tagger predicted (folds without one have no spans).
-            if variant == "classifier" or key.split("\t")[0] in span_ids
-        }
-        gold = {key: labels for key, labels in gold_st3.items() if key in pred}
-        scores = score_subtask3(gold, pred)
-        result[f"st3_micro_f1_{variant}"] = scores.main
-        result[f"st3_macro_f1_{variant}"] = scores.metrics.get("macro_f1")
-    return result
 
 
 def cv_parser(doc: str | None) -> argparse.ArgumentParser:
@@ -240,6 +93,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from propscope.corpora.semeval2023 import load_split
+    from propscope.evaluation.cross_validation import pool_folds, score_split
     from propscope.models.embeddings import embedding_cache
     from propscope.training import TrainConfig, default_folds, load_training_data
 

@@ -194,6 +194,32 @@ class Errors(StrEnum):
         "columns: {available} (lang means language)."
     )
 
+    # Cross-validation runs (propscope.evaluation.cross_validation)
+    E090 = (
+        "[E090] No fold predictions at {path}. Train that fold first (a cross-validation run "
+        "such as benchmarks/cv_semeval2023.py caches fold<K>.json in its --work folder), or "
+        "leave that fold out of the folds to pool."
+    )
+    E091 = (
+        "[E091] {path} is not a fold predictions file ({reason}). Expected a JSON object with "
+        "the keys {keys}, as a cross-validation run caches it; delete the file and train that "
+        "fold again."
+    )
+    E092 = (
+        "[E092] The fold predictions {first} and {second} both hold out {count} article(s), e.g. "
+        "{examples}. Each article must be held out by one fold only: pool the folds of one "
+        "cross-validation run, or restrict pooling to articles no two folds share (ids=...)."
+    )
+    E093 = (
+        "[E093] {count} predicted article(s) are not in the {lang}/{split} split, e.g. "
+        "{examples}. Score predictions against the split they were made for, or pool them with "
+        "ids=set(split.documents) to keep that split's articles only."
+    )
+    E094 = (
+        "[E094] No fold predictions to pool: the list of fold files is empty. Give the fold "
+        "files of at least one trained fold."
+    )
+
     def format(self, *args: object, **kwargs: object) -> ErrorMessage:  # type: ignore[override]
         return ErrorMessage(str(self.value).format(*args, **kwargs), self.name)
 
