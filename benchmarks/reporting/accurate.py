@@ -29,6 +29,9 @@ def context(results: Path) -> dict[str, Any] | None:
         "members": load(results, "paragraph-ensemble"),
         "density": _paragraph_density(results),
         "ptc": _ptc_dev(results),
+        # English dev with the all-mpnet-base-v2 tagger (benchmarks/label_density.py).
+        "dev_density": (load(results, "label-density-en-dev-mpnet") or {}).get("models"),
+        "dev_density_before": (load(results, "label-density-en-dev-borrowed") or {}).get("models"),
     }
 
 
