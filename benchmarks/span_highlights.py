@@ -57,11 +57,12 @@ FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
 STRENGTH = 1.0  # the calibration's inverse L2 penalty (SpanCalibration.fit's default)
 
 
-def held_out(spec: str, data_dir: Path) -> tuple[Any, list[Document], list[Document], Any]:
-    """The model of ``spec`` (a bundled name, or ``NAME=FOLDER`` for a model trained from
-    ``configs/NAME.toml`` or ``configs/ablations/NAME.toml`` into FOLDER), its held-out and
+def held_out(
+    name: str, folder: str, data_dir: Path
+) -> tuple[Any, list[Document], list[Document], Any]:
+    """The model ``name`` (bundled, or trained from ``configs/NAME.toml`` or
+    ``configs/ablations/NAME.toml`` into ``folder`` when one is given), its held-out and
     training span articles, and its training data."""
-    name, _, folder = spec.partition("=")
     found = [Path(f"configs/{name}.toml"), Path(f"configs/ablations/{name}.toml")]
     config = TrainConfig.from_toml(next((p for p in found if p.exists()), found[0]))
     data = load_training_data(config, data_dir)
@@ -260,9 +261,9 @@ def shown(predicted: list[list[Span]], floor: float) -> list[list[Span]]:
     return [[s for s in spans if s.score >= floor] for spans in predicted]
 
 
-def run_model(spec: str, args: argparse.Namespace) -> dict[str, Any]:
-    pipeline, val, trained, data = held_out(spec, args.data_dir)
-    name, _, folder = spec.partition("=")
+def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Every measure of the model ``name`` (in ``folder`` when not bundled)."""
+    pipeline, val, trained, data = held_out(name, folder, args.data_dir)
     result: dict[str, Any] = {
         "model": name,
         "held_out_articles": len(val),
@@ -383,7 +384,8 @@ def main() -> None:
     if args.out.exists():
         results = json.loads(args.out.read_text())
     for spec in args.models:
-        results[spec.partition("=")[0]] = run_model(spec, args)
+        name, _, folder = spec.partition("=")  # NAME or NAME=FOLDER
+        results[name] = run_model(name, folder, args)
         args.out.write_text(json.dumps(results, indent=2) + "\n")
 
 
