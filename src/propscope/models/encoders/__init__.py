@@ -9,10 +9,9 @@ and their tokenizers for inference without transformers.
 
 from propscope.models.encoders.registry import (
     DEFAULT_ENCODER,
-    ENCODER_INSTALL,
     ENCODERS,
     Encoder,
-    encoder_installed,
+    encoder_missing,
     encoder_path,
     load_encoder,
     load_inference_body,
@@ -24,9 +23,8 @@ from propscope.models.encoders.registry import (
 __all__ = [
     "DEFAULT_ENCODER",
     "ENCODERS",
-    "ENCODER_INSTALL",
     "Encoder",
-    "encoder_installed",
+    "encoder_missing",
     "encoder_path",
     "load_encoder",
     "load_inference_body",

