@@ -14,11 +14,12 @@ def info_cli(
     threads the models run with (bf16 only where the CPU has it natively; PROPSCOPE_DTYPE and
     PROPSCOPE_THREADS override)."""
     from propscope._version import __version__
-    from propscope.bundled import BUNDLED_MODELS, installed_models, missing_part
+    from propscope.bundled import BUNDLED_MODELS, missing_part
     from propscope.models.runtime import describe
 
-    models = installed_models()
-    missing = {name: missing_part(name) for name in BUNDLED_MODELS if name not in models}
+    lacking = {name: missing_part(name) for name in BUNDLED_MODELS}  # each model checked once
+    models = [name for name, why in lacking.items() if why is None]
+    missing = {name: why for name, why in lacking.items() if why is not None}
     facts = {"version": __version__, "models": models, "not_installed": missing, **describe()}
     if as_json:
         typer.echo(json.dumps(facts, indent=2))
