@@ -10,7 +10,8 @@ import pytest
 
 from propscope.models.encoders import encoder_missing
 
-MISSING = encoder_missing("mpnet-base")
+MPNET = "mpnet-base"
+MISSING = encoder_missing(MPNET)
 
 requires_mpnet = pytest.mark.skipif(
     MISSING is not None, reason=f"en-accurate's tagger needs all-mpnet-base-v2: {MISSING}"
