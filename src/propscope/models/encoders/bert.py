@@ -322,32 +322,40 @@ def pad_ids(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[Any, Any
 
 
 def length_batches(
-    lengths: Sequence[int], batch_size: int = 32, padding: float = 0.15
+    lengths: Sequence[int],
+    batch_size: int = 32,
+    padding: float = 0.15,
+    min_padding: int = 256,
 ) -> list[list[int]]:
     """Row indices in batches for inference: shortest first, at most ``batch_size`` rows, and a
     new batch wherever padding every row to the batch's longest would add more than ``padding``
-    of the batch's real positions (one batch of a short and a long paragraph costs the long one
-    twice).
+    of the batch's real positions and more than ``min_padding`` positions (one batch of a short
+    and a long paragraph costs the long one twice).
+
+    ``min_padding``: each batch pays a fixed cost per layer (on a 2-core AVX-512 CPU about
+    2.5 ms, the work of some 100-250 positions), so short rows, such as the paragraphs of one
+    article, go through in one batch rather than one batch per length (docs/benchmarks.md,
+    "Speed", measures what that saves).
 
     Example:
-        >>> length_batches([60, 10, 12, 58, 11], batch_size=4)
+        >>> length_batches([60, 10, 12, 58, 11], batch_size=4, min_padding=0)
         [[1, 4, 2], [3, 0]]
+        >>> length_batches([60, 10, 12, 58, 11], batch_size=4)
+        [[1, 4, 2, 3], [0]]
     """
     batches: list[list[int]] = []
     real = 0
     for i in sorted(range(len(lengths)), key=lambda j: lengths[j]):
         batch = batches[-1] if batches else None
         width = lengths[i] + 2  # [CLS] and [SEP]
-        if (
-            batch is None
-            or len(batch) >= batch_size
-            or (len(batch) + 1) * width > (1 + padding) * (real + width)
-        ):
-            batches.append([i])
-            real = width
-        else:
-            batch.append(i)
-            real += width
+        if batch is not None and len(batch) < batch_size:
+            added = (len(batch) + 1) * width - (real + width)
+            if added <= max(padding * (real + width), min_padding):
+                batch.append(i)
+                real += width
+                continue
+        batches.append([i])
+        real = width
     return batches
 
 
