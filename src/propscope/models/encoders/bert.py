@@ -23,6 +23,12 @@ from types import SimpleNamespace
 from typing import Any, Self
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.models.encoders.unigram_subset import (
+    Row,
+    SubsetUnigramTokenizer,
+    has_unigram_index,
+    rows,
+)
 from propscope.models.runtime import import_torch, inference_dtype, inference_format
 
 
@@ -371,32 +377,37 @@ class TextTokenizer:
     sep_token_id: int
     pad_token_id: int
 
-    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    def encode(self, text: str) -> Row:
         """Ids (no special tokens) and character offsets of the tokens of ``text``."""
-        enc = self.backend.encode(text, add_special_tokens=False)
-        return list(enc.ids), [tuple(o) for o in enc.offsets]
+        return self.encode_batch([text])[0]
 
-    def encode_batch(
-        self, texts: Sequence[str], max_tokens: int | None = None
-    ) -> list[tuple[list[int], list[tuple[int, int]]]]:
+    def encode_batch(self, texts: Sequence[str], max_tokens: int | None = None) -> list[Row]:
         """:meth:`encode` of each text, cut to its first ``max_tokens`` tokens."""
-        encodings = self.backend.encode_batch(list(texts), add_special_tokens=False)
-        return [
-            (list(e.ids)[:max_tokens], [tuple(o) for o in e.offsets][:max_tokens])
-            for e in encodings
-        ]
+        if isinstance(self.backend, SubsetUnigramTokenizer):
+            return self.backend.encode_rows(texts, max_tokens)
+        return rows(self.backend.encode_batch(list(texts), add_special_tokens=False), max_tokens)
+
+
+def _tokenizer_file(path: Path) -> Any:
+    from tokenizers import Tokenizer
+
+    backend = Tokenizer.from_file(str(path / "tokenizer.json"))
+    backend.no_truncation()
+    backend.no_padding()
+    return backend
 
 
 @lru_cache(maxsize=8)
 def load_tokenizer(folder: str) -> TextTokenizer:
     """The tokenizer of an HF folder, without transformers (truncation and padding stored in the
-    file are turned off: callers cut and pad)."""
-    from tokenizers import Tokenizer
-
+    file are turned off: callers cut and pad). A folder with a unigram index (e5-small's) starts
+    with :class:`~propscope.models.encoders.unigram_subset.SubsetUnigramTokenizer`."""
     path = Path(folder)
-    backend = Tokenizer.from_file(str(path / "tokenizer.json"))
-    backend.no_truncation()
-    backend.no_padding()
+    backend: Any
+    if has_unigram_index(path):
+        backend = SubsetUnigramTokenizer(path, lambda: _tokenizer_file(path))
+    else:
+        backend = _tokenizer_file(path)
     config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
 
     def token_id(role: str, fallback: str) -> int:

