@@ -19,10 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from propscope.taxonomy import CATEGORY_COLOURS, get_technique
+from propscope.taxonomy import category_colour, get_technique
 from propscope.templating import render
-
-FALLBACK_COLOUR = "#DDDDDD"
 
 
 @dataclass(frozen=True)
@@ -79,10 +77,6 @@ def segment_lines(text: str, spans: Sequence[Mapping[str, Any]]) -> list[list[Se
     return lines
 
 
-def _colour(category: str | None) -> str:
-    return CATEGORY_COLOURS.get(category or "", FALLBACK_COLOUR)
-
-
 def _label(technique: str | None) -> str:
     return get_technique(technique).label if technique else "Propaganda (no technique)"
 
@@ -99,7 +93,7 @@ def _piece(text: str, segment: Segment, spans: Sequence[Mapping[str, Any]]) -> d
     mark = {
         "classes": "hl multi" if len(covering) > 1 else "hl",
         "spans": " ".join(map(str, segment.spans)),
-        "colour": _colour(spans[covering[0]].get("category")),
+        "colour": category_colour(spans[covering[0]].get("category")),
         "title": "; ".join(
             f"{_label(spans[i].get('technique'))} ({_score(spans[i].get('score', 0.0))})"
             for i in covering
@@ -114,7 +108,7 @@ def _chips(labels: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
         technique = get_technique(str(label["name"]))
         chips.append(
             {
-                "colour": _colour(technique.category),
+                "colour": category_colour(technique.category),
                 "label": technique.label,
                 "score": _score(label["score"]),
             }
@@ -132,7 +126,7 @@ def _legend(spans: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         technique = get_technique(name)
         rows.append(
             {
-                "colour": _colour(technique.category),
+                "colour": category_colour(technique.category),
                 "label": technique.label,
                 "category": technique.category,
                 "count": count,

@@ -11,11 +11,13 @@ from propscope.errors import PropscopeError, UnknownLabelError
 from propscope.taxonomy import (
     CATEGORIES,
     CATEGORY_COLOURS,
+    FALLBACK_COLOUR,
     FRAMES,
     GENRES,
     TECHNIQUE_NAMES,
     TECHNIQUES,
     Technique,
+    category_colour,
     get_frame,
     get_genre,
     get_technique,
@@ -183,11 +185,21 @@ def test_category_colours_distinct_hex() -> None:
     assert len({c.upper() for c in CATEGORY_COLOURS.values()}) == len(CATEGORIES)
 
 
-@pytest.mark.parametrize("category", CATEGORIES)
-def test_category_colour_readable_with_black_text(category: str) -> None:
+@pytest.mark.parametrize("category", [*CATEGORIES, None])
+def test_category_colour_readable_with_black_text(category: str | None) -> None:
     # WCAG contrast ratio against black is (L + 0.05) / 0.05; AAA for normal text needs 7.
-    ratio = (_luminance(CATEGORY_COLOURS[category]) + 0.05) / 0.05
+    ratio = (_luminance(category_colour(category)) + 0.05) / 0.05
     assert ratio >= 7
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [*CATEGORY_COLOURS.items(), (None, FALLBACK_COLOUR), ("Not a category", FALLBACK_COLOUR)],
+)
+def test_category_colour_falls_back_for_none_and_unknown(
+    category: str | None, expected: str
+) -> None:
+    assert category_colour(category) == expected
 
 
 def test_frames_fourteen_in_official_order() -> None:

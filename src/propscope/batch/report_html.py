@@ -21,15 +21,10 @@ from markupsafe import Markup
 from propscope.batch.report_types import BatchReport, GroupStats
 from propscope.errors import UnknownLabelError
 from propscope.extras import require_extra
-from propscope.report_html import FALLBACK_COLOUR
-from propscope.taxonomy import CATEGORY_COLOURS, get_technique
+from propscope.taxonomy import category_colour, get_technique
 from propscope.templating import render
 
 MAX_CHART_GROUPS = 30
-
-
-def _colour(category: str | None) -> str:
-    return CATEGORY_COLOURS.get(category or "", FALLBACK_COLOUR)
 
 
 def technique_label(name: str) -> str:
@@ -82,7 +77,7 @@ def _technique_chart(report: BatchReport, figure_cls: Any) -> Any:
     ax.barh(
         [technique_label(t.name) for t in techniques],
         [100 * t.share_of_articles for t in techniques],
-        color=[_colour(t.category) for t in techniques],
+        color=[category_colour(t.category) for t in techniques],
         edgecolor="#555555",
         linewidth=0.6,
     )
@@ -258,7 +253,7 @@ def _techniques(report: BatchReport) -> list[dict[str, Any]]:
                 )
         rows.append(
             {
-                "colour": _colour(t.category),
+                "colour": category_colour(t.category),
                 "name": technique_label(t.name),
                 "counts": [f"{t.spans:,}"],
                 "cells": cells,
@@ -292,7 +287,7 @@ def _examples(report: BatchReport) -> list[dict[str, Any]]:
                 "before": ex.before,
                 "text": ex.text,
                 "after": ex.after,
-                "colour": _colour(ex.category),
+                "colour": category_colour(ex.category),
                 "where": ex.id if ex.group is None else f"{ex.id} · {ex.group}",
                 "start": ex.start,
                 "end": ex.end,
@@ -301,7 +296,7 @@ def _examples(report: BatchReport) -> list[dict[str, Any]]:
         ]
         techniques.append(
             {
-                "colour": _colour(examples[0].category),
+                "colour": category_colour(examples[0].category),
                 "label": technique_label(name),
                 "examples": items,
             }

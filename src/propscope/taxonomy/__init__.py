@@ -16,9 +16,11 @@ from propscope.taxonomy.frames import FRAMES, GENRES, Frame, Genre, get_frame, g
 from propscope.taxonomy.techniques import (
     CATEGORIES,
     CATEGORY_COLOURS,
+    FALLBACK_COLOUR,
     TECHNIQUE_NAMES,
     TECHNIQUES,
     Technique,
+    category_colour,
     get_technique,
     techniques_by_category,
 )
@@ -26,6 +28,7 @@ from propscope.taxonomy.techniques import (
 __all__ = [
     "CATEGORIES",
     "CATEGORY_COLOURS",
+    "FALLBACK_COLOUR",
     "FRAMES",
     "GENRES",
     "TECHNIQUES",
@@ -33,6 +36,7 @@ __all__ = [
     "Frame",
     "Genre",
     "Technique",
+    "category_colour",
     "get_frame",
     "get_genre",
     "get_technique",

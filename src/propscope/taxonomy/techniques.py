@@ -32,6 +32,9 @@ CATEGORY_COLOURS: dict[str, str] = {
     "Manipulative wording": "#F7E08A",
 }
 
+# A neutral grey (as light as the tints) for a span without a technique or an unknown category.
+FALLBACK_COLOUR = "#DDDDDD"
+
 
 @dataclass(frozen=True, slots=True)
 class Technique:
@@ -278,12 +281,25 @@ def techniques_by_category() -> dict[str, tuple[Technique, ...]]:
     }
 
 
+def category_colour(category: str | None) -> str:
+    """The colour of a category in :data:`CATEGORY_COLOURS`, or :data:`FALLBACK_COLOUR` for
+    ``None`` (a span without a technique) and for names that are not one of :data:`CATEGORIES`.
+
+    Example:
+        >>> category_colour("Call"), category_colour(None)
+        ('#A8DEB0', '#DDDDDD')
+    """
+    return CATEGORY_COLOURS.get(category or "", FALLBACK_COLOUR)
+
+
 __all__ = [
     "CATEGORIES",
     "CATEGORY_COLOURS",
+    "FALLBACK_COLOUR",
     "TECHNIQUES",
     "TECHNIQUE_NAMES",
     "Technique",
+    "category_colour",
     "get_technique",
     "techniques_by_category",
 ]
