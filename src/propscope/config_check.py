@@ -126,7 +126,7 @@ def check_config(raw: Mapping[str, Any], components: tuple[str, ...]) -> None:
     if "borrowed" in raw.get("pipeline", {}):
         raise _fail(
             "[pipeline]",
-            "borrowed is set by [components] (paragraphs = \"multi-fast\"), not here",
+            'borrowed is set by [components] (paragraphs = "multi-fast"), not here',
             [f.name for f in fields(_classes("pipeline", "")[0]) if f.name != "borrowed"],
         )
     for section in (*components, "pipeline"):

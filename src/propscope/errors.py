@@ -127,9 +127,7 @@ class Errors(StrEnum):
         "[E067] The Host header {host!r} is not one this server answers to (allowed: {allowed}). "
         "Open it by one of those names, or start it with --allowed-host {host}."
     )
-    E068 = (
-        "[E068] The request body did not arrive within {limit} s. Send the whole body at once."
-    )
+    E068 = "[E068] The request body did not arrive within {limit} s. Send the whole body at once."
     # Runtime settings (environment variables)
     E069 = (
         "[E069] Cannot listen on {host}:{port}: {reason}. Choose a free port with --port (or "

@@ -27,6 +27,7 @@ class Command(TyperCommand):
                 param.metavar = ""
         return params
 
+
 #: ``--model`` of the commands that analyse articles (analyze, batch, predict, serve).
 MODEL_OPTION: Any = typer.Option(
     "auto",

@@ -147,9 +147,7 @@ def render_tables(report: Any, console: Any) -> None:
                 context.append(example.text, style="bold reverse")
                 context.append(example.after)
                 where = example.id if example.group is None else f"{example.id} ({example.group})"
-                table.add_row(
-                    Text(name), f"{example.score:.2f}", Text(where), context
-                )
+                table.add_row(Text(name), f"{example.score:.2f}", Text(where), context)
         console.print(table)
     if report.failures:
         table = Table(title="Failures")
