@@ -180,3 +180,21 @@ def test_e5_subset_matches_on_semeval2023_dev_articles(data_dir: Path) -> None:
         split = load_split(data_dir, lang, "dev")
         texts += [d.text for d in split.documents.values()]
     _compare(texts)
+
+
+def test_load_whole_tokenizers_loads_every_live_subset(folder: Path) -> None:
+    from propscope.models.encoders.unigram_subset import load_whole_tokenizers
+
+    loads: list[int] = []
+
+    def load() -> Any:
+        loads.append(1)
+        return _full(folder)
+
+    subset = SubsetUnigramTokenizer(folder, load)
+    load_whole_tokenizers()
+    assert loads == [1]
+    assert subset.encode_rows(["the cat"]) == rows(
+        _full(folder).encode_batch(["the cat"], add_special_tokens=False)
+    )
+    assert loads == [1]

@@ -13,9 +13,10 @@ scored below the vocabulary's lowest score).
 piece with its id and score (``unigram-index.npz``) and the tokenizer without its vocabulary
 (``tokenizer-template.json``). :class:`SubsetUnigramTokenizer` loads those in milliseconds,
 finds each call's pieces by hashing the substrings of its words, and maps the ids back. After
-``full_after`` calls (a server, a batch run, training) it loads the whole tokenizer once and
-uses that; texts holding a special token's text (such as ``<s>``) go to the whole tokenizer too,
-since the tokenizer splits them out before normalising.
+``full_after`` calls (training, say) it loads the whole tokenizer once and uses that; servers
+and batch workers load it at start (:func:`load_whole_tokenizers`). Texts holding a special
+token's text (such as ``<s>``) go to the whole tokenizer too, since the tokenizer splits them
+out before normalising.
 
 The two paths give identical ids and offsets on the SemEval-2023 dev articles of the six
 languages (``tests/models/encoders/test_unigram_subset.py``; their train articles were checked
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -102,6 +104,16 @@ def has_unigram_index(folder: Path) -> bool:
     return (folder / INDEX_FILE).is_file() and (folder / TEMPLATE_FILE).is_file()
 
 
+_LIVE: weakref.WeakSet[SubsetUnigramTokenizer] = weakref.WeakSet()
+
+
+def load_whole_tokenizers() -> None:
+    """Load the whole tokenizer behind every subset tokenizer now: for servers and batch
+    workers, which would otherwise pay for it during their 17th call."""
+    for tokenizer in list(_LIVE):
+        tokenizer.load_whole()
+
+
 class SubsetUnigramTokenizer:
     """:class:`~propscope.models.encoders.bert.TextTokenizer`'s interface over a unigram
     tokenizer folder with :func:`write_unigram_index`'s files (see the module docstring)."""
@@ -135,6 +147,11 @@ class SubsetUnigramTokenizer:
         self._calls = 0
         self._full_after = full_after
         self._lock = threading.Lock()
+        _LIVE.add(self)
+
+    def load_whole(self) -> None:
+        """Load the whole tokenizer now; every later call uses it."""
+        self._full_tokenizer()
 
     def _full_tokenizer(self) -> Any:
         with self._lock:
@@ -211,6 +228,7 @@ __all__ = [
     "Row",
     "SubsetUnigramTokenizer",
     "has_unigram_index",
+    "load_whole_tokenizers",
     "rows",
     "write_unigram_index",
 ]
