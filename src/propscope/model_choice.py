@@ -19,7 +19,7 @@ class ModelChooser:
     """The pipeline for each article: one fixed model, or (``auto``) one chosen by language.
 
     Example:
-        >>> chooser = ModelChooser("auto")
+        >>> chooser = ModelChooser("fast")
         >>> chooser.pipeline_for("fr").name, chooser.pipeline_for("en").name
         ('multi-fast', 'en-fast')
     """

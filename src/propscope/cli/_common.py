@@ -34,7 +34,8 @@ MODEL_OPTION: Any = typer.Option(
     "--model",
     "-m",
     help="fast (en-fast for English, multi-fast otherwise), accurate (en-accurate for English, "
-    "multi-fast otherwise), auto (= fast), a bundled model name, or a model folder.",
+    "multi-fast otherwise), auto (= accurate where all-mpnet-base-v2 is installed, else fast), a "
+    "bundled model name, or a model folder.",
 )
 
 #: ``--model`` of ``predict semeval2023``: a whole split is predicted offline, where scores

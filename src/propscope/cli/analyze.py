@@ -55,7 +55,7 @@ def analyze_cli(
                 name="--format", value=output_format, reason="use text, json or html"
             )
         )
-    from propscope.bundled import family_member, is_model_family, missing_part
+    from propscope.bundled import AUTO_MODEL, family_member, is_model_family, missing_part
     from propscope.inputs import read_input
     from propscope.language import AUTO, normalise_language
     from propscope.model_choice import analyze_text
@@ -86,7 +86,7 @@ def analyze_cli(
         min_confidence=0.0 if output_format == "text" else min_confidence,
         genre_prior=genre_prior,
     )
-    if is_model_family(model):
+    if is_model_family(model) and model != AUTO_MODEL:
         wanted = family_member(document.language, model)
         if wanted != pipeline.name:  # the family's own model is not installed: say why
             typer.echo(

