@@ -36,6 +36,12 @@ RUNS = (
         "",
     ),
 )
+CUT_COMMAND = (
+    "python benchmarks/cv_genre.py --config configs/multi-fast.toml --data-dir ../shared/data "
+    "--unlabelled-split dev --schemes random topics --probabilities runs/genre-proba.json "
+    "--out runs/genre-cv.json; python benchmarks/genre_cut.py --probabilities "
+    "runs/genre-proba.json --out benchmarks/results/genre-cut.json"
+)
 #: SemEval-2023 folder codes of the languages, as multi-fast's CV result names them.
 _FOLDERS = {"en": "en", "fr": "fr", "de": "ge", "it": "it", "pl": "po", "ru": "ru"}
 
@@ -64,6 +70,8 @@ def context(results: Path) -> dict[str, Any] | None:
         "multi_before": _multi_before(results, shipped),
         "sanity": _sanity(results),
         "variants": load(results, "genre-protocol-variants"),
+        "shipped_cut": shipped["genre_min_score"],
+        "cut": {**(load(results, "genre-cut") or {"rows": []}), "command": CUT_COMMAND},
     }
 
 
