@@ -127,6 +127,25 @@ def test_special_token_text_and_later_calls_use_whole_tokenizer(folder: Path) ->
     assert loads == [1, 1]  # once, on the third call
 
 
+def test_long_calls_use_whole_tokenizer(folder: Path) -> None:
+    loads: list[int] = []
+
+    def load() -> Any:
+        loads.append(1)
+        return _full(folder)
+
+    subset = SubsetUnigramTokenizer(folder, load, subset_chars=20)
+    assert subset.encode_rows(["the cat"]) == rows(
+        _full(folder).encode_batch(["the cat"], add_special_tokens=False)
+    )
+    assert loads == []
+    long = ["the cats sat! " * 3]
+    assert subset.encode_rows(long) == rows(
+        _full(folder).encode_batch(long, add_special_tokens=False)
+    )
+    assert loads == [1]
+
+
 def test_load_tokenizer_starts_with_subset_where_indexed(folder: Path, tmp_path: Path) -> None:
     indexed = load_tokenizer(str(folder))
     assert isinstance(indexed.backend, SubsetUnigramTokenizer)

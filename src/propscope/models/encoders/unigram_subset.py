@@ -16,7 +16,9 @@ finds each call's pieces by hashing the substrings of its words, and maps the id
 ``full_after`` calls (training, say) it loads the whole tokenizer once and uses that; servers
 and batch workers load it at start (:func:`load_whole_tokenizers`). Texts holding a special
 token's text (such as ``<s>``) go to the whole tokenizer too, since the tokenizer splits them
-out before normalising.
+out before normalising, and so do calls of more than ``subset_chars`` characters, whose
+substrings would take longer to hash (about 3 µs a character) than the whole tokenizer takes
+to load.
 
 The two paths give identical ids and offsets on the SemEval-2023 dev articles of the six
 languages (``tests/models/encoders/test_unigram_subset.py``; their train articles were checked
@@ -79,7 +81,6 @@ def write_unigram_index(folder: Path) -> bool:
         second=hashes[order, 1],
         ids=order.astype(np.int32),
         scores=scores,
-        keep=np.array(keep, dtype=np.int64),
         max_chars=np.array(max(len(p) for p in pieces)),
     )
     stored = {
@@ -118,7 +119,9 @@ class SubsetUnigramTokenizer:
     """:class:`~propscope.models.encoders.bert.TextTokenizer`'s interface over a unigram
     tokenizer folder with :func:`write_unigram_index`'s files (see the module docstring)."""
 
-    def __init__(self, folder: Path, load_full: Any, full_after: int = 16) -> None:
+    def __init__(
+        self, folder: Path, load_full: Any, full_after: int = 16, subset_chars: int = 100_000
+    ) -> None:
         from tokenizers import AddedToken, Tokenizer
 
         index = np.load(folder / INDEX_FILE)
@@ -146,6 +149,7 @@ class SubsetUnigramTokenizer:
         self._full: Any = None
         self._calls = 0
         self._full_after = full_after
+        self._subset_chars = subset_chars
         self._lock = threading.Lock()
         _LIVE.add(self)
 
@@ -171,6 +175,7 @@ class SubsetUnigramTokenizer:
         if (
             self._full is not None
             or self._calls > self._full_after
+            or sum(len(t) for t in texts) > self._subset_chars
             or any(s in t for t in texts for s in self._special_texts)
         ):
             full = self._full_tokenizer()
