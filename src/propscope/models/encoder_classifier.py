@@ -23,11 +23,12 @@ import numpy as np
 
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import held_out_split, saved_files
-from propscope.models.encoders import DEFAULT_ENCODER, load_encoder, load_pretrained, mean_pool
+from propscope.models.encoders import load_encoder, load_pretrained, mean_pool
 from propscope.models.encoders.bert import length_batches, pad_ids
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
+    FinetuneConfig,
     ProgressCallback,
     TrainSettings,
     cache_lower_layers,
@@ -44,33 +45,29 @@ from propscope.models.thresholds import labels_from_scores, tune_thresholds
 Focus = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class EncoderClassifierConfig:
-    """Settings of :class:`EncoderClassifier`. Stored with the model as ``config.json``."""
+@dataclass(frozen=True, kw_only=True)
+class EncoderClassifierConfig(FinetuneConfig):
+    """Settings of :class:`EncoderClassifier`. Stored with the model as ``config.json``.
+
+    The encoder, LoRA and optimisation settings are :class:`FinetuneConfig`'s.
+    """
+
+    # FinetuneConfig's fields whose defaults differ from the tagger's.
+    frozen_layers: int = 0
+    epochs: int = 3
+    learning_rate: float = 5e-4
+    head_learning_rate: float = 2e-3
+    validation_fraction: float = 0.15
 
     labels: list[str] = field(default_factory=list)
     multi_label: bool = True
-    encoder: str = DEFAULT_ENCODER
     # Prepended to every text (e5 expects "query: ").
     prefix: str = ""
     max_length: int = 160
     # Pool the fragment given as ``focus`` beside the whole text (span classification).
     focus: bool = False
-    lora_rank: int = 16
-    lora_alpha: float = 32.0
-    lora_dropout: float = 0.1
-    # Layers below this get no adapters; their outputs are computed once per text and cached.
-    frozen_layers: int = 0
-    epochs: int = 3
-    batch_size: int = 16
-    learning_rate: float = 5e-4
-    head_learning_rate: float = 2e-3
-    weight_decay: float = 0.01
-    # Part of the training texts (by group, if groups are given) held out to tune thresholds.
-    validation_fraction: float = 0.15
     thresholds: str = "per_label"
     min_support_per_label: int = 15
-    seed: int = 13
 
 
 class EncoderClassifier(AdaptedEncoderModel):

@@ -24,11 +24,12 @@ import numpy as np
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import saved_files
 from propscope.models.decoding import ANY, DecodeSettings, decode_spans
-from propscope.models.encoders import DEFAULT_ENCODER, load_pretrained
+from propscope.models.encoders import load_pretrained
 from propscope.models.encoders.bert import length_batches, pad_ids
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
+    FinetuneConfig,
     ProgressCallback,
     TrainSettings,
     cache_lower_layers,
@@ -57,11 +58,20 @@ from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
 
-@dataclass(frozen=True)
-class TaggerConfig:
-    """Settings of :class:`SpanTagger`. Stored with the model as ``config.json``."""
+@dataclass(frozen=True, kw_only=True)
+class TaggerConfig(FinetuneConfig):
+    """Settings of :class:`SpanTagger`. Stored with the model as ``config.json``.
 
-    encoder: str = DEFAULT_ENCODER
+    The encoder, LoRA and optimisation settings are :class:`FinetuneConfig`'s.
+    """
+
+    # FinetuneConfig's fields whose defaults differ from the encoder classifier's.
+    frozen_layers: int = 2
+    epochs: int = 2
+    learning_rate: float = 6e-4
+    head_learning_rate: float = 1e-3
+    validation_fraction: float = 0.1
+
     labels: list[str] = field(default_factory=lambda: [ANY, *TECHNIQUE_NAMES])
     window: int = 256
     train_stride: int = 254
@@ -72,20 +82,6 @@ class TaggerConfig:
     # 484 tokens cost 762 positions with stride 192, 549 packed).
     predict_overlap: int | None = 32
     predict_stride: int = 192
-    lora_rank: int = 16
-    lora_alpha: float = 32.0
-    lora_dropout: float = 0.1
-    # Layers below ``frozen_layers`` get no adapters: their outputs are computed once per training
-    # window and cached, which makes each epoch about twice as fast on a CPU.
-    frozen_layers: int = 2
-    epochs: int = 2
-    batch_size: int = 16
-    # Adapters move slowly and the head fast: a large adapter step early in training collapses
-    # the token states towards one vector that predicts the base rate.
-    learning_rate: float = 6e-4
-    head_learning_rate: float = 1e-3
-    weight_decay: float = 0.01
-    validation_fraction: float = 0.1
     default_threshold: float = 0.4
     # What the held-out thresholds maximise: "tokens" (token-level F1 per label) or "spans" (the
     # partial-overlap span F1 of the decoded spans, the shared tasks' measure; labels with fewer
@@ -106,7 +102,6 @@ class TaggerConfig:
     decode_hysteresis: float = 1.0
     decode_min_chars: int = 2
     decode_drop_stopwords: bool = True
-    seed: int = 13
 
 
 class SpanTagger(AdaptedEncoderModel):
