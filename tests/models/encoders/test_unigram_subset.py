@@ -83,6 +83,23 @@ def _full(folder: Path) -> Any:
     return Tokenizer.from_file(str(folder / "tokenizer.json"))
 
 
+def _whole_rows(folder: Path, texts: list[str], max_tokens: int | None = None) -> list[Any]:
+    """What the whole tokenizer gives ``texts``: the reference for the subset one."""
+    return rows(_full(folder).encode_batch(texts, add_special_tokens=False), max_tokens)
+
+
+class _CountingLoad:
+    """A ``load_full`` that counts how often the whole tokenizer is loaded."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.loads = 0
+
+    def __call__(self) -> Any:
+        self.loads += 1
+        return _full(self.folder)
+
+
 @pytest.fixture()
 def folder(tmp_path: Path) -> Path:
     folder = _write_tokenizer(tmp_path / "tok")
@@ -92,7 +109,7 @@ def folder(tmp_path: Path) -> Path:
 
 def test_subset_matches_whole_tokenizer(folder: Path) -> None:
     subset = SubsetUnigramTokenizer(folder, lambda: pytest.fail("loaded the whole tokenizer"))
-    whole = rows(_full(folder).encode_batch(TEXTS, add_special_tokens=False))
+    whole = _whole_rows(folder, TEXTS)
     assert subset.encode_rows(TEXTS) == whole
     assert [subset.encode_rows([t])[0] for t in TEXTS[:3]] == whole[:3]
     # unknown characters came out as <unk>, scored as the whole tokenizer scores them
@@ -101,49 +118,32 @@ def test_subset_matches_whole_tokenizer(folder: Path) -> None:
 
 def test_subset_cuts_to_max_tokens(folder: Path) -> None:
     subset = SubsetUnigramTokenizer(folder, lambda: _full(folder))
-    assert subset.encode_rows(["the cats sat!"], max_tokens=2) == rows(
-        _full(folder).encode_batch(["the cats sat!"], add_special_tokens=False), 2
+    assert subset.encode_rows(["the cats sat!"], max_tokens=2) == _whole_rows(
+        folder, ["the cats sat!"], 2
     )
 
 
 def test_special_token_text_and_later_calls_use_whole_tokenizer(folder: Path) -> None:
-    loads: list[int] = []
-
-    def load() -> Any:
-        loads.append(1)
-        return _full(folder)
-
+    load = _CountingLoad(folder)
     subset = SubsetUnigramTokenizer(folder, load, full_after=2)
     text = "the <s> cat"
-    assert subset.encode_rows([text]) == rows(
-        _full(folder).encode_batch([text], add_special_tokens=False)
-    )
-    assert loads == [1]  # split out before normalising: only the whole tokenizer does that
+    assert subset.encode_rows([text]) == _whole_rows(folder, [text])
+    assert load.loads == 1  # split out before normalising: only the whole tokenizer does that
+    load = _CountingLoad(folder)
     subset = SubsetUnigramTokenizer(folder, load, full_after=2)
     for _ in range(4):
-        assert subset.encode_rows(["the cat"]) == rows(
-            _full(folder).encode_batch(["the cat"], add_special_tokens=False)
-        )
-    assert loads == [1, 1]  # once, on the third call
+        assert subset.encode_rows(["the cat"]) == _whole_rows(folder, ["the cat"])
+    assert load.loads == 1  # once, on the third call
 
 
 def test_long_calls_use_whole_tokenizer(folder: Path) -> None:
-    loads: list[int] = []
-
-    def load() -> Any:
-        loads.append(1)
-        return _full(folder)
-
+    load = _CountingLoad(folder)
     subset = SubsetUnigramTokenizer(folder, load, subset_chars=20)
-    assert subset.encode_rows(["the cat"]) == rows(
-        _full(folder).encode_batch(["the cat"], add_special_tokens=False)
-    )
-    assert loads == []
+    assert subset.encode_rows(["the cat"]) == _whole_rows(folder, ["the cat"])
+    assert load.loads == 0
     long = ["the cats sat! " * 3]
-    assert subset.encode_rows(long) == rows(
-        _full(folder).encode_batch(long, add_special_tokens=False)
-    )
-    assert loads == [1]
+    assert subset.encode_rows(long) == _whole_rows(folder, long)
+    assert load.loads == 1
 
 
 def test_load_tokenizer_starts_with_subset_where_indexed(folder: Path, tmp_path: Path) -> None:
@@ -204,16 +204,9 @@ def test_e5_subset_matches_on_semeval2023_dev_articles(data_dir: Path) -> None:
 def test_load_whole_tokenizers_loads_every_live_subset(folder: Path) -> None:
     from propscope.models.encoders.unigram_subset import load_whole_tokenizers
 
-    loads: list[int] = []
-
-    def load() -> Any:
-        loads.append(1)
-        return _full(folder)
-
+    load = _CountingLoad(folder)
     subset = SubsetUnigramTokenizer(folder, load)
     load_whole_tokenizers()
-    assert loads == [1]
-    assert subset.encode_rows(["the cat"]) == rows(
-        _full(folder).encode_batch(["the cat"], add_special_tokens=False)
-    )
-    assert loads == [1]
+    assert load.loads == 1
+    assert subset.encode_rows(["the cat"]) == _whole_rows(folder, ["the cat"])
+    assert load.loads == 1
