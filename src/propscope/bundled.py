@@ -7,6 +7,7 @@ Nothing here loads a model (:func:`propscope.pipeline.load` does), so it is chea
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from importlib import resources
 from pathlib import Path
 
@@ -129,15 +130,19 @@ def installed_models() -> list[str]:
     return [name for name in BUNDLED_MODELS if _installed(name)]
 
 
-def model_for_language(language: str, family: str = AUTO_MODEL) -> str:
+def model_for_language(
+    language: str, family: str = AUTO_MODEL, installed: Collection[str] | None = None
+) -> str:
     """The bundled model of ``family`` that suits ``language``.
 
     ``fast``: ``en-fast`` for English, else ``multi-fast``; ``accurate`` (and ``auto``):
     ``en-accurate`` for English, else ``multi-fast``. A model that is not installed falls back to
     the ``fast`` family's, and a missing multilingual model to ``en-fast`` (zero-shot).
+    ``installed``: the installed models where the caller has checked them already (else each
+    candidate is checked here).
     """
     for name in (family_member(language, family), family_member(language, FALLBACK_FAMILY)):
-        if _installed(name):
+        if name in installed if installed is not None else _installed(name):
             return name
     return DEFAULT_MODEL
 

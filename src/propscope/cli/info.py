@@ -21,7 +21,10 @@ def info_cli(
     models = [name for name, why in lacking.items() if why is None]
     missing = {name: why for name, why in lacking.items() if why is not None}
     # What --model auto (the default) picks here: it depends on what is installed.
-    auto = {"en": model_for_language("en"), "other": model_for_language("fr")}
+    auto = {
+        "en": model_for_language("en", installed=models),
+        "other": model_for_language("fr", installed=models),
+    }
     facts = {
         "version": __version__,
         "models": models,
