@@ -33,6 +33,19 @@ def context(results: Path) -> dict[str, Any] | None:
         "tried": _tried(run),
         "pooled_floors": _pooled_floors(run, load(results, "span-highlights-former")),
         "view": load(results, "span-reader-view"),
+        "candidates": _candidates(load(results, "span-candidates")),
+    }
+
+
+def _candidates(run: Result | None) -> dict[str, Any] | None:
+    """benchmarks/span_candidates.py's rows: per variant, each model's spans shown."""
+    if not run:
+        return None
+    models = list(run)
+    variants = [*run[models[0]]["rows"]]
+    return {
+        "models": [(name, run[name]["floor"], run[name]["held_out_articles"]) for name in models],
+        "rows": [(v, [run[name]["rows"].get(v) for name in models]) for v in variants],
     }
 
 
