@@ -18,7 +18,7 @@ from propscope.report_html import render_report
 from propscope.results import result_dict
 from propscope.server import ServerSettings, create_app
 from propscope.server.app import STATIC_DIR
-from propscope.taxonomy import CATEGORY_COLOURS
+from propscope.taxonomy import CATEGORY_COLOURS, category_colour
 
 ARTICLE = (
     "The senator is a corrupt traitor.\nHe voted on the budget today.\n\n"
@@ -232,6 +232,7 @@ def test_server_techniques_lists_taxonomy(client: TestClient) -> None:
     body = client.get("/api/techniques").json()
     assert len(body["techniques"]) == 23
     assert {c["name"]: c["colour"] for c in body["categories"]} == CATEGORY_COLOURS
+    assert body["fallback_colour"] == category_colour(None)  # the page's colour for the rest
     assert all(t["definition"] and t["example"] and t["label"] for t in body["techniques"])
 
 

@@ -75,7 +75,7 @@ def render_tables(report: Any, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from propscope.taxonomy import CATEGORY_COLOURS
+    from propscope.taxonomy import category_colour
 
     overall = report.overall
     grouping = ""
@@ -118,7 +118,7 @@ def render_tables(report: Any, console: Any) -> None:
         for group in columns:
             table.add_column(Text("all" if group is overall else group.name), justify="right")
         for technique in overall.techniques:
-            colour = CATEGORY_COLOURS.get(technique.category or "", "#dddddd")
+            colour = category_colour(technique.category)
             cells = []
             for group in columns:
                 stats = group.technique(technique.name)

@@ -127,7 +127,7 @@ def render_terminal(document: Document, pipeline: Any, console: Any, hidden: str
     from rich.table import Table
     from rich.text import Text
 
-    from propscope.taxonomy import CATEGORY_COLOURS, get_technique
+    from propscope.taxonomy import category_colour, get_technique
 
     console.rule(f"[bold]{document.id}[/] · model {pipeline.name} {pipeline.version}")
     for line in _header(document, pipeline):
@@ -145,7 +145,7 @@ def render_terminal(document: Document, pipeline: Any, console: Any, hidden: str
         shown = Text(line.rstrip("\r"))
         for span in sorted(document.spans, key=lambda s: s.score):
             if span.start < end and span.end > start:
-                colour = CATEGORY_COLOURS.get(span.category or "", "#dddddd")
+                colour = category_colour(span.category)
                 begin, stop = max(span.start, start) - start, min(span.end, end) - start
                 shown.stylize(f"black on {colour}", begin, min(stop, len(shown)))
         number = numbers.get(start)
@@ -165,7 +165,7 @@ def render_terminal(document: Document, pipeline: Any, console: Any, hidden: str
             )
         for name, n_spans, n_paragraphs in rows:
             technique = get_technique(name)
-            colour = CATEGORY_COLOURS.get(technique.category, "#dddddd")
+            colour = category_colour(technique.category)
             legend.add_row(
                 Text(technique.category, style=f"black on {colour}"),
                 name,

@@ -47,7 +47,7 @@ from propscope.server.schemas import (
     TechniquesResponse,
 )
 from propscope.server.settings import ServerSettings
-from propscope.taxonomy import CATEGORIES, CATEGORY_COLOURS, TECHNIQUES
+from propscope.taxonomy import CATEGORIES, CATEGORY_COLOURS, TECHNIQUES, category_colour
 from propscope.types import Document
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -213,6 +213,7 @@ def create_app(
         return TechniquesResponse(
             categories=[CategoryOut(name=c, colour=CATEGORY_COLOURS[c]) for c in CATEGORIES],
             techniques=[t.to_dict() for t in TECHNIQUES],  # type: ignore[misc]
+            fallback_colour=category_colour(None),
         )
 
     @app.get("/api/health", response_model=HealthResponse, summary="Status and model")

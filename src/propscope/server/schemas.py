@@ -147,6 +147,9 @@ class TechniquesResponse(BaseModel):
 
     categories: list[CategoryOut]
     techniques: list[TechniqueOut]
+    fallback_colour: str = Field(
+        description="Background colour, #RRGGBB, of a span without a known category."
+    )
 
 
 class HealthResponse(BaseModel):

@@ -6,6 +6,7 @@
 const state = {
   techniques: new Map(), // name -> {name, category, definition, example, label}
   colours: new Map(), // category -> colour
+  fallbackColour: "#dddddd", // of a span without a known category (/api/techniques says)
   result: null, // the API result, exactly as received
   selected: new Set(), // techniques pressed in the legend (empty: all shown)
   // The slider starts at the model's default floor (result.model.min_confidence: 0.35-0.5
@@ -27,7 +28,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const colourOf = (category) => state.colours.get(category) || "#dddddd";
+const colourOf = (category) => state.colours.get(category) || state.fallbackColour;
 const labelOf = (name) => (state.techniques.get(name) || { label: name || "Propaganda" }).label;
 const fmt = (score) => Number(score).toFixed(2);
 
@@ -44,6 +45,7 @@ async function loadTaxonomy() {
       getJSON("/api/health"),
     ]);
     for (const c of taxonomy.categories) state.colours.set(c.name, c.colour);
+    state.fallbackColour = taxonomy.fallback_colour;
     for (const t of taxonomy.techniques) state.techniques.set(t.name, t);
     byId("model-info").textContent =
       `Model ${health.model.name} ${health.model.version} · propscope ${health.propscope}`;
