@@ -365,6 +365,22 @@ def length_batches(
     return batches
 
 
+class WholeTokenizer:
+    """A ``tokenizer.json`` loaded whole by the tokenizers library, with the two methods a
+    :class:`TextTokenizer` calls (as :class:`SubsetUnigramTokenizer` has them)."""
+
+    def __init__(self, path: Path) -> None:
+        self.backend = _tokenizer_file(path)
+
+    def token_to_id(self, token: str) -> int | None:
+        return self.backend.token_to_id(token)
+
+    def encode_rows(self, texts: Sequence[str], max_tokens: int | None = None) -> list[Row]:
+        """Ids (no special tokens) and character offsets of the tokens of each text, cut to
+        its first ``max_tokens`` tokens."""
+        return rows(self.backend.encode_batch(list(texts), add_special_tokens=False), max_tokens)
+
+
 @dataclass(frozen=True)
 class TextTokenizer:
     """An encoder's tokenizer from its ``tokenizer.json`` (the tokenizers library).
@@ -372,7 +388,7 @@ class TextTokenizer:
     Offsets are character offsets into the text, as transformers' fast tokenizers give them.
     """
 
-    backend: Any
+    backend: WholeTokenizer | SubsetUnigramTokenizer
     cls_token_id: int
     sep_token_id: int
     pad_token_id: int
@@ -383,9 +399,7 @@ class TextTokenizer:
 
     def encode_batch(self, texts: Sequence[str], max_tokens: int | None = None) -> list[Row]:
         """:meth:`encode` of each text, cut to its first ``max_tokens`` tokens."""
-        if isinstance(self.backend, SubsetUnigramTokenizer):
-            return self.backend.encode_rows(texts, max_tokens)
-        return rows(self.backend.encode_batch(list(texts), add_special_tokens=False), max_tokens)
+        return self.backend.encode_rows(texts, max_tokens)
 
 
 def _tokenizer_file(path: Path) -> Any:
@@ -403,11 +417,11 @@ def load_tokenizer(folder: str) -> TextTokenizer:
     file are turned off: callers cut and pad). A folder with a unigram index (e5-small's) starts
     with :class:`~propscope.models.encoders.unigram_subset.SubsetUnigramTokenizer`."""
     path = Path(folder)
-    backend: Any
+    backend: WholeTokenizer | SubsetUnigramTokenizer
     if has_unigram_index(path):
         backend = SubsetUnigramTokenizer(path, lambda: _tokenizer_file(path))
     else:
-        backend = _tokenizer_file(path)
+        backend = WholeTokenizer(path)
     config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
 
     def token_id(role: str, fallback: str) -> int:
