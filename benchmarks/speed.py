@@ -96,6 +96,16 @@ def bare_forward(encoder: str, text: str, format_name: str) -> float:
     return _median_seconds(run)
 
 
+#: Variables that change which kernels and number format run, recorded with the result.
+CPU_ENVIRONMENT = (
+    "ATEN_CPU_CAPABILITY",
+    "ONEDNN_MAX_CPU_ISA",
+    "MKL_ENABLE_INSTRUCTIONS",
+    "PROPSCOPE_DTYPE",
+    "PROPSCOPE_THREADS",
+)
+
+
 def in_process(model: str) -> dict[str, Any]:
     """Run in a fresh process: load, warm analysis, bare encoder forwards, peak memory."""
     import resource
@@ -314,6 +324,9 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "note": args.note,
+        # Set to emulate another CPU (e.g. ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
+        # MKL_ENABLE_INSTRUCTIONS=AVX2 PROPSCOPE_DTYPE=fp32: an AVX2 machine's kernels).
+        "environment": {k: os.environ[k] for k in CPU_ENVIRONMENT if k in os.environ},
         "models": models,
         "predict_en_dev": predict,
     }

@@ -11,7 +11,7 @@ from typing import Any
 from .core import load
 
 #: The speed runs, one per kind of CPU measured, newest first (benchmarks/speed.py --out).
-SPEED_RUNS = ("speed-avx512", "speed")
+SPEED_RUNS = ("speed-avx512", "speed-avx2-emulated", "speed")
 
 
 def speed(results: Path) -> dict[str, Any] | None:
@@ -23,12 +23,18 @@ def speed(results: Path) -> dict[str, Any] | None:
         if not run or "models" not in run:  # (an older speed.json has another layout)
             continue
         runtime = run["models"][0]["runtime"]
+        environment = run.get("environment", {})
+        # Native bf16 matters only where the kernels run at AVX-512 (an emulated AVX2 run on
+        # an AMX machine still reports the CPU's flags).
+        native = str(runtime["capability"]).startswith("AVX512")
         runs.append(
             {
                 "file": name,
                 "run": run,
                 "runtime": runtime,
-                "extras": [key for key in ("avx512_bf16", "amx") if runtime.get(key)],
+                "emulated": "ATEN_CPU_CAPABILITY" in environment,
+                "environment": " ".join(f"{k}={v}" for k, v in environment.items()),
+                "extras": [k for k in ("avx512_bf16", "amx") if native and runtime.get(k)],
                 "forced": [row for row in run["models"] if row.get("fp32")],
                 "served": [row for row in run["models"] if row.get("serve")],
             }
