@@ -25,6 +25,21 @@ CUTS = (0.0, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 ORDER = ("reporting", "opinion", "satire")
 
 
+def read_probabilities(
+    path: Path, scheme: str
+) -> tuple[list[str], np.ndarray, dict[str, str], dict[str, str], np.ndarray]:
+    """From ``cv_genre.py --probabilities``: the article ids, their out-of-fold probabilities
+    (columns in :data:`ORDER`) under ``scheme``, gold genres, languages, and English dev's
+    probabilities."""
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    ids = sorted(stored[f"{scheme}/proba"])
+    proba = np.array([[float(p) for p in stored[f"{scheme}/proba"][i].split()] for i in ids])
+    gold = {i: stored["gold"][i] for i in ids}
+    languages = {i: stored["languages"][i] for i in ids}
+    dev = np.array([[float(p) for p in row.split()] for row in stored["dev-en"].values()])
+    return ids, proba, gold, languages, dev
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--probabilities", type=Path, required=True)
@@ -35,12 +50,7 @@ def main() -> None:
     from propscope.evaluation.protocol import scores_by_language
     from propscope.models.genre import NEWS_PRIOR, decide, shift_prior
 
-    stored = json.loads(args.probabilities.read_text(encoding="utf-8"))
-    ids = sorted(stored[f"{args.scheme}/proba"])
-    proba = np.array([[float(p) for p in stored[f"{args.scheme}/proba"][i].split()] for i in ids])
-    gold = {i: stored["gold"][i] for i in ids}
-    languages = {i: stored["languages"][i] for i in ids}
-    dev = np.array([[float(p) for p in row.split()] for row in stored["dev-en"].values()])
+    ids, proba, gold, languages, dev = read_probabilities(args.probabilities, args.scheme)
     rows = []
     for cut in CUTS:
         decided = decide(shift_prior(proba, ORDER, NEWS_PRIOR), ORDER, cut)

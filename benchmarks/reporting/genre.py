@@ -72,6 +72,7 @@ def context(results: Path) -> dict[str, Any] | None:
         "variants": load(results, "genre-protocol-variants"),
         "shipped_cut": shipped["genre_min_score"],
         "cut": {**(load(results, "genre-cut") or {"rows": []}), "command": CUT_COMMAND},
+        "satire_gate": load(results, "genre-satire-gate"),
     }
 
 
