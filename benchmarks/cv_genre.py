@@ -10,6 +10,8 @@ else of ``[data] semeval2023``) is scored with :mod:`propscope.evaluation.protoc
 * ``random-reflowed``: the same models, each test article re-cut into one sentence per line;
 * ``topics``: 5 folds of unseen topics (k-means over TF-IDF within each language);
 * ``topics-reflowed``: the same, reflowed;
+* ``random-excerpt``, ``topics-excerpt``: the same models, each test article cut to its first 150
+  words (``protocol.excerpt``: a stress test of length);
 * ``languages``: leave-one-language-out (when the model learns from two or more languages).
 
 Each scheme is scored twice: ``raw``, the most probable genre under the model's own (balanced,
@@ -88,6 +90,7 @@ def main() -> None:
 
     from propscope.corpora.semeval2023 import load_split
     from propscope.evaluation.protocol import (
+        excerpt,
         language_folds,
         pool,
         random_folds,
@@ -149,6 +152,8 @@ def main() -> None:
                 views: dict[str, Callable[[str], str]] = {"": lambda t: t}
                 if scheme != "languages" and not args.no_reflow:
                     views["-reflowed"] = reflow
+                if scheme != "languages":
+                    views["-excerpt"] = excerpt
                 for suffix, view in views.items():
                     out = decisions(model, [view(docs[i].text) for i in ids], langs, settings)
                     for kind, labels in out.items():

@@ -230,3 +230,25 @@ def test_a_bundled_model_whose_borrowed_source_is_missing_is_not_installed(
     assert not bundled._installed("en-fast")
     (tmp_path / "multi-fast" / "frames").mkdir(parents=True)
     assert bundled._installed("en-fast")
+
+
+def test_genre_excerpt_words_learns_each_article_twice(tiny_docs: list) -> None:
+    # [genre] excerpt_words = N: each article's first N words are learned as an article too.
+    from propscope.evaluation.protocol import excerpt
+    from propscope.models.linear import LinearTextClassifier
+    from propscope.training import fit_genre
+
+    seen: list[list[str]] = []
+    fit = LinearTextClassifier.fit
+
+    def spy(self, texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(list(texts))
+        return fit(self, texts, *args, **kwargs)
+
+    labelled = [d for d in tiny_docs if d.genre is not None]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LinearTextClassifier, "fit", spy)
+        fit_genre(TrainConfig(genre={"min_df": 1}), tiny_docs)
+        fit_genre(TrainConfig(genre={"min_df": 1, "excerpt_words": 5}), tiny_docs)
+    assert seen[0] == [d.text for d in labelled]
+    assert seen[1] == seen[0] + [excerpt(d.text, 5) for d in labelled]

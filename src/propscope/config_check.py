@@ -53,7 +53,7 @@ def _classes(section: str, kind: str) -> tuple[type, dict[str, str]]:
 BORROWABLE = ("paragraphs", "genre", "frames")
 
 #: Keys a section takes besides its settings class's fields.
-EXTRA_KEYS: dict[str, dict[str, type]] = {"genre": {"languages": list}}
+EXTRA_KEYS: dict[str, dict[str, type]] = {"genre": {"languages": list, "excerpt_words": int}}
 
 
 def _fail(section: str, problem: str, allowed: list[str]) -> ConfigError:

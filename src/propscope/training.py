@@ -30,18 +30,29 @@ ProgressCallback = Callable[[str, int, int], None]
 
 
 def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
-    """The genre classifier of ``config`` fitted on ``docs`` (their text, language and genre)."""
+    """The genre classifier of ``config`` fitted on ``docs`` (their text, language and genre).
+
+    With ``[genre] excerpt_words = N``, each article's first N words are learned as an article of
+    their own too (:func:`propscope.evaluation.protocol.excerpt`), so that a short text is not
+    taken for satire because train's satire is short."""
+    from propscope.evaluation.protocol import excerpt
     from propscope.models.linear import LinearTextClassifier
     from propscope.models.linear_config import LinearConfig
 
-    settings = {k: v for k, v in config.genre.items() if k != "languages"}
+    settings = {k: v for k, v in config.genre.items() if k not in ("languages", "excerpt_words")}
     cfg = LinearConfig(
         **{"labels": list(GENRES), "multi_label": False, "seed": config.seed, **settings}
     )
+    labelled = [d for d in docs if d.genre is not None]
+    texts = [d.text for d in labelled]
+    words = int(config.genre.get("excerpt_words", 0))
+    if words:
+        texts += [excerpt(d.text, words) for d in labelled]
+        labelled += labelled
     return LinearTextClassifier(cfg).fit(
-        [d.text for d in docs],
-        [d.genre.name for d in docs if d.genre is not None],
-        languages=[d.language for d in docs],
+        texts,
+        [d.genre.name for d in labelled if d.genre is not None],
+        languages=[d.language for d in labelled],
     )
 
 

@@ -103,6 +103,29 @@ def test_a_style_model_with_other_features_is_refused_on_load(tmp_path: Path) ->
         LinearTextClassifier.load(tmp_path)
 
 
+def test_style_exclude_leaves_a_statistic_out(tmp_path: Path) -> None:
+    # The genre models leave out the article's length (log_words): train's satire is short.
+    model = _fit(style_features=True, style_exclude=["log_words"])
+    assert model.style_coef_.shape[1] == len(STYLE_FEATURE_NAMES) - 1
+    long_rant = " ".join(RANT * 20)  # twenty times as long, written the same way
+    short = model.predict_proba(RANT[:1] + REPORT[:1])
+    model.save(tmp_path)
+    loaded = LinearTextClassifier.load(tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(RANT[:1] + REPORT[:1]), short, atol=2e-3)
+
+    # Length alone moves the full style model; without log_words its style part is blind to it.
+    def moved_by_length(model: LinearTextClassifier) -> float:
+        return abs(model.predict_proba([long_rant])[0][1] - model.predict_proba(RANT[:1])[0][1])
+
+    blind = _fit(style_features=True, style_weight=1.0, style_exclude=["log_words"])
+    assert moved_by_length(blind) < moved_by_length(_fit(style_features=True, style_weight=1.0))
+
+
+def test_style_exclude_names_must_be_style_features() -> None:
+    with pytest.raises(TrainingError, match="style_exclude"):
+        _fit(style_features=True, style_exclude=["length"])
+
+
 def test_style_features_refuse_multi_label() -> None:
     cfg = LinearConfig(labels=["a", "b"], multi_label=True, style_features=True)
     with pytest.raises(TrainingError):

@@ -8,7 +8,9 @@ layout with its training ones. The folds here hold out what changes in real use:
   test article shares its topic cluster with a training one;
 * :func:`language_folds`: one language at a time (leave-one-language-out);
 * :func:`reflow`: a test article re-cut into one sentence per line, as a stress test of layout
-  (scraped sources break lines differently).
+  (scraped sources break lines differently);
+* :func:`excerpt`: a test article cut to its first 150 words, as a stress test of length
+  (readers paste excerpts).
 
 A fold's predictions are pooled over all folds (:func:`pool`) and scored once
 (:func:`score_genre`: the SemEval-2023 subtask-1 macro-F1, per-class recall and the predicted
@@ -22,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +116,19 @@ def reflow(text: str) -> str:
     'Title One.\\nTwo!\\nThree'
     """
     return "\n".join(sentence_chunks(text, 1))
+
+
+def excerpt(text: str, words: int = 150) -> str:
+    """The first ``words`` words of ``text``, its line breaks kept: a stress test of length,
+    since readers paste excerpts and sources differ in how long their articles are.
+
+    >>> excerpt("Title\\n\\nOne two three. Four", words=3)
+    'Title\\n\\nOne two'
+    """
+    for kept, match in enumerate(re.finditer(r"\S+", text), start=1):
+        if kept == words:
+            return text[: match.end()]
+    return text
 
 
 def pool(
@@ -250,6 +266,7 @@ __all__ = [
     "UNCERTAIN",
     "Fold",
     "GenreScores",
+    "excerpt",
     "language_folds",
     "macro_f1_at_prior",
     "pool",

@@ -137,6 +137,14 @@ class LinearTextClassifier:
         if cfg.style_features and cfg.multi_label:
             # The style statistics describe whole articles for the single-label genre model.
             raise TrainingError(Errors.E043.format(reason="style_features needs multi_label=False"))
+        unknown_style = set(cfg.style_exclude) - set(STYLE_FEATURE_NAMES)
+        if unknown_style:
+            raise TrainingError(
+                Errors.E043.format(
+                    reason=f"style_exclude names {sorted(unknown_style)}, not among the style "
+                    f"features {list(STYLE_FEATURE_NAMES)}"
+                )
+            )
         if cfg.class_offsets and cfg.multi_label:
             raise TrainingError(Errors.E043.format(reason="class_offsets needs multi_label=False"))
         if cfg.use_embeddings and embeddings is None:
@@ -161,7 +169,7 @@ class LinearTextClassifier:
         x = feature_matrix(cfg, self.vectorizer_, texts, embeddings, languages)
         self.coef_, self.intercept_ = logistic_weights(cfg, x, y, languages=languages)
         if cfg.style_features:
-            raw = style_features(texts, languages)
+            raw = self._style_statistics(texts, languages)
             self.style_mean_ = raw.mean(axis=0)
             self.style_scale_ = np.where(raw.std(axis=0) > 1e-6, raw.std(axis=0), 1.0)
             self.style_coef_, self.style_intercept_ = logistic_weights(
@@ -172,8 +180,19 @@ class LinearTextClassifier:
         self, texts: Sequence[str], languages: Sequence[str] | None = None
     ) -> np.ndarray:
         """Standardised (with the training mean and scale) and clipped style features."""
-        z = (style_features(texts, languages) - self.style_mean_) / self.style_scale_
+        z = (self._style_statistics(texts, languages) - self.style_mean_) / self.style_scale_
         return np.asarray(np.clip(z, -5.0, 5.0), dtype=np.float32)
+
+    @property
+    def _style_columns(self) -> list[int]:
+        """The columns of :func:`style_features` this model reads (all but ``style_exclude``)."""
+        excluded = set(self.config.style_exclude)
+        return [i for i, name in enumerate(STYLE_FEATURE_NAMES) if name not in excluded]
+
+    def _style_statistics(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> np.ndarray:
+        return style_features(texts, languages)[:, self._style_columns]
 
     def _tune_decisions(
         self,
@@ -353,13 +372,13 @@ class LinearTextClassifier:
                         Errors.E041.format(path=path, reason="style_features set, no style weights")
                     )
                 names = weights["style_coef"].shape[1]
-                if names != len(STYLE_FEATURE_NAMES):
+                if names != len(model._style_columns):
                     raise ModelLoadError(
                         Errors.E042.format(
                             path=path,
                             what="this many style features:",
                             got=names,
-                            expected=len(STYLE_FEATURE_NAMES),
+                            expected=len(model._style_columns),
                         )
                     )
                 model.style_mean_ = weights["style_mean"]

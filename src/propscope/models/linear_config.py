@@ -49,6 +49,11 @@ class LinearConfig:
     style_features: bool = False
     style_weight: float = 0.5
     style_C: float = 1.0
+    # Style statistics left out, by name (models.style.STYLE_FEATURE_NAMES). The genre models
+    # leave out "log_words": train's satire is short (German 224 words, Russian 180, median),
+    # so an article's length was learned as a sign of satire, and an excerpt or a short
+    # opinion piece came out satire (docs/benchmarks.md, "Genre on articles unlike train's").
+    style_exclude: list[str] = field(default_factory=list)
     # Single-label: add one offset per class to the log-probabilities, tuned on out-of-fold
     # predictions to maximise macro-F1 (the genre task's measure; balanced class weights alone
     # still leave a rare class such as satire mostly unpredicted).
