@@ -16,6 +16,8 @@ SCHEMES = (
     ("random-reflowed", "random, reflowed"),
     ("topics", "unseen topics"),
     ("topics-reflowed", "topics, reflowed"),
+    ("random-excerpt", "random, first 150 words"),
+    ("topics-excerpt", "topics, first 150 words"),
     ("languages", "leave-one-language-out"),
 )
 #: (result file, what it is, the command that made it, a note after the command)
@@ -29,8 +31,24 @@ RUNS = (
         "`genre_min_score = 0.5` added to `[pipeline]` for the deployed rows)",
     ),
     (
+        "genre-protocol-with-length",
+        "shipped 2026-12-02 to 12-03: with the article's length among the style statistics",
+        "python benchmarks/cv_genre.py --config configs/multi-fast.toml --data-dir "
+        "../shared/data --unlabelled-split dev --schemes random topics --out "
+        "benchmarks/results/genre-protocol-with-length.json",
+        " (at commit 4e480fe, the [genre] settings of all three models then)",
+    ),
+    (
+        "genre-protocol-excerpt-training",
+        "without the length, and each article's first 150 words learned too (not shipped)",
+        "python benchmarks/cv_genre.py --config configs/multi-fast.toml --data-dir "
+        "../shared/data --unlabelled-split dev --schemes random topics --set excerpt_words=150 "
+        "--out benchmarks/results/genre-protocol-excerpt-training.json",
+        " (the [genre] settings shipped since 2026-12-03, plus the excerpts)",
+    ),
+    (
         "genre-protocol-en-fast",
-        "shipped in all three models",
+        "shipped in all three models: without the length",
         "python benchmarks/cv_genre.py --config configs/en-fast.toml --data-dir ../shared/data "
         "--unlabelled-split dev --out benchmarks/results/genre-protocol-en-fast.json",
         "",
