@@ -373,7 +373,8 @@ class WholeTokenizer:
         self.backend = _tokenizer_file(path)
 
     def token_to_id(self, token: str) -> int | None:
-        return self.backend.token_to_id(token)
+        found = self.backend.token_to_id(token)
+        return None if found is None else int(found)
 
     def encode_rows(self, texts: Sequence[str], max_tokens: int | None = None) -> list[Row]:
         """Ids (no special tokens) and character offsets of the tokens of each text, cut to
