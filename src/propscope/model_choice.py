@@ -95,7 +95,7 @@ def analyze(
 
     ``model="auto"`` uses ``en-fast`` for English and ``multi-fast`` for other languages; models
     are loaded once per process. Spans whose (calibrated) score is under ``min_confidence`` are
-    left out; ``None`` uses the model's default floor (0.4 or 0.5), ``0`` keeps all.
+    left out; ``None`` uses the model's default floor (its ``min_confidence``), ``0`` keeps all.
     ``genre_prior`` replaces the model's deployment prior over the genres (see
     :func:`analyze_text` and docs/output.md).
 

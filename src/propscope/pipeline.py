@@ -176,7 +176,7 @@ class Pipeline:
 
         Spans are kept when their score reaches ``min_confidence``. With a calibrated model a
         span's score is its calibrated precision and ``None`` means the model's default
-        (:attr:`default_min_confidence`: 0.4 for en-fast, 0.35 for en-accurate, 0.5 for multi-fast);
+        (:attr:`default_min_confidence`: 0.35 for en-accurate, 0.4 for en-fast and multi-fast);
         ``0`` keeps every span. Paragraph techniques do
         not depend on it.
         """

@@ -167,7 +167,7 @@ def run_batch(
         max_chars: Longer articles are failure rows (E004).
         threshold: Overrides the tuned thresholds of all outputs.
         min_confidence: Spans whose calibrated score is under this are left out (None: the
-            model's default floor, 0.4 or 0.5 for the bundled models; 0 keeps every span).
+            model's default floor, its ``min_confidence``; 0 keeps every span).
         genre_prior: The genres to expect (``"news"``, ``"none"`` or weights such as
             ``"reporting=0.2,opinion=0.75,satire=0.05"``; None: the model's own prior).
         restart: Discard an unfinished run or a finished output and start again.

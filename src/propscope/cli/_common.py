@@ -67,7 +67,7 @@ MIN_CONFIDENCE_OPTION: Any = typer.Option(
     min=0.0,
     max=1.0,
     help="Show spans whose calibrated confidence (expected precision) is at least this; "
-    "default: the model's (0.4 for the English models, 0.5 for multi-fast); 0 shows every span.",
+    "default: the model's floor (its min_confidence; docs/output.md); 0 shows every span.",
 )
 
 #: ``--genre-prior`` of analyze and batch.

@@ -47,9 +47,9 @@ class AnalyzeRequest(BaseModel):
         le=1.0,
         description="Return the spans whose confidence (for a calibrated model: the expected "
         "share of the span that annotators would mark with its technique) is at least this. "
-        "Default: the model's floor (model.min_confidence in the result: 0.4 for en-fast and "
-        "en-accurate, 0.5 for multi-fast); 0 returns every span. The page asks for 0 and hides "
-        "spans under its slider, which starts at the model's floor.",
+        "Default: the model's floor (model.min_confidence in the result); 0 returns every "
+        "span. The page asks for 0 and hides spans under its slider, which starts at the "
+        "model's floor.",
     )
     genre_prior: str | None = Field(
         None,

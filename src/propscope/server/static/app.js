@@ -9,7 +9,7 @@ const state = {
   fallbackColour: "#dddddd", // of a span without a known category (/api/techniques says)
   result: null, // the API result, exactly as received
   selected: new Set(), // techniques pressed in the legend (empty: all shown)
-  // The slider starts at the model's default floor (result.model.min_confidence: 0.35-0.5
+  // The slider starts at the model's default floor (result.model.min_confidence: 0.35-0.4
   // for the bundled models). The page asks the API for every span so that it can go lower.
   minScore: 0.5,
   sliderMoved: false, // once the reader moves the slider, a new result keeps their choice
