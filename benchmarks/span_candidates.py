@@ -30,42 +30,32 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from propscope.models.calibration import SpanCalibration, evidence_model, technique_lengths
-from propscope.models.decoding import ANY, decode_spans
+from propscope.models.decoding import ANY
 from propscope.models.tagger_tokens import span_means
 from propscope.results import span_labels
-from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
-from span_highlights import cached_inputs, crossfit, held_out, measure, raw_spans, shown
+from span_highlights import (
+    cached_inputs,
+    crossfit,
+    evidence_labels,
+    explained,
+    held_out,
+    measure,
+    raw_spans,
+    shown,
+)
 
 LOWER = (0.8, 0.6)
 RELABEL = (0.8, 0.5)
 EXPLAIN = (0.25, 0.3, 0.35)
 COMPARE_FLOORS = (0.25, 0.3, 0.35, 0.4, 0.5)
 UNION_MIN_SCORE = 0.3  # the bundled models' span_paragraph_min_score
-
-
-def decoded(pipeline: Any, doc: Document, probs: Any, factor: float) -> list[Span]:
-    """The technique spans of ``doc`` decoded at ``factor`` times each tuned threshold."""
-    tagger = pipeline.tagger
-    p, offsets = probs
-    thresholds = {k: v * factor for k, v in tagger.thresholds_.items()}
-    spans = decode_spans(
-        doc.text,
-        p.astype(np.float32),
-        [tuple(o) for o in offsets],
-        tagger.config.labels,
-        thresholds,
-        None,
-        tagger.decode_settings(doc.language),
-    )
-    return [s for s in spans if s.technique]
 
 
 def relabelled(
@@ -97,7 +87,9 @@ def relabelled(
     return base.shape(doc.text, sorted(out, key=lambda s: (s.start, s.end)), doc.language)
 
 
-def best_in_paragraph(doc: Document, spans: list[Span], x: np.ndarray, min_evidence: float):
+def best_in_paragraph(
+    doc: Document, spans: list[Span], x: np.ndarray, min_evidence: float
+) -> np.ndarray:
     """``x`` with one more column: 1 where the span has the highest raw score of its technique
     in its paragraph and (logit) paragraph evidence at least ``min_evidence``."""
     starts = [p.start for p in doc.paragraphs]
@@ -112,32 +104,6 @@ def best_in_paragraph(doc: Document, spans: list[Span], x: np.ndarray, min_evide
     if min_evidence > 0:
         best *= x[:, 2] >= np.log(min_evidence / (1 - min_evidence))
     return np.column_stack([x, best])
-
-
-def explained(
-    docs: list[Document],
-    calibrated: list[list[Span]],
-    labels: Callable[[int, Document, int], set[str]],
-    floor: float,
-    label_floor: float,
-) -> list[list[Span]]:
-    """The spans from ``floor``, plus for each paragraph label (``labels(doc_index, doc,
-    paragraph_index)``) without such a span its best span of that technique in the paragraph
-    when that scores at least ``label_floor``."""
-    out = []
-    for i, (doc, spans) in enumerate(zip(docs, calibrated, strict=True)):
-        kept = [s for s in spans if s.score >= floor]
-        for k, par in enumerate(doc.paragraphs):
-            for technique in sorted(labels(i, doc, k)):
-                inside = [
-                    s for s in spans if s.technique == technique and par.start <= s.start < par.end
-                ]
-                if inside and not any(s.score >= floor for s in inside):
-                    best = max(inside, key=lambda s: s.score)
-                    if best.score >= label_floor:
-                        kept.append(best)
-        out.append(kept)
-    return out
 
 
 def run(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -161,7 +127,7 @@ def run(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any]:
     for f in COMPARE_FLOORS:
         rows[f"floor {f:g}"] = measure(val, shown(oof, f))
     for factor in LOWER:
-        lowered = [decoded(pipeline, d, probs[d.id], factor) for d in val]
+        lowered = [raw_spans(pipeline, d, probs[d.id], factor) for d in val]
         cand = [base.shape(d.text, r, d.language) for d, r in zip(val, lowered, strict=True)]
         rows[f"lower decoding thresholds x{factor:g}"] = measure(
             val, shown(crossfit(base, val, cand, features(cand)), floor)
@@ -183,9 +149,7 @@ def run(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any]:
     linear = evidence_model(pipeline.paragraphs)
     cuts = dict(zip(linear.config.labels, linear.thresholds_, strict=True))
 
-    def classifier_labels(i: int, doc: Document, k: int) -> set[str]:
-        row = evidence[doc.id][k]
-        return {t for j, t in enumerate(TECHNIQUE_NAMES) if row[j] >= cuts.get(t, 1.0)}
+    classifier_labels = evidence_labels(evidence, cuts)
 
     def union_labels(i: int, doc: Document, k: int) -> set[str]:
         from_spans = span_labels(doc.paragraphs[k], raw[i], UNION_MIN_SCORE)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,8 @@ def cached_inputs(
     return probs, evidence
 
 
-def raw_spans(pipeline: Any, doc: Document, probs: Any) -> list[Span]:
+def raw_spans(pipeline: Any, doc: Document, probs: Any, factor: float = 1.0) -> list[Span]:
+    """The technique spans of ``doc`` decoded at ``factor`` times each tuned threshold."""
     tagger = pipeline.tagger
     p, offsets = probs
     spans = decode_spans(
@@ -121,7 +123,7 @@ def raw_spans(pipeline: Any, doc: Document, probs: Any) -> list[Span]:
         p.astype(np.float32),
         [tuple(o) for o in offsets],
         tagger.config.labels,
-        tagger.thresholds_,
+        {label: factor * t for label, t in tagger.thresholds_.items()},
         None,
         tagger.decode_settings(doc.language),
     )
@@ -231,28 +233,43 @@ def crossfit(
     return out
 
 
+#: A paragraph's labels: ``(document index, document, paragraph index) -> techniques``.
+ParagraphLabels = Callable[[int, Document, int], set[str]]
+
+
+def evidence_labels(
+    evidence: dict[str, np.ndarray], thresholds: dict[str, float]
+) -> ParagraphLabels:
+    """The labels the paragraph evidence gives at the linear model's ``thresholds``."""
+
+    def labels(i: int, doc: Document, k: int) -> set[str]:
+        row = evidence[doc.id][k]
+        return {t for j, t in enumerate(TECHNIQUE_NAMES) if row[j] >= thresholds.get(t, 1.0)}
+
+    return labels
+
+
 def explained(
     docs: list[Document],
     predicted: list[list[Span]],
-    evidence: dict[str, np.ndarray],
-    thresholds: dict[str, float],
+    labels: ParagraphLabels,
     floor: float,
+    label_floor: float = 0.0,
 ) -> list[list[Span]]:
     """The spans from ``floor``, plus per paragraph label without such a span the best span of
-    that technique in the paragraph."""
+    that technique in the paragraph, when that scores at least ``label_floor``."""
     out = []
-    for doc, spans in zip(docs, predicted, strict=True):
-        ev = evidence[doc.id]
+    for i, (doc, spans) in enumerate(zip(docs, predicted, strict=True)):
         kept = [s for s in spans if s.score >= floor]
         for k, par in enumerate(doc.paragraphs):
-            for j, technique in enumerate(TECHNIQUE_NAMES):
-                if ev[k, j] < thresholds.get(technique, 1.0):
-                    continue
+            for technique in sorted(labels(i, doc, k)):
                 inside = [
                     s for s in spans if s.technique == technique and par.start <= s.start < par.end
                 ]
                 if inside and not any(s.score >= floor for s in inside):
-                    kept.append(max(inside, key=lambda s: s.score))
+                    best = max(inside, key=lambda s: s.score)
+                    if best.score >= label_floor:
+                        kept.append(best)
         out.append(kept)
     return out
 
@@ -311,7 +328,7 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
     linear = evidence_model(pipeline.paragraphs)
     label_thresholds = dict(zip(linear.config.labels, linear.thresholds_, strict=True))
     result["after_with_paragraph_explanations"] = measure(
-        val, explained(val, oof, evidence, label_thresholds, 0.5)
+        val, explained(val, oof, evidence_labels(evidence, label_thresholds), 0.5)
     )
     # What was tried and dropped.
     plain = SpanCalibration(priors=priors)
