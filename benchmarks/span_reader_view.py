@@ -3,7 +3,8 @@
 The articles in ``benchmarks/texts/`` were written for this check (a neutral report, an opinion
 piece full of name calling, doubt and loaded language, a satire, and a French opinion piece); no
 corpus text. "before" is what ``analyze`` returned until now (every tagger span, raw score);
-"after" is the default now (shaped spans whose calibrated precision is at least 0.5)::
+"after" is the default now (shaped spans whose calibrated precision reaches the model's
+``min_confidence``)::
 
     python benchmarks/span_reader_view.py --models en-fast en-accurate multi-fast
 """

@@ -30,70 +30,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from propscope.evaluation.speed import MODEL_LANGUAGE, measure_here, sample_article
+
 REPO = Path(__file__).resolve().parents[1]
 ARTICLES = {"en": REPO / "examples" / "opinion.txt", "fr": REPO / "examples" / "opinion-fr.txt"}
-MODEL_LANGUAGE = {"en-fast": "en", "en-accurate": "en", "multi-fast": "fr"}
 
 
 def article(lang: str, words: int = 600) -> str:
     """The bundled example of ``lang``, its paragraphs repeated until about ``words`` words."""
-    lines = [line for line in ARTICLES[lang].read_text(encoding="utf-8").splitlines() if line]
-    out: list[str] = []
-    while sum(len(line.split()) for line in out) < words:
-        out.append(lines[len(out) % len(lines)])
-    return "\n".join(out) + "\n"
-
-
-def _median_seconds(run: Any, repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
-
-
-def _encoders(pipeline: Any) -> list[str]:
-    """The base encoders that a pipeline's components run, each named once: the tagger's, a
-    fine-tuned classifier's, and those of linear models that read sentence embeddings."""
-    found: list[str] = []
-    for component in (pipeline.tagger, pipeline.paragraphs, pipeline.genre, pipeline.frames):
-        for member in getattr(component, "members", None) or [component]:
-            config = getattr(member, "config", None)
-            if hasattr(member, "_body"):
-                found.append(config.encoder)
-            elif getattr(config, "use_embeddings", False):
-                found.append(config.embedding_encoder)
-    return list(dict.fromkeys(found))
-
-
-def bare_forward(encoder: str, text: str, format_name: str) -> float:
-    """Median seconds of the base encoder's forward over ``text``'s tokens in windows of at most
-    254 tokens (each token read once), in ``format_name``."""
-    from propscope.models import runtime
-
-    os.environ[runtime.DTYPE_ENV] = format_name
-    runtime.inference_format.cache_clear()
-    import torch
-
-    from propscope.models.encoders import encoder_path, load_inference_body
-    from propscope.models.encoders.bert import load_tokenizer
-    from propscope.models.finetune import pad_ids
-
-    tokenizer = load_tokenizer(str(encoder_path(encoder)))
-    body = load_inference_body(encoder)  # a BERT built without transformers, or MPNet
-    ids, _ = tokenizer.encode(text)
-    count = -(-len(ids) // 254)
-    width = -(-len(ids) // count)
-    rows = [ids[i : i + width] for i in range(0, len(ids), width)]
-    input_ids, mask = pad_ids(rows, tokenizer.cls_token_id, tokenizer.sep_token_id)
-
-    def run() -> None:
-        with torch.inference_mode():
-            body(input_ids=input_ids, attention_mask=mask)
-
-    run()
-    return _median_seconds(run)
+    return sample_article(lang, words, ARTICLES[lang].read_text(encoding="utf-8"))
 
 
 #: Variables that change which kernels and number format run, recorded with the result.
@@ -107,45 +52,10 @@ CPU_ENVIRONMENT = (
 
 
 def in_process(model: str) -> dict[str, Any]:
-    """Run in a fresh process: load, warm analysis, bare encoder forwards, peak memory."""
-    import resource
-
-    began = time.perf_counter()
-    from propscope.models.runtime import describe, inference_format, thread_count, use_threads
-
-    use_threads(thread_count())
-    from propscope.pipeline import load
-
-    pipeline = load(model)
-    load_seconds = time.perf_counter() - began
+    """Run in a fresh process: load, warm analysis, bare encoder forwards, peak memory
+    (``propscope bench speed``'s measures, on this project's example article)."""
     lang = MODEL_LANGUAGE[model]
-    text = article(lang)
-    began = time.perf_counter()
-    pipeline.analyze(text, lang=lang)
-    first = time.perf_counter() - began
-    warm = _median_seconds(lambda: pipeline.analyze(text, lang=lang))
-    runtime = describe()
-    chosen = inference_format()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    encoders = _encoders(pipeline)
-    fp32 = sum(bare_forward(name, text, "fp32") for name in encoders)
-    bf16 = sum(bare_forward(name, text, "bf16") for name in encoders)
-    return {
-        "model": model,
-        "language": lang,
-        "words": len(text.split()),
-        "runtime": runtime,
-        "load_seconds": round(load_seconds, 3),
-        "first_analysis_seconds": round(first, 3),
-        "warm_analysis_seconds": round(warm, 4),
-        "encoders": encoders,
-        "bare_fp32_seconds": round(fp32, 4),
-        "bare_bf16_seconds": round(bf16, 4),
-        "bf16_over_fp32": round(bf16 / fp32, 2),
-        "analysis_over_bare_fp32": round(warm / fp32, 2),
-        "analysis_over_bare_chosen": round(warm / (bf16 if chosen == "bf16" else fp32), 2),
-        "peak_rss_mb": round(peak_mb),
-    }
+    return measure_here(model, article(lang), lang)
 
 
 def _in_child(model: str, env: dict[str, str] | None = None) -> dict[str, Any]:

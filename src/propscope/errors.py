@@ -217,6 +217,10 @@ class Errors(StrEnum):
         "[E094] No fold predictions to pool: the list of fold files is empty. Give the fold "
         "files of at least one trained fold."
     )
+    E095 = (
+        "[E095] Timing {model} failed in its own process: {reason}. Check that `propscope "
+        "analyze FILE --model {model}` runs; its error says more."
+    )
 
     def format(self, *args: object, **kwargs: object) -> ErrorMessage:  # type: ignore[override]
         return ErrorMessage(str(self.value).format(*args, **kwargs), self.name)

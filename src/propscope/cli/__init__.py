@@ -14,6 +14,7 @@ import typer
 from propscope.cli import (
     analyze,
     batch,
+    bench,
     evaluate,
     info,
     predict,
@@ -51,6 +52,7 @@ app.command("serve", cls=Command)(serve.serve_cli)
 app.command("batch", cls=Command)(batch.batch_cli)
 app.command("report", cls=Command)(report.report_cli)
 app.add_typer(predict.app, name="predict")
+app.add_typer(bench.app, name="bench")
 
 
 def main(argv: list[str] | None = None) -> int:
