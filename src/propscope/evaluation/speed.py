@@ -86,7 +86,7 @@ def encoders_of(pipeline: Any) -> list[str]:
     found: list[str] = []
     for component in (pipeline.tagger, pipeline.paragraphs, pipeline.genre, pipeline.frames):
         for member in getattr(component, "members", None) or [component]:
-            config = getattr(member, "config", None)
+            config: Any = getattr(member, "config", None)
             if hasattr(member, "_body"):
                 found.append(config.encoder)
             elif getattr(config, "use_embeddings", False):
@@ -105,8 +105,7 @@ def bare_forward(encoder: str, text: str, format_name: str) -> float:
     torch = runtime.import_torch()
 
     from propscope.models.encoders import encoder_path, load_inference_body
-    from propscope.models.encoders.bert import load_tokenizer
-    from propscope.models.finetune import pad_ids
+    from propscope.models.encoders.bert import load_tokenizer, pad_ids
 
     tokenizer = load_tokenizer(str(encoder_path(encoder)))
     body = load_inference_body(encoder)  # a BERT built without transformers, or MPNet
