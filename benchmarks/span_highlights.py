@@ -331,7 +331,7 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
         val, explained(val, oof, evidence_labels(evidence, label_thresholds), 0.5)
     )
     # What was tried and dropped.
-    plain = SpanCalibration(priors=priors)
+    plain = SpanCalibration(priors=priors, tidy=False)
     unshaped = [plain.shape(d.text, r, d.language) for d, r in zip(val, raw, strict=True)]
     xu = [
         plain.features(d, s, evidence[d.id], thresholds) for d, s in zip(val, unshaped, strict=True)

@@ -11,6 +11,7 @@ from propscope.models.decoding import (
     extend_single_words,
     grow_to_clauses,
     join_fragments,
+    tidy_edges,
     trim_function_words,
 )
 from propscope.types import Span
@@ -99,6 +100,38 @@ def test_trim_function_words_cuts_span_ends(text: str, language: str, expected: 
     assert trim_function_words(text, [span], language)[0].text == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "part", "expected"),
+    [
+        ("so, the council lied. Again", ", the council lied", "the council lied"),
+        ("It failed! – a disaster, they said", "! – a disaster,", "a disaster"),
+        ("a “witch hunt”, he said", "a “witch hunt", "a “witch hunt”"),
+        ("a “witch hunt,” he said", "a “witch hunt", "a “witch hunt,”"),
+        ("because of “collusion.” Then", "collusion.”", "“collusion.”"),
+        ("Not once.” He left", "Not once.”", "Not once."),
+        ("they said “ lies", "they said “", "they said"),
+        ("“lies and more lies, he said", "“lies and more", "lies and more"),
+        ("den „Grünen Pass“ als sinnlos", "„Grünen Pass", "„Grünen Pass“"),
+        ("de « c'est » la", "de « c'est", "de « c'est »"),
+        ('he said: "lies" and', 'said: "lies', 'said: "lies"'),
+        ("Trump’s “crosshairs and more", "Trump’s “crosshairs", "Trump’s “crosshairs"),
+        ("the president’s plan", "the president’s plan", "the president’s plan"),
+    ],
+)
+def test_tidy_edges_cuts_stray_punctuation_and_pairs_quotes(
+    text: str, part: str, expected: str
+) -> None:
+    (out,) = tidy_edges(text, [_span(text, part)])
+    assert out.text == expected
+    assert out.text == text[out.start : out.end] and out.score == 0.5
+
+
+def test_tidy_edges_drops_spans_of_punctuation_only_and_joins_what_now_overlaps() -> None:
+    text = "Liars, “liars” – all of them"
+    spans = [_span(text, ", “"), _span(text, "Liars,"), _span(text, "liars”")]
+    assert [s.text for s in tidy_edges(text, spans)] == ["Liars", "“liars”"]
+
+
 @given(st.text(alphabet="ab ,.;\n?", min_size=1, max_size=40), st.data())
 def test_shaping_keeps_offsets_inside_the_text(text: str, data: st.DataObject) -> None:
     start = data.draw(st.integers(0, len(text) - 1))
@@ -109,7 +142,18 @@ def test_shaping_keeps_offsets_inside_the_text(text: str, data: st.DataObject) -
         grow_to_clauses(text, [span], {"Doubt": 10.0}),
         extend_single_words(text, [span], {"Doubt"}),
         trim_function_words(text, [span]),
+        tidy_edges(text, [span]),
     ):
         for s in out:
             assert 0 <= s.start < s.end <= len(text)
             assert s.text == text[s.start : s.end]
+
+
+@given(st.text(alphabet='ab ,.!“”„«»"–', min_size=1, max_size=30), st.data())
+def test_tidy_edges_keeps_offsets_inside_the_text(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    for out in tidy_edges(text, [Span.from_text(text, start, end, "Doubt", 0.4)]):
+        assert 0 <= out.start < out.end <= len(text)
+        assert out.text == text[out.start : out.end]
+        assert out.start >= start - 1 and out.end <= end + 4  # grows by one quotation at most

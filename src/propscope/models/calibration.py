@@ -43,6 +43,7 @@ from propscope.models.decoding import (
     extend_single_words,
     grow_to_clauses,
     join_fragments,
+    tidy_edges,
     trim_function_words,
 )
 from propscope.taxonomy import TECHNIQUE_NAMES, get_technique
@@ -74,6 +75,8 @@ class SpanCalibration:
             fewer than 30% of spans one word): their one-word spans take in the next content word.
         trim_function_words: cut function words off the end of multi-word spans ("the arrogant
             clowns at" -> "the arrogant clowns").
+        tidy: last, cut stray punctuation off span edges and pair quotation marks
+            (:func:`~propscope.models.decoding.tidy_edges`).
         priors: per technique, its share of the annotated spans in training.
         coefficients: per category, ``[intercept, *weights]`` over :data:`FEATURES`; a category
             missing here uses ``"*"`` (all categories pooled).
@@ -89,6 +92,7 @@ class SpanCalibration:
     clause_words: dict[str, float] = field(default_factory=dict)
     phrase_techniques: list[str] = field(default_factory=list)
     trim_function_words: bool = True
+    tidy: bool = True
     priors: dict[str, float] = field(default_factory=dict)
     coefficients: dict[str, list[float]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
@@ -96,8 +100,8 @@ class SpanCalibration:
     # ------------------------------------------------------------------------------- shaping
     def shape(self, text: str, spans: Sequence[Span], language: str = "en") -> list[Span]:
         """Join fragments of one technique, grow clause-level spans to their clause, cut function
-        words off span ends and extend one-word spans of phrase-level techniques by the next
-        content word."""
+        words off span ends, extend one-word spans of phrase-level techniques by the next
+        content word, and cut stray punctuation off the edges (quotation marks paired)."""
         shaped = join_fragments(text, spans, self.join_gap)
         if self.clause_words:
             shaped = grow_to_clauses(text, shaped, self.clause_words)
@@ -106,6 +110,8 @@ class SpanCalibration:
         if self.phrase_techniques:
             phrases = set(self.phrase_techniques)
             shaped = join_fragments(text, extend_single_words(text, shaped, phrases, language), 0)
+        if self.tidy:
+            shaped = tidy_edges(text, shaped)
         return shaped
 
     # ------------------------------------------------------------------------------ features

@@ -266,6 +266,90 @@ def extend_single_words(
     return out
 
 
+#: Quotation marks: opening -> closing. The straight quotes open and close themselves.
+_QUOTES = {"“": "”", "«": "»", "„": "“", '"': '"'}  # not ‘ ’: apostrophes
+# What a span may not start with (besides spaces): clause punctuation, dashes, closing marks.
+_LEAD = frozenset(",;:.!?…-–—)]”»")
+# What a span may not end with: clause punctuation other than . ! ? and opening marks.
+_TAIL = frozenset(",;:-–—([«„")  # not “ or ‘: German closes quotations with them
+
+
+def tidy_edges(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Spans without stray punctuation at their edges, and with their quotation marks paired.
+
+    Leading clause punctuation, dashes and closing marks and trailing commas, colons, dashes and
+    opening marks are cut off (with the spaces next to them). A quotation mark left open inside
+    a span takes in its closing mark when that follows the span at once or after the sentence's
+    last mark (``“a witch hunt,”``), else it is cut off where it starts or ends the span; a
+    closing mark with no opening one takes in its opening mark when that precedes the span at
+    once, else it is cut off where it ends the span. Spans left empty are dropped.
+
+    Example:
+        >>> text = 'It was a “witch hunt”, he said, because of “collusion.”'
+        >>> spans = [Span.from_text(text, 7, 20, "Loaded_Language"),
+        ...          Span.from_text(text, 21, 31, "Doubt"),
+        ...          Span.from_text(text, 44, 55, "Doubt")]
+        >>> [s.text for s in tidy_edges(text, spans)]
+        ['a “witch hunt”', 'he said', '“collusion.”']
+    """
+    out = []
+    for span in spans:
+        start, end = span.start, span.end
+        for _ in range(4):  # each pass can expose another edge; a few always suffice
+            before = (start, end)
+            while start < end and (text[start].isspace() or text[start] in _LEAD):
+                start += 1
+            while end > start and (text[end - 1].isspace() or text[end - 1] in _TAIL):
+                end -= 1
+            start, end = _pair_quotes(text, start, end)
+            if (start, end) == before:
+                break
+        if end > start and (start, end) != (span.start, span.end):
+            span = Span.from_text(text, start, end, span.technique, span.score)
+        if end > start:
+            out.append(span)
+    return join_fragments(text, out, max_gap=0)
+
+
+def _unpaired(inner: str) -> tuple[list[tuple[int, str]], list[int]]:
+    """The quotation marks of ``inner`` left open (position, the closing mark they expect) and
+    those that close nothing (positions). „ opens a quotation that “ closes (German); “ otherwise
+    opens one that ” closes."""
+    opened: list[tuple[int, str]] = []
+    stray: list[int] = []
+    for i, ch in enumerate(inner):
+        if opened and ch == opened[-1][1]:
+            opened.pop()
+        elif ch in _QUOTES:
+            opened.append((i, _QUOTES[ch]))
+        elif ch in "”»":
+            stray.append(i)
+    return opened, stray
+
+
+def _pair_quotes(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` with an unpaired quotation mark completed or cut off at an edge."""
+    inner = text[start:end]
+    opened, stray = _unpaired(inner)
+    if opened:
+        at, closing = opened[-1]
+        # The closing mark, right after the span or after its sentence's last mark.
+        after = re.match(r"[,.!?…]{0,2}[ \u00a0\u202f]?" + re.escape(closing), text[end : end + 4])
+        if after and len(opened) == 1:
+            return start, end + after.end()
+        if at == len(inner) - 1:
+            return start, end - 1
+        if opened[0][0] == 0:
+            return start + 1, end
+    if stray:
+        opening = {"”": "“", "»": "«"}[inner[stray[0]]]
+        if start > 0 and text[start - 1] == opening:
+            return start - 1, end
+        if stray[-1] == len(inner) - 1:
+            return start, end - 1
+    return start, end
+
+
 def trim_function_words(text: str, spans: Sequence[Span], language: str = "en") -> list[Span]:
     """Cut function words ("at", "de", "à", "and") and punctuation off the end of multi-word spans:
     a span that ends on one stopped in the middle of a phrase."""
