@@ -34,6 +34,7 @@ def context(results: Path) -> dict[str, Any] | None:
         "pooled_floors": _pooled_floors(run, load(results, "span-highlights-former")),
         "view": load(results, "span-reader-view"),
         "candidates": _candidates(load(results, "span-candidates")),
+        "news": load(results, "ptc-highlights"),
     }
 
 
