@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from propscope.evaluation.highlights import highlight_measures as measure
+from propscope.evaluation.highlights import shown
 from propscope.models.calibration import SpanCalibration, evidence_model, technique_lengths
 from propscope.models.decoding import ANY
 from propscope.models.tagger_tokens import span_means
@@ -46,9 +48,7 @@ from span_highlights import (
     evidence_labels,
     explained,
     held_out,
-    measure,
     raw_spans,
-    shown,
 )
 
 LOWER = (0.8, 0.6)

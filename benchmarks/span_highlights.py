@@ -40,7 +40,12 @@ from typing import Any
 import numpy as np
 
 from propscope.bundled import bundled_model_path
-from propscope.evaluation.spans import score_span_overlap
+from propscope.evaluation.highlights import (
+    expected_calibration_error,
+    reliability,
+    shown,
+)
+from propscope.evaluation.highlights import highlight_measures as measure
 from propscope.models.calibration import (
     SpanCalibration,
     evidence_model,
@@ -152,47 +157,6 @@ def si_classified(pipeline: Any, doc: Document, probs: Any) -> list[Span]:
     return out
 
 
-def measure(docs: list[Document], predicted: list[list[Span]]) -> dict[str, Any]:
-    gold = [(d.id, s.technique, s.start, s.end) for d in docs for s in d.spans]
-    pred = [
-        (d.id, s.technique, s.start, s.end)
-        for d, ps in zip(docs, predicted, strict=True)
-        for s in ps
-    ]
-    scores = score_span_overlap(gold, pred, technique_aware=True, task="spans")
-    n = len(pred)
-    words = [len(s.text.split()) for ps in predicted for s in ps]
-    return {
-        "precision": round(scores.metrics["precision"], 4),
-        "recall": round(scores.metrics["recall"], 4),
-        "f1": round(scores.metrics["f1"], 4),
-        "spans": n,
-        "spans_per_article": round(n / max(1, len(docs)), 2),
-        "gold_per_article": round(len(gold) / max(1, len(docs)), 2),
-        "one_word_share": round(sum(w == 1 for w in words) / max(1, n), 4),
-        "median_words": float(np.median(words)) if words else 0.0,
-        "articles": len(docs),
-    }
-
-
-def reliability(scores: np.ndarray, targets: np.ndarray) -> list[dict[str, Any]]:
-    bins = np.minimum((scores * 10).astype(int), 9)
-    rows = []
-    for b in range(10):
-        inside = bins == b
-        n = int(inside.sum())
-        rows.append(
-            {
-                "decile": f"{b / 10:.1f}-{(b + 1) / 10:.1f}",
-                "count": n,
-                "mean_score": round(float(scores[inside].mean()), 4) if n else None,
-                "observed_precision": round(float(targets[inside].mean()), 4) if n else None,
-                "overlap_share": round(float((targets[inside] > 0).mean()), 4) if n else None,
-            }
-        )
-    return rows
-
-
 def halves(docs: list[Document]) -> list[int]:
     """0 or 1 per article: alternate within each language over the sorted ids."""
     order = sorted(range(len(docs)), key=lambda i: (docs[i].language, docs[i].id))
@@ -274,10 +238,6 @@ def explained(
     return out
 
 
-def shown(predicted: list[list[Span]], floor: float) -> list[list[Span]]:
-    return [[s for s in spans if s.score >= floor] for spans in predicted]
-
-
 def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any]:
     """Every measure of the model ``name`` (in ``folder`` when not bundled)."""
     pipeline, val, trained, data = held_out(name, folder, args.data_dir)
@@ -305,7 +265,7 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
         [span_precision(s, d.spans) for d, spans in zip(val, oof, strict=True) for s in spans]
     )
     result["reliability"] = reliability(scores, targets)
-    result["ece"] = round(_ece(scores, targets), 4)
+    result["ece"] = round(expected_calibration_error(scores, targets), 4)
     raw_scores = np.array([s.score for spans in raw for s in spans])
     raw_targets = np.array(
         [span_precision(s, d.spans) for d, spans in zip(val, raw, strict=True) for s in spans]
@@ -368,16 +328,6 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
         result["calibration"] = {"coefficients": final.coefficients, "info": final.info}
     print(name, json.dumps({k: result[k] for k in ("before", "after")}, indent=1), flush=True)
     return result
-
-
-def _ece(scores: np.ndarray, targets: np.ndarray) -> float:
-    bins = np.minimum((scores * 10).astype(int), 9)
-    total = 0.0
-    for b in range(10):
-        inside = bins == b
-        if inside.any():
-            total += inside.sum() * abs(scores[inside].mean() - targets[inside].mean())
-    return total / max(1, len(scores))
 
 
 def main() -> None:
