@@ -17,13 +17,15 @@ def test_sample_article_repeats_lines_to_the_length_asked() -> None:
     text = sample_article("en", words=200)
     assert 200 <= len(text.split()) < 260
     assert text.splitlines()[0] == text.splitlines()[4]  # the sample has four lines
-    own = sample_article("xx", words=10, text="One two three.\n\nFour five.\n")
+    own = sample_article("de", words=10, text="One two three.\n\nFour five.\n")
     assert own == "One two three.\nFour five.\nOne two three.\nFour five.\n"
 
 
-def test_sample_article_of_an_empty_text_is_refused() -> None:
+def test_sample_article_of_an_empty_text_or_a_language_without_sample_is_refused() -> None:
     with pytest.raises(ConfigError, match="no words"):
         sample_article("en", text="\n \n")
+    with pytest.raises(ConfigError, match="give a text to time"):
+        sample_article("de")
 
 
 def test_encoders_of_names_each_encoder_once() -> None:

@@ -59,8 +59,15 @@ MODEL_LANGUAGE = {"en-fast": "en", "en-accurate": "en", "multi-fast": "fr"}
 
 def sample_article(language: str, words: int = 600, text: str | None = None) -> str:
     """``text`` (default: :data:`SAMPLES` of ``language``), its lines repeated until about
-    ``words`` words."""
-    source = text if text is not None else SAMPLES.get(language, SAMPLES["en"])
+    ``words`` words.
+
+    Raises:
+        ConfigError: no ``text`` and no sample in ``language``, or a ``text`` without words.
+    """
+    if text is None and language not in SAMPLES:
+        reason = f"there is a sample text in {', '.join(SAMPLES)} only: give a text to time"
+        raise ConfigError(Errors.E050.format(name="language", value=language, reason=reason))
+    source = text if text is not None else SAMPLES[language]
     lines = [line for line in source.splitlines() if line.strip()]
     if not lines:
         raise ConfigError(Errors.E050.format(name="text", value="''", reason="it has no words"))
