@@ -252,3 +252,40 @@ def test_genre_excerpt_words_learns_each_article_twice(tiny_docs: list) -> None:
         fit_genre(TrainConfig(genre={"min_df": 1, "excerpt_words": 5}), tiny_docs)
     assert seen[0] == [d.text for d in labelled]
     assert seen[1] == seen[0] + [excerpt(d.text, 5) for d in labelled]
+
+
+@pytest.mark.slow
+def test_a_run_that_fails_after_training_resumes_without_training_again(
+    tiny_model_dir: Path, tiny_docs: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import propscope.training
+    from propscope.models import finetune
+
+    data = TrainingData(tiny_docs, tiny_docs, tiny_docs, tiny_docs, ["tiny"])
+    monkeypatch.setattr(propscope.training, "load_training_data", lambda config, data_dir: data)
+    config = _config_of(tiny_model_dir)
+    config.tagger = {**config.tagger, "epochs": 2}
+    out = tmp_path / "model"
+    checkpoints = tmp_path / ".model.checkpoints"
+
+    def fail(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(propscope.training, "fit_span_calibration", fail)
+    with pytest.raises(OSError, match="disk full"):
+        propscope.training.train(config, tmp_path / "no-data", out)
+    assert (checkpoints / "tagger-checkpoint.pt").exists() and not out.exists()
+
+    epochs_run: list[int] = []
+    train_adapters = finetune.train_adapters
+
+    def counted(*args: object, **kwargs: object) -> finetune.TrainLog:
+        log = train_adapters(*args, **kwargs)  # type: ignore[arg-type]
+        epochs_run.append(len(log.epoch_seconds))
+        return log
+
+    monkeypatch.setattr(propscope.training, "fit_span_calibration", lambda *a: None)
+    monkeypatch.setattr("propscope.models.tagger.train_adapters", counted)
+    propscope.training.train(config, tmp_path / "no-data", out)
+    assert epochs_run == [0]  # the tagger's two epochs were not run again
+    assert (out / "tagger").exists() and not checkpoints.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -98,9 +99,22 @@ def test_encoder_classifier_resumes_from_checkpoint(tmp_path: Path) -> None:
     assert (ckpt_dir / "encoder_classifier-checkpoint.pt").exists()
     resumed = EncoderClassifier(config).fit(TEXTS, TARGETS, checkpoint_dir=ckpt_dir)
     assert len(resumed.epoch_seconds_) == 1  # only the second epoch ran
-    assert not (ckpt_dir / "encoder_classifier-checkpoint.pt").exists()
     for key, value in whole.adapters_.items():
         assert np.array_equal(value.float().numpy(), resumed.adapters_[key].float().numpy()), key
+    # The last epoch's checkpoint stays until the whole model is saved: a run that failed after
+    # training (tuning, saving) is not trained again ...
+    again = EncoderClassifier(config).fit(TEXTS, TARGETS, checkpoint_dir=ckpt_dir)
+    assert again.epoch_seconds_ == []
+    for key, value in whole.adapters_.items():
+        assert np.array_equal(value.float().numpy(), again.adapters_[key].float().numpy()), key
+    # ... while a run with other settings or other rows starts afresh.
+    other = replace(config, learning_rate=config.learning_rate / 2)
+    assert (
+        len(EncoderClassifier(other).fit(TEXTS, TARGETS, checkpoint_dir=ckpt_dir).epoch_seconds_)
+        == 2
+    )
+    fewer = EncoderClassifier(other).fit(TEXTS[:-1], TARGETS[:-1], checkpoint_dir=ckpt_dir)
+    assert len(fewer.epoch_seconds_) == 2
 
 
 def _span_docs() -> list[Document]:

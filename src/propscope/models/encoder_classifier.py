@@ -222,8 +222,6 @@ class EncoderClassifier(AdaptedEncoderModel):
             self.thresholds_ = tune_thresholds(
                 scores, y[val_idx] > 0.5, cfg.thresholds, cfg.min_support_per_label
             )
-        if ckpt is not None and ckpt.exists():
-            ckpt.unlink()
         return self
 
     def _standardise_head(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -206,9 +206,12 @@ def train_adapters(
     """Train the trainable parameters of ``body`` (adapters) and ``head`` on rows of ``lengths``.
 
     ``batch_loss(row_indices)`` returns the scalar loss of one batch (under ``runtime.autocast()``).
-    With ``checkpoint`` (a file), the state is saved after every epoch; a rerun resumes from it, and
-    the file is removed by the caller once the model is complete. ``rng`` orders the batches
-    (default: seeded from ``settings.seed``).
+    With ``checkpoint`` (a file), the state is saved after every epoch; a rerun with the same
+    settings, rows and trainable parameters resumes from it (after the last epoch: nothing left to
+    train), and one with others starts afresh. The file stays until the whole model is saved
+    (``propscope train`` then removes its checkpoint folder), so that a run that fails after
+    training, while tuning or saving, is not trained again. ``rng`` orders the batches (default:
+    seeded from ``settings.seed``).
     """
     torch = import_torch()
     adapters = [p for p in body.parameters() if p.requires_grad]
@@ -229,8 +232,15 @@ def train_adapters(
     )
     rng = rng or random.Random(settings.seed)
     start_epoch = 0
-    if checkpoint is not None and checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
+    fingerprint = {
+        "settings": {k: v for k, v in asdict(settings).items() if k != "stage"},
+        "rows": len(lengths),
+        "tokens": int(sum(lengths)),
+        "trainable": {n: list(p.shape) for n, p in body.named_parameters() if p.requires_grad},
+        "head": {n: list(p.shape) for n, p in head.named_parameters()},
+    }
+    state = torch.load(checkpoint, weights_only=False) if checkpoint and checkpoint.exists() else {}
+    if state.get("fingerprint") == fingerprint:
         body.load_state_dict(state["body"], strict=False)
         head.load_state_dict(state["head"])
         optimizer.load_state_dict(state["optimizer"])
@@ -269,6 +279,7 @@ def train_adapters(
                     "epoch": epoch + 1,
                     "rng": rng.getstate(),
                     "torch_rng": torch.get_rng_state(),
+                    "fingerprint": fingerprint,
                 },
                 tmp,
             )

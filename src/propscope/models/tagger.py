@@ -226,8 +226,6 @@ class SpanTagger(AdaptedEncoderModel):
         )
         self._keep_trained(body, head, log)
         self.thresholds_ = self._tune_thresholds(val_docs, documents)
-        if ckpt is not None and ckpt.exists():
-            ckpt.unlink()
         return self
 
     def _split(
