@@ -46,6 +46,7 @@ def speed(results: Path) -> dict[str, Any] | None:
         "windows": [
             json.loads(path.read_text()) for path in sorted(results.glob("tagger-windows-*.json"))
         ],
+        "int8": load(results, "int8-check"),
     }
 
 
