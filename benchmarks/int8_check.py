@@ -1,9 +1,10 @@
 """int8 encoders: faster than fp32, but are the outputs equal? (issue 18: int8 only where equal.)
 
-Each bundled model analyses its language's bundled example, repeated to about 600 words, in fp32
-and with every ``Linear`` layer of its encoders quantized to int8 by torch's dynamic quantization
-(weights int8, activations quantized per batch; fbgemm kernels). Reported: the warm analysis
-times (best of three, same process), and how far the int8 outputs are from fp32's: the largest
+Each bundled model analyses its language's bundled example, its lines repeated to about 600 words
+(as benchmarks/speed.py), in fp32 and with every ``Linear`` layer of its encoders quantized to
+int8 by torch's dynamic quantization (weights int8, activations quantized per batch; fbgemm
+kernels). Reported: the warm analysis times (median of five, one process per model and format,
+as ``propscope bench speed`` times), and how far the int8 outputs are from fp32's: the largest
 change of any span, paragraph-technique, genre or frame score present in both, and the spans,
 paragraph techniques and frames found by one format only::
 
@@ -18,12 +19,12 @@ import os
 import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-EXAMPLES = {"en-fast": "examples/opinion.txt", "en-accurate": "examples/opinion.txt"}
-EXAMPLES["multi-fast"] = "examples/opinion-fr.txt"
+from propscope.evaluation.speed import MODEL_LANGUAGE, median_seconds, sample_article
+
+EXAMPLES = {"en": "examples/opinion.txt", "fr": "examples/opinion-fr.txt"}
 
 
 def quantized(body: Any) -> Any:
@@ -52,18 +53,13 @@ def analyse(model: str, mode: str) -> dict[str, Any]:
 
         bert.assign_weights = assign_int8
         mpnet_forward.assign_weights = assign_int8
-    text = Path(EXAMPLES[model]).read_text(encoding="utf-8")
-    text = "\n\n".join([text] * max(1, round(600 / len(text.split()))))
+    language = MODEL_LANGUAGE[model]
+    text = sample_article(language, 600, Path(EXAMPLES[language]).read_text(encoding="utf-8"))
     pipeline = load(model)
-    language = "fr" if model == "multi-fast" else "en"
-    pipeline.analyze(text, lang=language)
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        document = pipeline.analyze(text, lang=language)
-        times.append(time.perf_counter() - start)
+    document = pipeline.analyze(text, lang=language)
+    seconds = median_seconds(lambda: pipeline.analyze(text, lang=language))
     result = result_dict(document, pipeline)
-    return {"seconds": min(times), "words": len(text.split()), "result": result}
+    return {"seconds": seconds, "words": len(text.split()), "result": result}
 
 
 def scores(result: dict[str, Any]) -> dict[tuple[str, ...], float]:
@@ -95,7 +91,7 @@ def compare(fp32: dict[str, Any], int8: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=list(EXAMPLES))
+    parser.add_argument("--models", nargs="+", default=list(MODEL_LANGUAGE))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/int8-check.json"))
     parser.add_argument("--one", nargs=2, metavar=("MODEL", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
