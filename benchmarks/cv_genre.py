@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cv_semeval2023 import cv_parser
+from propscope.evaluation.cross_validation import cv_parser
 
 SEMEVAL_FOLDERS = {"en": "en", "fr": "fr", "de": "ge", "it": "it", "pl": "po", "ru": "ru"}
 

@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cv_semeval2023 import cv_parser, fit_and_predict
+from propscope.evaluation.cross_validation import cv_parser, fit_and_cache_fold
 
 LANGS = ("en", "fr", "ge", "it", "po", "ru")
 
@@ -55,7 +55,7 @@ def _train_folds(
             ]
             cache = args.work / f"fold{k}.json"
             if not cache.exists():
-                fit_and_predict(
+                fit_and_cache_fold(
                     fold_config, data, test_docs, cache, args.work / f"ckpt-{cache.stem}"
                 )
         for lang in args.zero_shot:
@@ -65,7 +65,9 @@ def _train_folds(
             test_docs = [splits[lang].documents[i] for i in sorted(splits[lang].documents)]
             cache = args.work / f"zero-shot-{lang}.json"
             if not cache.exists():
-                fit_and_predict(zs_config, data, test_docs, cache, args.work / f"ckpt-{cache.stem}")
+                fit_and_cache_fold(
+                    zs_config, data, test_docs, cache, args.work / f"ckpt-{cache.stem}"
+                )
 
 
 def main() -> None:

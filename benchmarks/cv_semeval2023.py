@@ -20,52 +20,12 @@ run continues with the next fold. Results (numbers only) go to ``--out`` as JSON
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
-import time
 from pathlib import Path
 from typing import Any
 
-
-def fit_and_predict(
-    config: Any, data: Any, test_docs: list[Any], cache: Path, checkpoint_dir: Path
-) -> None:
-    """Train on ``data`` without ``test_docs``, predict them, cache the predictions as JSON."""
-    from propscope.evaluation.cross_validation import fold_predictions
-    from propscope.training import fit_pipeline
-
-    if config.borrowed:
-        # A borrowed component was trained on every article, these folds' test ones included:
-        # a fold model must not use it. Cross-validate the model it comes from instead.
-        raise SystemExit(
-            f"{config.name} takes {', '.join(sorted(config.borrowed))} from another model "
-            f"({', '.join(sorted(set(config.borrowed.values())))}), trained on these folds' test "
-            "articles too; cross-validate that model's config for those components"
-        )
-    test_ids = {d.id for d in test_docs}
-    began = time.perf_counter()
-    pipeline = fit_pipeline(
-        config, data.subset(lambda i: i not in test_ids), checkpoint_dir=checkpoint_dir
-    )
-    fit_seconds = time.perf_counter() - began
-    predictions = fold_predictions(pipeline, test_docs)
-    predictions["fit_seconds"] = fit_seconds
-    predictions["tagger_epoch_seconds"] = pipeline.meta["train_seconds"].get(
-        "tagger_epoch_seconds", []
-    )
-    cache.write_text(json.dumps(predictions))
-    print(f"{cache.stem}: trained in {fit_seconds:.0f}s", flush=True)
-
-
-def cv_parser(doc: str | None) -> argparse.ArgumentParser:
-    """The arguments every cross-validation script takes: --config, --data-dir, --folds, --out."""
-    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--out", type=Path, required=True)
-    return parser
+from propscope.evaluation.cross_validation import cv_parser, fit_and_cache_fold
 
 
 def main() -> None:
@@ -114,7 +74,8 @@ def main() -> None:
             fold_config = copy.deepcopy(config)
             if args.tagger_folds is not None and k >= args.tagger_folds:
                 fold_config.components["tagger"] = False  # span F1 then comes from fewer folds
-            fit_and_predict(fold_config, data, test_docs, cache, args.work / f"ckpt{k}")
+            fit_and_cache_fold(fold_config, data, test_docs, cache, args.work / f"ckpt{k}")
+            print(f"{cache.stem}: trained", flush=True)
 
     if args.only_folds is not None and args.score_folds is None:
         return

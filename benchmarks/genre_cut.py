@@ -21,23 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from propscope.evaluation.protocol import read_genre_probabilities
+from propscope.taxonomy import GENRES as ORDER
+
 CUTS = (0.0, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
-ORDER = ("reporting", "opinion", "satire")
 
-
-def read_probabilities(
-    path: Path, scheme: str
-) -> tuple[list[str], np.ndarray, dict[str, str], dict[str, str], np.ndarray]:
-    """From ``cv_genre.py --probabilities``: the article ids, their out-of-fold probabilities
-    (columns in :data:`ORDER`) under ``scheme``, gold genres, languages, and English dev's
-    probabilities."""
-    stored = json.loads(path.read_text(encoding="utf-8"))
-    ids = sorted(stored[f"{scheme}/proba"])
-    proba = np.array([[float(p) for p in stored[f"{scheme}/proba"][i].split()] for i in ids])
-    gold = {i: stored["gold"][i] for i in ids}
-    languages = {i: stored["languages"][i] for i in ids}
-    dev = np.array([[float(p) for p in row.split()] for row in stored["dev-en"].values()])
-    return ids, proba, gold, languages, dev
+CUTS = (0.0, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 def main() -> None:
@@ -50,7 +39,7 @@ def main() -> None:
     from propscope.evaluation.protocol import scores_by_language
     from propscope.models.genre import NEWS_PRIOR, decide, shift_prior
 
-    ids, proba, gold, languages, dev = read_probabilities(args.probabilities, args.scheme)
+    ids, proba, gold, languages, dev = read_genre_probabilities(args.probabilities, args.scheme)
     rows = []
     for cut in CUTS:
         decided = decide(shift_prior(proba, ORDER, NEWS_PRIOR), ORDER, cut)

@@ -6,7 +6,7 @@ topics its satire recall is 0 in every language, though the model's own probabil
 German satire. This scores the gate on the out-of-fold probabilities ``cv_genre.py
 --probabilities`` wrote (as ``genre_cut.py`` does: macro-F1 expected at the news prior, English and
 the mean of six languages; satire recall per language; English dev's predicted genres) and
-counts what the gate does to the sanity suite's 18 articles (tests/resources/sanity/: a report,
+counts what the gate does to the sanity suite's 18 articles (propscope/resources/sanity/: a report,
 an opinion piece and a satire per language) with multi-fast's genre model::
 
     python benchmarks/genre_satire_gate.py --probabilities runs/genre-proba.json \\
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from genre_cut import ORDER, read_probabilities
-from sanity_genre import SANITY
+from propscope.evaluation.protocol import read_genre_probabilities
+from propscope.taxonomy import GENRES as ORDER
 
 GATES = (None, 0.4, 0.5, 0.55, 0.6, 0.7)
 CUT = 0.45  # the shipped genre_min_score
@@ -49,17 +49,17 @@ def main() -> None:
 
     from propscope.bundled import bundled_model_path
     from propscope.evaluation.protocol import scores_by_language
+    from propscope.evaluation.sanity import sanity_articles
     from propscope.models import load_component
     from propscope.models.genre import NEWS_PRIOR
 
-    ids, proba, gold, languages, dev = read_probabilities(args.probabilities, args.scheme)
-    files = sorted(SANITY.glob("*-*.txt"))
+    ids, proba, gold, languages, dev = read_genre_probabilities(args.probabilities, args.scheme)
+    articles = sanity_articles()
     genre = load_component("genre", bundled_model_path(args.model) / "genre")
     sanity = genre.predict_proba(
-        [f.read_text(encoding="utf-8") for f in files],
-        languages=[f.stem.split("-")[0] for f in files],
+        [a.text for a in articles], languages=[a.language for a in articles]
     )
-    written = [f.stem.split("-")[1] for f in files]
+    written = [a.expected for a in articles]
     rows = []
     for gate in GATES:
         by_language = scores_by_language(

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cv_semeval2023 import cv_parser
+from propscope.evaluation.cross_validation import cv_parser
 
 
 def main() -> None:

@@ -30,20 +30,20 @@ from typing import Any
 import numpy as np
 
 from propscope.corpora.ptc import read_ptc
+from propscope.evaluation.held_out import FLOORS, raw_spans
 from propscope.evaluation.highlights import (
     expected_calibration_error,
     reliability,
     shown,
 )
 from propscope.evaluation.highlights import highlight_measures as measure
+from propscope.evaluation.ptc_dev import load_unseen
 from propscope.models.calibration import held_out_evidence, span_precision
 from propscope.models.embeddings import embedding_cache
 from propscope.pipeline import load as load_model
 from propscope.taxonomy.mapping import PTC14_TO_SEMEVAL2023, SEMEVAL2023_TO_PTC14
 from propscope.training import TrainConfig, load_training_data
 from propscope.types import Span
-from ptc_dev import load_unseen_dev_model
-from span_highlights import FLOORS, raw_spans
 
 
 def in_ptc14(spans: list[Span]) -> tuple[list[Span], int]:
@@ -62,7 +62,7 @@ def in_ptc14(spans: list[Span]) -> tuple[list[Span], int]:
 
 def run_model(name: str, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     bundled = load_model(name)
-    tagger_model = load_unseen_dev_model(folder)
+    tagger_model = load_unseen(folder)
     calibration = bundled.calibration
     if calibration is None:
         raise SystemExit(f"{name} has no calibration.json")

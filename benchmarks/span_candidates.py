@@ -35,14 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from propscope.evaluation.highlights import highlight_measures as measure
-from propscope.evaluation.highlights import shown
-from propscope.models.calibration import SpanCalibration, evidence_model, technique_lengths
-from propscope.models.decoding import ANY
-from propscope.models.tagger_tokens import span_means
-from propscope.results import span_labels
-from propscope.types import Document, Span
-from span_highlights import (
+from propscope.evaluation.held_out import (
     cached_inputs,
     crossfit,
     evidence_labels,
@@ -50,6 +43,13 @@ from span_highlights import (
     held_out,
     raw_spans,
 )
+from propscope.evaluation.highlights import highlight_measures as measure
+from propscope.evaluation.highlights import shown
+from propscope.models.calibration import SpanCalibration, evidence_model, technique_lengths
+from propscope.models.decoding import ANY
+from propscope.models.tagger_tokens import span_means
+from propscope.results import span_labels
+from propscope.types import Document, Span
 
 LOWER = (0.8, 0.6)
 RELABEL = (0.8, 0.5)

@@ -32,14 +32,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from propscope.bundled import bundled_model_path
+from propscope.evaluation.held_out import (
+    FLOORS,
+    STRENGTH,
+    cached_inputs,
+    crossfit,
+    evidence_labels,
+    explained,
+    held_out,
+    raw_spans,
+    si_classified,
+)
 from propscope.evaluation.highlights import (
     expected_calibration_error,
     reliability,
@@ -49,35 +58,9 @@ from propscope.evaluation.highlights import highlight_measures as measure
 from propscope.models.calibration import (
     SpanCalibration,
     evidence_model,
-    held_out_evidence,
     span_precision,
     technique_lengths,
 )
-from propscope.models.decoding import ANY, decode_spans
-from propscope.pipeline import load as load_model
-from propscope.taxonomy import TECHNIQUE_NAMES
-from propscope.training import TrainConfig, load_training_data
-from propscope.types import Document, Span
-
-FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
-STRENGTH = 1.0  # the calibration's inverse L2 penalty (SpanCalibration.fit's default)
-
-
-def held_out(
-    name: str, folder: str, data_dir: Path
-) -> tuple[Any, list[Document], list[Document], Any]:
-    """The model ``name`` (bundled, or trained from ``configs/NAME.toml`` or
-    ``configs/ablations/NAME.toml`` into ``folder`` when one is given), its held-out and
-    training span articles, and its training data."""
-    found = [Path(f"configs/{name}.toml"), Path(f"configs/ablations/{name}.toml")]
-    config = TrainConfig.from_toml(next((p for p in found if p.exists()), found[0]))
-    data = load_training_data(config, data_dir)
-    pipeline = load_model(folder or name)
-    expected = pipeline.meta["training_counts"]["span_docs"]
-    if len(data.span_docs) != expected:
-        raise SystemExit(f"{name}: {len(data.span_docs)} span documents, trained on {expected}")
-    val, trained, _ = pipeline.tagger._split(data.span_docs)
-    return pipeline, val, trained, data
 
 
 def verify(pipeline: Any, data: Any) -> dict[str, Any]:
@@ -90,152 +73,6 @@ def verify(pipeline: Any, data: Any) -> dict[str, Any]:
     tagger.retune(data.span_docs)
     differing = [k for k in shipped if abs(shipped[k] - tagger.thresholds_[k]) > 1e-6]
     return {"labels": len(shipped), "thresholds_differing": len(differing)}
-
-
-def cached_inputs(
-    name: str, pipeline: Any, val: list[Document], data: Any, cache: Path
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Token probabilities and out-of-sample paragraph evidence of the held-out articles."""
-    from propscope.models.embeddings import embedding_cache
-
-    folder = cache / name
-    folder.mkdir(parents=True, exist_ok=True)
-    probs_file, evidence_file = folder / "probs.pkl", folder / "evidence.pkl"
-    if probs_file.exists():
-        probs = pickle.loads(probs_file.read_bytes())["probs"]
-    else:
-        probs = {}
-        for doc in val:
-            p, offsets = pipeline.tagger.token_probabilities(doc.text)
-            probs[doc.id] = (p.astype(np.float16), np.asarray(offsets, dtype=np.int32))
-        probs_file.write_bytes(pickle.dumps({"val": [d.id for d in val], "probs": probs}))
-    if evidence_file.exists():
-        evidence = {k: v["refit"] for k, v in pickle.loads(evidence_file.read_bytes()).items()}
-    else:
-        with embedding_cache(cache / "embeddings.npz"):  # shared by the English models
-            rows = held_out_evidence(pipeline.paragraphs, data.paragraph_docs, val)
-        evidence = {d.id: e for d, e in zip(val, rows, strict=True)}
-        evidence_file.write_bytes(pickle.dumps({k: {"refit": v} for k, v in evidence.items()}))
-    return probs, evidence
-
-
-def raw_spans(pipeline: Any, doc: Document, probs: Any, factor: float = 1.0) -> list[Span]:
-    """The technique spans of ``doc`` decoded at ``factor`` times each tuned threshold."""
-    tagger = pipeline.tagger
-    p, offsets = probs
-    spans = decode_spans(
-        doc.text,
-        p.astype(np.float32),
-        [tuple(o) for o in offsets],
-        tagger.config.labels,
-        {label: factor * t for label, t in tagger.thresholds_.items()},
-        None,
-        tagger.decode_settings(doc.language),
-    )
-    return [s for s in spans if s.technique]
-
-
-def si_classified(pipeline: Any, doc: Document, probs: Any) -> list[Span]:
-    """Technique-agnostic spans, each given the technique with the highest mean probability."""
-    tagger = pipeline.tagger
-    labels = tagger.config.labels
-    p, offsets = probs
-    p = p.astype(np.float32)
-    j = labels.index(ANY)
-    settings = tagger.decode_settings(doc.language)
-    thr = {ANY: tagger.thresholds_[ANY]}
-    si = decode_spans(
-        doc.text, p[:, j : j + 1], [tuple(o) for o in offsets], [ANY], thr, None, settings
-    )
-    techniques = [i for i, label in enumerate(labels) if label != ANY]
-    out = []
-    for span in si:
-        inside = (offsets[:, 0] < span.end) & (offsets[:, 1] > span.start)
-        mean = p[inside][:, techniques].mean(0)
-        k = int(np.argmax(mean))
-        out.append(Span(span.start, span.end, span.text, labels[techniques[k]], float(mean[k])))
-    return out
-
-
-def halves(docs: list[Document]) -> list[int]:
-    """0 or 1 per article: alternate within each language over the sorted ids."""
-    order = sorted(range(len(docs)), key=lambda i: (docs[i].language, docs[i].id))
-    half = [0] * len(docs)
-    for rank, i in enumerate(order):
-        half[i] = rank % 2
-    return half
-
-
-def crossfit(
-    base: SpanCalibration,
-    docs: list[Document],
-    shaped: list[list[Span]],
-    x: list[np.ndarray],
-    mask: np.ndarray | None = None,
-    **fit_args: Any,
-) -> list[list[Span]]:
-    """Out-of-fold calibrated spans: fitted on one half, scoring the other."""
-    half = halves(docs)
-    out: list[list[Span]] = [[] for _ in docs]
-    for h in (0, 1):
-        train = [i for i in range(len(docs)) if half[i] != h]
-        xs = np.concatenate([x[i] for i in train])
-        ys = np.array([span_precision(s, docs[i].spans) for i in train for s in shaped[i]])
-        if mask is not None:
-            xs = xs * mask
-        techniques = [s.technique for i in train for s in shaped[i]]
-        fit_args = {"strength": STRENGTH, **fit_args}
-        cal = SpanCalibration(**{**base.__dict__}).fit(xs, ys, techniques, **fit_args)
-        for i in range(len(docs)):
-            if half[i] == h and shaped[i]:
-                xi = x[i] * mask if mask is not None else x[i]
-                p = cal.predict(xi, [s.technique for s in shaped[i]])
-                out[i] = [
-                    Span(s.start, s.end, s.text, s.technique, float(q))
-                    for s, q in zip(shaped[i], p, strict=True)
-                ]
-    return out
-
-
-#: A paragraph's labels: ``(document index, document, paragraph index) -> techniques``.
-ParagraphLabels = Callable[[int, Document, int], set[str]]
-
-
-def evidence_labels(
-    evidence: dict[str, np.ndarray], thresholds: dict[str, float]
-) -> ParagraphLabels:
-    """The labels the paragraph evidence gives at the linear model's ``thresholds``."""
-
-    def labels(i: int, doc: Document, k: int) -> set[str]:
-        row = evidence[doc.id][k]
-        return {t for j, t in enumerate(TECHNIQUE_NAMES) if row[j] >= thresholds.get(t, 1.0)}
-
-    return labels
-
-
-def explained(
-    docs: list[Document],
-    predicted: list[list[Span]],
-    labels: ParagraphLabels,
-    floor: float,
-    label_floor: float = 0.0,
-) -> list[list[Span]]:
-    """The spans from ``floor``, plus per paragraph label without such a span the best span of
-    that technique in the paragraph, when that scores at least ``label_floor``."""
-    out = []
-    for i, (doc, spans) in enumerate(zip(docs, predicted, strict=True)):
-        kept = [s for s in spans if s.score >= floor]
-        for k, par in enumerate(doc.paragraphs):
-            for technique in sorted(labels(i, doc, k)):
-                inside = [
-                    s for s in spans if s.technique == technique and par.start <= s.start < par.end
-                ]
-                if inside and not any(s.score >= floor for s in inside):
-                    best = max(inside, key=lambda s: s.score)
-                    if best.score >= label_floor:
-                        kept.append(best)
-        out.append(kept)
-    return out
 
 
 def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -258,7 +95,7 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
     x = [base.features(d, s, evidence[d.id], thresholds) for d, s in zip(val, shaped, strict=True)]
     result["before"] = measure(val, raw)
     result["shaped_uncalibrated"] = measure(val, shaped)
-    oof = crossfit(base, val, shaped, x)
+    oof = crossfit(base, val, shaped, x, strength=args.strength)
     result["after"] = {f"{f:g}": measure(val, shown(oof, f)) for f in FLOORS}
     scores = np.array([s.score for spans in oof for s in spans])
     targets = np.array(
@@ -298,15 +135,18 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
     ]
     no_paragraph = np.array([1.0, 1.0, 0.0, 1.0, 1.0])
     si = [si_classified(pipeline, d, probs[d.id]) for d in val]
+    strength = args.strength
     result["tried"] = {
         "only joined fragments (no clauses, no phrases), calibrated": measure(
-            val, shown(crossfit(plain, val, unshaped, xu), 0.5)
+            val, shown(crossfit(plain, val, unshaped, xu, strength=strength), 0.5)
         ),
         "one calibration per technique category": measure(
-            val, shown(crossfit(base, val, shaped, x, by_category=True), 0.5)
+            val,
+            shown(crossfit(base, val, shaped, x, by_category=True, strength=strength), 0.5),
         ),
         "no paragraph evidence": measure(
-            val, shown(crossfit(base, val, shaped, x, mask=no_paragraph), 0.5)
+            val,
+            shown(crossfit(base, val, shaped, x, mask=no_paragraph, strength=strength), 0.5),
         ),
         "technique-agnostic spans classified by the technique channels (raw, all)": measure(
             val, si
@@ -323,7 +163,7 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
         )
         final = SpanCalibration(**{**base.__dict__})
         final.info = {"articles": len(val)}
-        final.fit(xs, ys, [s.technique for spans in shaped for s in spans], strength=STRENGTH)
+        final.fit(xs, ys, [s.technique for spans in shaped for s in spans], strength=args.strength)
         final.save(Path(folder) if folder else bundled_model_path(name))
         result["calibration"] = {"coefficients": final.coefficients, "info": final.info}
     print(name, json.dumps({k: result[k] for k in ("before", "after")}, indent=1), flush=True)
@@ -346,7 +186,6 @@ def main() -> None:
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument("--strength", type=float, default=STRENGTH)
     args = parser.parse_args()
-    globals()["STRENGTH"] = args.strength
     results = {}
     if args.out.exists():
         results = json.loads(args.out.read_text())

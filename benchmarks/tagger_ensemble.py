@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ptc_dev import load_unseen_dev_model
+from propscope.evaluation.ptc_dev import load_unseen
 
 Probs = dict[str, tuple[np.ndarray, list[tuple[int, int]]]]
 
@@ -106,7 +106,7 @@ def main() -> None:
     members: list[dict[str, Probs]] = []
     result: dict[str, Any] = {"models": [], "rows": []}
     for path in args.models:
-        tagger = load_unseen_dev_model(path).tagger
+        tagger = load_unseen(path).tagger
         if tagger is None:
             raise SystemExit(f"{path} has no tagger")
         docs = tagger._split(train)[0]

@@ -17,8 +17,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from ptc_dev import load_unseen_dev_model
-from tagger_stride import score_tagger_on_dev
+from propscope.evaluation.ptc_dev import load_unseen, score_tagger_on_dev
 
 
 def main() -> None:
@@ -32,7 +31,7 @@ def main() -> None:
     from propscope.corpora import read_ptc
     from propscope.models.tagger import ANY
 
-    pipeline = load_unseen_dev_model(args.model)
+    pipeline = load_unseen(args.model)
     if pipeline.tagger is None:
         sys.exit(f"{args.model} has no tagger")
     if pipeline.meta.get("training_data") != ["ptc-semeval2020/train"]:

@@ -20,13 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from ptc_dev import load_unseen_dev_model
+from propscope.evaluation.ptc_dev import load_unseen, score_tagger_on_dev
 
 
 def _speedup(spec: str, strides: list[int], data_dir: Path) -> dict[str, float]:
@@ -61,42 +59,6 @@ def _speedup(spec: str, strides: list[int], data_dir: Path) -> dict[str, float]:
     return out
 
 
-def score_tagger_on_dev(pipeline: Any, dev: Path) -> dict[str, float]:
-    """SI F1 (P, R) and the technique-aware span F1 (PTC-14) of the pipeline's tagger on PTC dev,
-    and the seconds SI prediction took."""
-    from propscope.corpora.ptc import read_articles, read_tc_labels
-    from propscope.evaluation.files import evaluate_files
-    from propscope.evaluation.spans import SpanRow, score_span_overlap
-    from propscope.tasks import predict_ptc
-    from propscope.taxonomy.mapping import to_ptc14
-    from propscope.types import Document
-
-    articles = read_articles(dev / "articles")
-    gold = [
-        SpanRow(r.article_id, r.technique, r.start, r.end)
-        for r in read_tc_labels(dev / "labels-tc.tsv")
-    ]
-    with tempfile.TemporaryDirectory() as tmp:
-        began = time.perf_counter()
-        predict_ptc(pipeline, dev / "articles", Path(tmp))
-        seconds = time.perf_counter() - began
-        si = evaluate_files("ptc-si", dev / "labels-si.tsv", Path(tmp) / "si.tsv")
-    pred = [
-        SpanRow(article_id, to_ptc14(span.technique), span.start, span.end)
-        for article_id, text in sorted(articles.items())
-        for span in pipeline.tagger.predict(Document(article_id, text))
-        if to_ptc14(span.technique) is not None
-    ]
-    aware = score_span_overlap(gold, pred, technique_aware=True, task="ptc-flc")
-    return {
-        "si_f1": si.main,
-        "si_precision": si.metrics["precision"],
-        "si_recall": si.metrics["recall"],
-        "span_f1_technique_aware": aware.main,
-        "seconds": seconds,
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, required=True)
@@ -106,7 +68,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
-    pipeline = load_unseen_dev_model(args.model)
+    pipeline = load_unseen(args.model)
     if pipeline.tagger is None:
         sys.exit(f"{args.model} has no tagger")
     dev = args.data_dir / "ptc-semeval2020" / "dev"

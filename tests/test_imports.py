@@ -89,3 +89,27 @@ def test_the_walker_finds_a_cycle_hidden_in_a_function(tmp_path: Path) -> None:
     (package / "a.py").write_text("from propscope.b import x\n")
     (package / "b.py").write_text("def x():\n    from propscope import a\n")
     assert cycles(import_graph(tmp_path)) == [["propscope.a", "propscope.b"]]
+
+
+def benchmark_cross_imports(benchmarks: Path) -> list[tuple[str, str]]:
+    """(script, module) for each benchmark script that imports another script of the folder:
+    what they share belongs in the library (``propscope.evaluation``), where it is tested."""
+    scripts = {p.stem for p in benchmarks.glob("*.py")}
+    found = []
+    for path in sorted(benchmarks.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module.split(".")[0]]
+            found += [(path.stem, n) for n in names if n in scripts]
+    return found
+
+
+def test_no_benchmark_script_imports_another(repo: Path, tmp_path: Path) -> None:
+    assert benchmark_cross_imports(repo / "benchmarks") == []
+    # The check finds one.
+    (tmp_path / "first.py").write_text("X = 1\n")
+    (tmp_path / "second.py").write_text("def f():\n    from first import X\n    return X\n")
+    assert benchmark_cross_imports(tmp_path) == [("second", "first")]

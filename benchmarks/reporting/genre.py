@@ -1,5 +1,5 @@
 """The genre section ("Genre on articles unlike train's", under en-fast's cross-validation), from
-the results of benchmarks/cv_genre.py (the evaluation protocol) and benchmarks/sanity_genre.py."""
+the results of benchmarks/cv_genre.py (the evaluation protocol) and ``propscope bench sanity``."""
 
 from __future__ import annotations
 
@@ -132,6 +132,11 @@ def _multi_before(results: Path, shipped: Result) -> dict[str, Any] | None:
     }
 
 
+def _call(row: dict[str, Any]) -> str:
+    """An article's genre, and how many spans it shows by default where that was recorded."""
+    return f"{row['genre']} ({row['highlights']})" if "highlights" in row else str(row["genre"])
+
+
 def _sanity(results: Path) -> list[dict[str, Any]] | None:
     """Per model: how many of the sanity articles it calls right, now and before."""
     before, after = load(results, "genre-sanity-before"), load(results, "genre-sanity")
@@ -152,7 +157,7 @@ def _sanity(results: Path) -> list[dict[str, Any]] | None:
                 "had_before": bool(old),
                 "articles": len(mine),
                 "calls": [
-                    (lang, [mine[f"{lang}-{g}"]["genre"] for g in GENRES if f"{lang}-{g}" in mine])
+                    (lang, [_call(mine[f"{lang}-{g}"]) for g in GENRES if f"{lang}-{g}" in mine])
                     for lang in langs
                 ],
             }

@@ -221,6 +221,30 @@ class Errors(StrEnum):
         "[E095] Timing {model} failed in its own process: {reason}. Check that `propscope "
         "analyze FILE --model {model}` runs; its error says more."
     )
+    E096 = (
+        "[E096] The sanity suite has no article in {languages}. It has one report, one opinion "
+        "piece and one satire in each of {suite}: choose among those."
+    )
+    E097 = (
+        "[E097] PTC dev is incomplete: {path} does not exist. Give --data-dir the folder that "
+        "holds ptc-semeval2020/dev (articles/, labels-si.tsv, labels-tc.tsv); {data_dir} does "
+        "not."
+    )
+    E098 = (
+        "[E098] {model} was trained on {sources}, which include PTC dev, so its scores there "
+        "would not be on unseen news. Score a model trained on PTC train only: propscope train "
+        "configs/ptc-train.toml --data-dir DATA --out runs/ptc-train."
+    )
+    E099 = (
+        "[E099] {model} was trained on {expected} span articles, but its config reads {found} "
+        "from the data folder now, so the articles its tagger held out cannot be rebuilt. Use "
+        "the data the model was trained on, or retrain it."
+    )
+    E100 = (
+        "[E100] {name} takes {components} from another model ({models}), which was trained on "
+        "these folds' test articles too, so a fold model must not use it. Cross-validate that "
+        "model's config for those components instead."
+    )
 
     def format(self, *args: object, **kwargs: object) -> ErrorMessage:  # type: ignore[override]
         return ErrorMessage(str(self.value).format(*args, **kwargs), self.name)

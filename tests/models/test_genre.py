@@ -11,6 +11,7 @@ import pytest
 
 from propscope.bundled import bundled_model_path
 from propscope.errors import ConfigError
+from propscope.evaluation.sanity import sanity_articles
 from propscope.models.genre import (
     GENRE_ORDER,
     NEWS_PRIOR,
@@ -24,8 +25,6 @@ from propscope.models.linear_config import LinearConfig
 from propscope.pipeline import Pipeline, PipelineSettings
 from propscope.taxonomy import GENRES
 from propscope.training_data import TrainConfig, genre_training_languages
-
-SANITY = Path(__file__).resolve().parents[1] / "resources" / "sanity"
 
 
 def test_parse_prior_accepts_names_mappings_and_weights() -> None:
@@ -116,7 +115,7 @@ def test_genre_languages_default_to_the_data_languages() -> None:
 
 @pytest.mark.parametrize("name", ["en-fast", "en-accurate"])
 def test_bundled_english_models_call_the_hand_written_opinion_piece_opinion(name: str) -> None:
-    # tests/resources/sanity/en-opinion.txt: name calling, doubt and loaded language, written
+    # The sanity suite's en-opinion: name calling, doubt and loaded language, written
     # for this project. The whole analysis is not needed; the genre component decides.
     from propscope.models import load_component
 
@@ -125,7 +124,8 @@ def test_bundled_english_models_call_the_hand_written_opinion_piece_opinion(name
         pytest.skip(f"{name} is not installed")
     settings = PipelineSettings(**json.loads((path / "pipeline.json").read_text()))
     pipeline = Pipeline(genre=load_component("genre", path / "genre"), settings=settings)
-    text = (SANITY / "en-opinion.txt").read_text(encoding="utf-8")
+    (article,) = [a for a in sanity_articles(["en"]) if a.expected == "opinion"]
+    text = article.text
     assert pipeline.analyze(text, lang="en").genre.name == "opinion"
 
 

@@ -10,7 +10,10 @@ import typer
 
 from propscope.cli._common import Command
 
-app = typer.Typer(help="Measure propscope on this machine (speed; results as JSON).")
+app = typer.Typer(
+    help="Measure propscope on this machine: speed, what a model makes of the sanity suite, "
+    "scores on PTC dev (results as JSON)."
+)
 
 
 @app.command("speed", cls=Command)
@@ -57,6 +60,86 @@ def speed_cli(
         out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         if not as_json:
             typer.echo(f"wrote {out}")
+
+
+@app.command("sanity", cls=Command)
+def sanity_cli(
+    models: list[str] = typer.Option(
+        [],
+        "--model",
+        "-m",
+        help="A bundled model name or a model folder; repeat for several (default: every "
+        "bundled model installed).",
+    ),
+    languages: list[str] = typer.Option(
+        [],
+        "--lang",
+        "-l",
+        help="Only the articles in this language; repeat for several (default: the languages "
+        "each model was trained on).",
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Also write the results as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """What each model makes of the sanity suite: a neutral report, an opinion piece and a
+    satire written for this project in each of six languages. Per article: the genre given
+    (and the genre model's own, raw), and the spans shown by default. A check of what a reader
+    sees, not a test set: nothing is tuned on it."""
+    from propscope.bundled import BUNDLED_MODELS, missing_part
+    from propscope.evaluation.sanity import genre_hits, run_sanity
+    from propscope.pipeline import load
+
+    chosen = models or [name for name in BUNDLED_MODELS if missing_part(name) is None]
+    result: dict[str, dict[str, dict[str, Any]]] = {}
+    for model in chosen:
+        pipeline = load(model)
+        result[pipeline.name] = rows = run_sanity(pipeline, languages or None)
+        if not as_json:
+            right, total = genre_hits(rows)
+            typer.echo(f"{pipeline.name}: genre as written for {right} of {total}")
+            for name, row in rows.items():
+                typer.echo(_sanity_line(name, row))
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    if out is not None:
+        text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+        out.write_text(text, encoding="utf-8")
+        if not as_json:
+            typer.echo(f"wrote {out}")
+
+
+@app.command("ptc-dev", cls=Command)
+def ptc_dev_cli(
+    model: Path = typer.Option(
+        ..., "--model", "-m", help="A model folder trained on PTC train only (not on PTC dev)."
+    ),
+    data_dir: Path = typer.Option(
+        ..., "--data-dir", "-d", help="The folder that holds ptc-semeval2020/dev."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Also write the results as JSON."),
+) -> None:
+    """SemEval-2020 Task 11 scores on PTC dev, news the model never saw: SI F1 of its spans
+    and TC micro-F1 of the gold fragments' techniques, in the organisers' formats and with
+    their scorers. A model trained on PTC dev, or on SemEval-2023 English train (which holds
+    it), is refused."""
+    from propscope.evaluation.ptc_dev import load_unseen, score_ptc_dev
+
+    result = score_ptc_dev(load_unseen(model), data_dir, model)
+    shown = {k: v for k, v in result.items() if k != "tc_per_class_f1"}
+    typer.echo(json.dumps(shown, indent=2))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+def _sanity_line(name: str, row: dict[str, Any]) -> str:
+    """One article: its genre given (score; raw), and its shown spans' techniques."""
+    genre = f"{row['genre']} {row['score']:.2f}" if row["genre"] else "no genre model"
+    spans = f"{row['highlights']} highlight(s)"
+    if row["techniques"]:
+        spans += ": " + ", ".join(row["techniques"])
+    return f"  {name:<14} {genre} (raw {row['raw']}); {spans}"
 
 
 def _line(row: dict[str, Any], *, first: bool) -> str:

@@ -28,13 +28,21 @@ Example:
 
 from __future__ import annotations
 
+import argparse
 import json
+import time
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from propscope.errors import CorpusFormatError, Errors, InputNotFoundError, TrainingError
+from propscope.errors import (
+    ConfigError,
+    CorpusFormatError,
+    Errors,
+    InputNotFoundError,
+    TrainingError,
+)
 from propscope.evaluation.semeval2023 import (
     score_spans,
     score_subtask1,
@@ -47,6 +55,7 @@ from propscope.types import Document, SpanRow
 if TYPE_CHECKING:
     from propscope.corpora.semeval2023 import Semeval2023Split
     from propscope.pipeline import Pipeline
+    from propscope.training_data import TrainConfig, TrainingData
 
 _FOLD_KEYS = ("genre", "frames", "st3", "spans", "fit_seconds", "tagger_epoch_seconds")
 # Fold files from before ``components`` was recorded came from runs that trained all of these.
@@ -115,6 +124,55 @@ def fold_predictions(pipeline: Pipeline, docs: Sequence[Document]) -> dict[str, 
     out["span_ids"] = [doc.id for doc in docs] if pipeline.tagger is not None else []
     out["components"] = pipeline.components()
     return out
+
+
+def cv_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The arguments every cross-validation script of ``benchmarks/`` takes: ``--config``,
+    ``--data-dir``, ``--folds``, ``--out`` (described by the first paragraph of ``doc``)."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def fit_and_cache_fold(
+    config: TrainConfig,
+    data: TrainingData,
+    test_docs: Sequence[Document],
+    cache: Path,
+    checkpoint_dir: Path,
+) -> None:
+    """Train ``config`` on ``data`` without ``test_docs``, predict them, and cache the
+    predictions as a fold file (:func:`fold_predictions`, plus the training time).
+
+    Raises:
+        ConfigError: E100, the config borrows a component from another model, which was trained
+            on these test articles too.
+    """
+    from propscope.training import fit_pipeline
+
+    if config.borrowed:
+        raise ConfigError(
+            Errors.E100.format(
+                name=config.name,
+                components=", ".join(sorted(config.borrowed)),
+                models=", ".join(sorted(set(config.borrowed.values()))),
+            )
+        )
+    test_ids = {d.id for d in test_docs}
+    began = time.perf_counter()
+    pipeline = fit_pipeline(
+        config, data.subset(lambda i: i not in test_ids), checkpoint_dir=checkpoint_dir
+    )
+    fit_seconds = time.perf_counter() - began
+    predictions = fold_predictions(pipeline, test_docs)
+    predictions["fit_seconds"] = fit_seconds
+    predictions["tagger_epoch_seconds"] = pipeline.meta["train_seconds"].get(
+        "tagger_epoch_seconds", []
+    )
+    cache.write_text(json.dumps(predictions), encoding="utf-8")
 
 
 def _read_fold(path: Path) -> dict[str, Any]:
@@ -294,4 +352,11 @@ def score_split(split: Semeval2023Split, pooled: PooledFolds) -> dict[str, Any]:
     return result
 
 
-__all__ = ["PooledFolds", "fold_predictions", "pool_folds", "score_split"]
+__all__ = [
+    "PooledFolds",
+    "cv_parser",
+    "fit_and_cache_fold",
+    "fold_predictions",
+    "pool_folds",
+    "score_split",
+]

@@ -24,10 +24,14 @@ Example:
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
 
 from propscope.errors import Errors, TrainingError
 from propscope.models.genre import UNCERTAIN
@@ -262,6 +266,22 @@ def scores_by_language(
     }
 
 
+def read_genre_probabilities(
+    path: Path, scheme: str
+) -> tuple[list[str], np.ndarray, dict[str, str], dict[str, str], np.ndarray]:
+    """The file ``benchmarks/cv_genre.py --probabilities`` writes: the article ids, their
+    out-of-fold probabilities under ``scheme`` (columns in :data:`~propscope.taxonomy.GENRES`
+    order, as the genre models' labels), gold genres, languages, and English dev's
+    probabilities (``dev-en``)."""
+    stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    ids = sorted(stored[f"{scheme}/proba"])
+    proba = np.array([[float(p) for p in stored[f"{scheme}/proba"][i].split()] for i in ids])
+    gold = {i: stored["gold"][i] for i in ids}
+    languages = {i: stored["languages"][i] for i in ids}
+    dev = np.array([[float(p) for p in row.split()] for row in stored["dev-en"].values()])
+    return ids, proba, gold, languages, dev
+
+
 __all__ = [
     "UNCERTAIN",
     "Fold",
@@ -271,6 +291,7 @@ __all__ = [
     "macro_f1_at_prior",
     "pool",
     "random_folds",
+    "read_genre_probabilities",
     "reflow",
     "score_genre",
     "scores_by_language",
