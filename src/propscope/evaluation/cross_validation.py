@@ -50,6 +50,7 @@ from propscope.evaluation.semeval2023 import (
     score_subtask3,
 )
 from propscope.results import span_labels
+from propscope.training import fit_pipeline
 from propscope.types import Document, SpanRow
 
 if TYPE_CHECKING:
@@ -151,8 +152,6 @@ def fit_and_cache_fold(
         ConfigError: E100, the config borrows a component from another model, which was trained
             on these test articles too.
     """
-    from propscope.training import fit_pipeline
-
     if config.borrowed:
         raise ConfigError(
             Errors.E100.format(

@@ -23,7 +23,10 @@ import numpy as np
 from propscope.errors import ConfigError, Errors
 from propscope.models.calibration import SpanCalibration, held_out_evidence, span_precision
 from propscope.models.decoding import ANY, decode_spans
+from propscope.models.embeddings import embedding_cache
+from propscope.pipeline import load as load_model
 from propscope.taxonomy import TECHNIQUE_NAMES
+from propscope.training_data import TrainConfig, load_training_data
 from propscope.types import Document, Span
 
 #: The floors the default highlights are measured from (each model's default among them).
@@ -42,9 +45,6 @@ def held_out(
     Raises:
         ConfigError: E099, the data read now are not the ones the model was trained on.
     """
-    from propscope.pipeline import load as load_model
-    from propscope.training_data import TrainConfig, load_training_data
-
     found = [configs / f"{name}.toml", configs / "ablations" / f"{name}.toml"]
     config = TrainConfig.from_toml(next((p for p in found if p.exists()), found[0]))
     data = load_training_data(config, data_dir)
@@ -62,8 +62,6 @@ def cached_inputs(
     name: str, pipeline: Any, val: list[Document], data: Any, cache: Path
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Token probabilities and out-of-sample paragraph evidence of the held-out articles."""
-    from propscope.models.embeddings import embedding_cache
-
     folder = cache / name
     folder.mkdir(parents=True, exist_ok=True)
     probs_file, evidence_file = folder / "probs.pkl", folder / "evidence.pkl"

@@ -5,7 +5,6 @@ PTC dev is 75 news articles that no such model saw; SemEval-2023's English train
 organisers' scorers on the organisers' formats (SI F1; TC micro- and macro-F1 on the gold
 fragments of ``labels-tc.tsv``), and for a tagger the technique-aware span F1 (the tagger's spans
 in PTC-14's classes, partial-overlap rule)::
-
     propscope train configs/ptc-train.toml --data-dir ../shared/data --out runs/ptc-train
     propscope bench ptc-dev --model runs/ptc-train --data-dir ../shared/data \\
         --out benchmarks/results/ptc-dev.json
@@ -18,7 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from propscope.corpora.ptc import read_articles, read_tc_labels, read_tc_template, write_tc
 from propscope.errors import ConfigError, Errors
+from propscope.evaluation.files import evaluate_files
+from propscope.evaluation.spans import SpanRow, score_span_overlap
+from propscope.pipeline import Pipeline
+from propscope.tasks import predict_ptc, predict_tc
+from propscope.taxonomy.mapping import to_ptc14
+from propscope.types import Document
 
 #: Where the PTC corpus keeps its dev split, under the data folder.
 DEV_FOLDER = Path("ptc-semeval2020") / "dev"
@@ -26,7 +32,6 @@ DEV_FOLDER = Path("ptc-semeval2020") / "dev"
 
 def dev_folder(data_dir: Path) -> Path:
     """PTC dev under ``data_dir`` (articles, ``labels-si.tsv``, ``labels-tc.tsv``).
-
     Raises:
         ConfigError: E097, the folder or one of its files is missing.
     """
@@ -40,7 +45,6 @@ def dev_folder(data_dir: Path) -> Path:
 def require_unseen(pipeline: Any, where: str | Path = "the model") -> Any:
     """``pipeline``, unless its training data (``meta.json``'s ``training_data``) include PTC
     dev: a PTC split named ``dev``, or SemEval-2023 English train, which contains it.
-
     Raises:
         ConfigError: E098, the model has seen PTC dev.
     """
@@ -52,21 +56,12 @@ def require_unseen(pipeline: Any, where: str | Path = "the model") -> Any:
 
 def load_unseen(path: Path) -> Any:
     """The pipeline saved at ``path``, checked by :func:`require_unseen`."""
-    from propscope.pipeline import Pipeline
-
     return require_unseen(Pipeline.load(path), path)
 
 
 def score_tagger_on_dev(pipeline: Any, dev: Path) -> dict[str, float]:
     """SI F1 (precision, recall) and the technique-aware span F1 (PTC-14) of the pipeline's
     tagger on PTC dev (``dev``: :func:`dev_folder`), and the seconds SI prediction took."""
-    from propscope.corpora.ptc import read_articles, read_tc_labels
-    from propscope.evaluation.files import evaluate_files
-    from propscope.evaluation.spans import SpanRow, score_span_overlap
-    from propscope.tasks import predict_ptc
-    from propscope.taxonomy.mapping import to_ptc14
-    from propscope.types import Document
-
     articles = read_articles(dev / "articles")
     gold = [
         SpanRow(r.article_id, r.technique, r.start, r.end)
@@ -97,14 +92,9 @@ def score_ptc_dev(pipeline: Any, data_dir: Path, where: str | Path = "the model"
     """SemEval-2020 Task 11's scores of ``pipeline`` on PTC dev: SI (spans, technique-agnostic)
     where it has a tagger, TC (the technique of each gold fragment), in the organisers' formats
     and with their scorers; numbers only.
-
     Raises:
         ConfigError: E097 (no PTC dev under ``data_dir``), E098 (the model has seen it).
     """
-    from propscope.corpora.ptc import read_articles, read_tc_template, write_tc
-    from propscope.evaluation.files import evaluate_files
-    from propscope.tasks import predict_ptc, predict_tc
-
     require_unseen(pipeline, where)
     dev = dev_folder(data_dir)
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,6 +26,7 @@ from typing import Any
 
 from propscope.errors import ConfigError, Errors
 from propscope.language import TRAINED_LANGUAGES, normalise_language
+from propscope.models.genre import decide
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,6 @@ def run_sanity(pipeline: Any, languages: Iterable[str] | None = None) -> dict[st
     ``languages`` defaults to the languages the model was trained on (all six for a
     multilingual model); each article is analysed in its own language.
     """
-    from propscope.models.genre import decide
-
     chosen = languages if languages is not None else (pipeline.languages or None)
     result: dict[str, dict[str, Any]] = {}
     for article in sanity_articles(chosen):
