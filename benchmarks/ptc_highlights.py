@@ -37,27 +37,12 @@ from propscope.evaluation.highlights import (
     shown,
 )
 from propscope.evaluation.highlights import highlight_measures as measure
-from propscope.evaluation.ptc_dev import load_unseen
+from propscope.evaluation.ptc_dev import in_ptc14, load_unseen
 from propscope.models.calibration import held_out_evidence, span_precision
 from propscope.models.embeddings import embedding_cache
 from propscope.pipeline import load as load_model
-from propscope.taxonomy.mapping import PTC14_TO_SEMEVAL2023, SEMEVAL2023_TO_PTC14
 from propscope.training import TrainConfig, load_training_data
 from propscope.types import Span
-
-
-def in_ptc14(spans: list[Span]) -> tuple[list[Span], int]:
-    """``spans`` in PTC-14's classes, and how many had a technique PTC-14 has no class for.
-
-    Each class is named by the one SemEval-2023 technique it translates to (Straw_Man and
-    Whataboutism become Red_Herring, PTC-14's ``Whataboutism,Straw_Men,Red_Herring``), so that
-    two spans match exactly when their PTC-14 classes do."""
-    kept = []
-    for s in spans:
-        ptc = SEMEVAL2023_TO_PTC14.get(s.technique or "")
-        if ptc:
-            kept.append(Span(s.start, s.end, s.text, PTC14_TO_SEMEVAL2023[ptc], s.score))
-    return kept, len(spans) - len(kept)
 
 
 def run_model(name: str, folder: Path, args: argparse.Namespace) -> dict[str, Any]:

@@ -35,6 +35,7 @@ def context(results: Path) -> dict[str, Any] | None:
         "view": load(results, "span-reader-view"),
         "candidates": _candidates(load(results, "span-candidates")),
         "news": load(results, "ptc-highlights"),
+        "two_stage": load(results, "span-two-stage"),
     }
 
 

@@ -63,3 +63,20 @@ def test_cli_bench_ptc_dev_writes_the_scores(
     assert written["tc_micro_f1"] == json.loads(stdout.rsplit("\nwrote", 1)[0])["tc_micro_f1"]
     code, stdout, err = run([*args[:4], "--data-dir", str(tmp_path)], capsys, monkeypatch)
     assert code != 0 and "E097" in stdout + err
+
+
+def test_spans_are_put_in_ptc14s_classes_and_the_others_counted() -> None:
+    from propscope.evaluation.ptc_dev import in_ptc14
+    from propscope.types import Span
+
+    spans = [
+        Span(0, 4, "What", "Whataboutism", 0.9),
+        Span(5, 9, "Mean", "Name_Calling-Labeling", 0.8),
+        Span(10, 14, "Good", "Appeal_to_Values", 0.7),  # PTC-14 has no class for it
+    ]
+    kept, outside = in_ptc14(spans)
+    assert [(s.technique, s.score) for s in kept] == [
+        ("Red_Herring", 0.9),  # PTC-14's Whataboutism,Straw_Men,Red_Herring
+        ("Name_Calling-Labeling", 0.8),
+    ]
+    assert outside == 1

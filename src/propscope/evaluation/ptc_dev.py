@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ from propscope.evaluation.files import evaluate_files
 from propscope.evaluation.spans import SpanRow, score_span_overlap
 from propscope.pipeline import Pipeline
 from propscope.tasks import predict_ptc, predict_tc
-from propscope.taxonomy.mapping import to_ptc14
-from propscope.types import Document
+from propscope.taxonomy.mapping import PTC14_TO_SEMEVAL2023, SEMEVAL2023_TO_PTC14, to_ptc14
+from propscope.types import Document, Span
 
 #: Where the PTC corpus keeps its dev split, under the data folder.
 DEV_FOLDER = Path("ptc-semeval2020") / "dev"
@@ -57,6 +58,20 @@ def require_unseen(pipeline: Any, where: str | Path = "the model") -> Any:
 def load_unseen(path: Path) -> Any:
     """The pipeline saved at ``path``, checked by :func:`require_unseen`."""
     return require_unseen(Pipeline.load(path), path)
+
+
+def in_ptc14(spans: Sequence[Span]) -> tuple[list[Span], int]:
+    """``spans`` in PTC-14's classes, and how many had a technique PTC-14 has no class for.
+
+    Each class is named by the one SemEval-2023 technique it translates to (Straw_Man and
+    Whataboutism become Red_Herring, PTC-14's ``Whataboutism,Straw_Men,Red_Herring``), so that
+    two spans match exactly when their PTC-14 classes do."""
+    kept = []
+    for s in spans:
+        ptc = SEMEVAL2023_TO_PTC14.get(s.technique or "")
+        if ptc:
+            kept.append(Span(s.start, s.end, s.text, PTC14_TO_SEMEVAL2023[ptc], s.score))
+    return kept, len(spans) - len(kept)
 
 
 def score_tagger_on_dev(pipeline: Any, dev: Path) -> dict[str, float]:
@@ -128,6 +143,7 @@ def score_ptc_dev(pipeline: Any, data_dir: Path, where: str | Path = "the model"
 
 __all__ = [
     "dev_folder",
+    "in_ptc14",
     "load_unseen",
     "require_unseen",
     "score_ptc_dev",
