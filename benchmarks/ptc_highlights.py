@@ -38,24 +38,40 @@ from propscope.evaluation.highlights import (
 )
 from propscope.evaluation.highlights import highlight_measures as measure
 from propscope.evaluation.ptc_dev import in_ptc14, load_unseen
-from propscope.models.calibration import held_out_evidence, span_precision
+from propscope.models.calibration import fit_calibration, held_out_evidence, span_precision
 from propscope.models.embeddings import embedding_cache
 from propscope.pipeline import load as load_model
 from propscope.training import TrainConfig, load_training_data
 from propscope.types import Span
 
 
+def own_calibration(bundled: Any, tagger_model: Any, data: Any, data_dir: Path) -> Any:
+    """A calibration fitted for the PTC-trained tagger as ``propscope train`` fits one
+    (``fit_calibration``): on the PTC train articles its training held out, with the paragraph
+    evidence of the bundled model's paragraph model refitted without them."""
+    name = tagger_model.meta["name"]
+    config = TrainConfig.from_toml(Path(f"configs/ablations/{name}.toml"))
+    span_docs = load_training_data(config, data_dir).span_docs
+    own = fit_calibration(tagger_model.tagger, bundled.paragraphs, span_docs, data.paragraph_docs)
+    if own is None:
+        raise SystemExit(f"{name} held out no articles to fit a calibration on")
+    return own
+
+
 def run_model(name: str, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     bundled = load_model(name)
     tagger_model = load_unseen(folder)
-    calibration = bundled.calibration
-    if calibration is None:
-        raise SystemExit(f"{name} has no calibration.json")
     dev = read_ptc(args.data_dir / "ptc-semeval2020" / "dev")
     config = TrainConfig.from_toml(Path(f"configs/{name}.toml"))
     data = load_training_data(config, args.data_dir)
     with embedding_cache(args.cache / "embeddings.npz"):  # shared with span_highlights.py
         evidence = held_out_evidence(bundled.paragraphs, data.paragraph_docs, dev)
+        if args.own_calibration:
+            calibration = own_calibration(bundled, tagger_model, data, args.data_dir)
+        else:
+            calibration = bundled.calibration
+    if calibration is None:
+        raise SystemExit(f"{name} has no calibration.json")
     tagger = tagger_model.tagger
     thresholds = tagger.thresholds_
     raw, scored = [], []
@@ -80,6 +96,7 @@ def run_model(name: str, folder: Path, args: argparse.Namespace) -> dict[str, An
         "tagger": str(folder),
         "articles": len(dev),
         "default_floor": floor,
+        "calibration": "own" if args.own_calibration else "bundled",
         "before": measure(gold, [in_ptc14(s)[0] for s in raw]),
     }
     result["after"] = {}
@@ -109,11 +126,18 @@ def main() -> None:
     )
     parser.add_argument("--cache", type=Path, default=Path("runs/calib"))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/ptc-highlights.json"))
+    parser.add_argument(
+        "--own-calibration",
+        action="store_true",
+        help="score with a calibration fitted for the PTC-trained tagger, as training fits one, "
+        "instead of the bundled model's (results under 'NAME, own calibration')",
+    )
     args = parser.parse_args()
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
     for spec in args.models:
         name, _, folder = spec.partition("=")
-        results[name] = run_model(name, Path(folder), args)
+        key = f"{name}, own calibration" if args.own_calibration else name
+        results[key] = run_model(name, Path(folder), args)
         args.out.write_text(json.dumps(results, indent=2) + "\n")
 
 
