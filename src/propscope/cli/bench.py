@@ -15,16 +15,40 @@ app = typer.Typer(
     "scores on PTC dev (results as JSON)."
 )
 
+#: The options several commands share.
+MODELS = typer.Option(
+    [],
+    "--model",
+    "-m",
+    help="A bundled model name or a model folder; repeat for several (default: every bundled "
+    "model installed).",
+)
+OUT = typer.Option(None, "--out", "-o", help="Also write the results as JSON.")
+AS_JSON = typer.Option(False, "--json", help="Print the results as JSON.")
+
+
+def _installed(models: list[str]) -> list[str]:
+    """``models``, or every bundled model whose parts are installed."""
+    from propscope.bundled import BUNDLED_MODELS, missing_part
+
+    return models or [name for name in BUNDLED_MODELS if missing_part(name) is None]
+
+
+def _write(result: Any, out: Path | None, *, as_json: bool) -> None:
+    """Print ``result`` as JSON with ``as_json``, and write it to ``out`` when given."""
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    if as_json:
+        typer.echo(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+        if not as_json:
+            typer.echo(f"wrote {out}")
+
 
 @app.command("speed", cls=Command)
 def speed_cli(
-    models: list[str] = typer.Option(
-        [],
-        "--model",
-        "-m",
-        help="A bundled model name or a model folder; repeat for several (default: every "
-        "bundled model installed).",
-    ),
+    models: list[str] = MODELS,
     source: Path | None = typer.Option(
         None,
         "--text",
@@ -36,41 +60,29 @@ def speed_cli(
         None, "--lang", "-l", help="The text's language (default: the model's)."
     ),
     words: int = typer.Option(600, "--words", min=1, help="About this many words per analysis."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Also write the results as JSON."),
-    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    out: Path | None = OUT,
+    as_json: bool = AS_JSON,
 ) -> None:
-    """Time each model in a fresh process: load, first and warm analysis, the warm analysis
-    over the bare fp32 forward of its encoders (what the rest of the pipeline costs on top),
-    bf16 over fp32 on this CPU (why the number format was chosen), peak memory."""
-    from propscope.bundled import BUNDLED_MODELS, missing_part
+    """Time each model in a fresh process: load, analysis, its ratio to the bare encoder.
+
+    Measures load, first and warm analysis, the warm analysis over the bare fp32 forward of its
+    encoders (what the rest of the pipeline costs on top), bf16 over fp32 on this CPU (why the
+    number format was chosen), and peak memory."""
     from propscope.evaluation.speed import measure_model
     from propscope.io import read_text
 
     text = read_text(source) if source is not None else None
-    chosen = models or [name for name in BUNDLED_MODELS if missing_part(name) is None]
     rows = []
-    for model in chosen:
+    for model in _installed(models):
         rows.append(measure_model(model, text, lang, words))
         if not as_json:
             typer.echo(_line(rows[-1], first=len(rows) == 1))
-    result = {"models": rows}
-    if as_json:
-        typer.echo(json.dumps(result, indent=2))
-    if out is not None:
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        if not as_json:
-            typer.echo(f"wrote {out}")
+    _write({"models": rows}, out, as_json=as_json)
 
 
 @app.command("sanity", cls=Command)
 def sanity_cli(
-    models: list[str] = typer.Option(
-        [],
-        "--model",
-        "-m",
-        help="A bundled model name or a model folder; repeat for several (default: every "
-        "bundled model installed).",
-    ),
+    models: list[str] = MODELS,
     languages: list[str] = typer.Option(
         [],
         "--lang",
@@ -78,20 +90,20 @@ def sanity_cli(
         help="Only the articles in this language; repeat for several (default: the languages "
         "each model was trained on).",
     ),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Also write the results as JSON."),
-    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    out: Path | None = OUT,
+    as_json: bool = AS_JSON,
 ) -> None:
-    """What each model makes of the sanity suite: a neutral report, an opinion piece and a
-    satire written for this project in each of six languages. Per article: the genre given
-    (and the genre model's own, raw), and the spans shown by default. A check of what a reader
-    sees, not a test set: nothing is tuned on it."""
-    from propscope.bundled import BUNDLED_MODELS, missing_part
+    """What each model makes of the sanity suite: genre and spans shown, per article.
+
+    The suite is a neutral report, an opinion piece and a satire written for this project in
+    each of six languages. Per article: the genre given (and the genre model's own, raw), and
+    the spans shown by default. A check of what a reader sees, not a test set: nothing is tuned
+    on it."""
     from propscope.evaluation.sanity import genre_hits, run_sanity
     from propscope.pipeline import load
 
-    chosen = models or [name for name in BUNDLED_MODELS if missing_part(name) is None]
     result: dict[str, dict[str, dict[str, Any]]] = {}
-    for model in chosen:
+    for model in _installed(models):
         pipeline = load(model)
         result[pipeline.name] = rows = run_sanity(pipeline, languages or None)
         if not as_json:
@@ -99,13 +111,7 @@ def sanity_cli(
             typer.echo(f"{pipeline.name}: genre as written for {right} of {total}")
             for name, row in rows.items():
                 typer.echo(_sanity_line(name, row))
-    if as_json:
-        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
-    if out is not None:
-        text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-        out.write_text(text, encoding="utf-8")
-        if not as_json:
-            typer.echo(f"wrote {out}")
+    _write(result, out, as_json=as_json)
 
 
 @app.command("ptc-dev", cls=Command)
@@ -116,21 +122,19 @@ def ptc_dev_cli(
     data_dir: Path = typer.Option(
         ..., "--data-dir", "-d", help="The folder that holds ptc-semeval2020/dev."
     ),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Also write the results as JSON."),
+    out: Path | None = OUT,
 ) -> None:
-    """SemEval-2020 Task 11 scores on PTC dev, news the model never saw: SI F1 of its spans
-    and TC micro-F1 of the gold fragments' techniques, in the organisers' formats and with
-    their scorers. A model trained on PTC dev, or on SemEval-2023 English train (which holds
-    it), is refused."""
+    """SemEval-2020 Task 11 scores on PTC dev, news the model never saw.
+
+    SI F1 of its spans and TC micro-F1 of the gold fragments' techniques, in the organisers'
+    formats and with their scorers. A model trained on PTC dev, or on SemEval-2023 English
+    train (which holds it), is refused."""
     from propscope.evaluation.ptc_dev import load_unseen, score_ptc_dev
 
     result = score_ptc_dev(load_unseen(model), data_dir, model)
     shown = {k: v for k, v in result.items() if k != "tc_per_class_f1"}
     typer.echo(json.dumps(shown, indent=2))
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        typer.echo(f"wrote {out}")
+    _write(result, out, as_json=False)
 
 
 def _sanity_line(name: str, row: dict[str, Any]) -> str:

@@ -10,9 +10,10 @@ import typer
 def info_cli(
     as_json: bool = typer.Option(False, "--json", help="Print the facts as JSON."),
 ) -> None:
-    """Show the version, the installed models, the CPU's capability and the number format and
-    threads the models run with (bf16 only where the CPU has it natively; PROPSCOPE_DTYPE and
-    PROPSCOPE_THREADS override)."""
+    """Show the version, the installed models, and the number format and threads they run with.
+
+    The format follows the CPU's capability: bf16 only where the CPU has it natively, fp32
+    elsewhere; PROPSCOPE_DTYPE and PROPSCOPE_THREADS override."""
     from propscope._version import __version__
     from propscope.bundled import BUNDLED_MODELS, missing_part, model_for_language
     from propscope.models.runtime import describe
