@@ -5,6 +5,7 @@ PTC dev is 75 news articles that no such model saw; SemEval-2023's English train
 organisers' scorers on the organisers' formats (SI F1; TC micro- and macro-F1 on the gold
 fragments of ``labels-tc.tsv``), and for a tagger the technique-aware span F1 (the tagger's spans
 in PTC-14's classes, partial-overlap rule)::
+
     propscope train configs/ptc-train.toml --data-dir ../shared/data --out runs/ptc-train
     propscope bench ptc-dev --model runs/ptc-train --data-dir ../shared/data \\
         --out benchmarks/results/ptc-dev.json
@@ -33,6 +34,7 @@ DEV_FOLDER = Path("ptc-semeval2020") / "dev"
 
 def dev_folder(data_dir: Path) -> Path:
     """PTC dev under ``data_dir`` (articles, ``labels-si.tsv``, ``labels-tc.tsv``).
+
     Raises:
         ConfigError: E097, the folder or one of its files is missing.
     """
@@ -46,6 +48,7 @@ def dev_folder(data_dir: Path) -> Path:
 def require_unseen(pipeline: Any, where: str | Path = "the model") -> Any:
     """``pipeline``, unless its training data (``meta.json``'s ``training_data``) include PTC
     dev: a PTC split named ``dev``, or SemEval-2023 English train, which contains it.
+
     Raises:
         ConfigError: E098, the model has seen PTC dev.
     """
@@ -107,6 +110,7 @@ def score_ptc_dev(pipeline: Any, data_dir: Path, where: str | Path = "the model"
     """SemEval-2020 Task 11's scores of ``pipeline`` on PTC dev: SI (spans, technique-agnostic)
     where it has a tagger, TC (the technique of each gold fragment), in the organisers' formats
     and with their scorers; numbers only.
+
     Raises:
         ConfigError: E097 (no PTC dev under ``data_dir``), E098 (the model has seen it).
     """
