@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 
 def _modules(src: Path) -> dict[str, Path]:
@@ -113,3 +117,22 @@ def test_no_benchmark_script_imports_another(repo: Path, tmp_path: Path) -> None
     (tmp_path / "first.py").write_text("X = 1\n")
     (tmp_path / "second.py").write_text("def f():\n    from first import X\n    return X\n")
     assert benchmark_cross_imports(tmp_path) == [("second", "first")]
+
+
+@pytest.mark.slow
+def test_every_module_imports_on_its_own() -> None:
+    # The graph above cannot see the order a package's __init__ runs in: importing a submodule
+    # first runs its package's __init__, whose imports may reach back to a module still being
+    # initialised. Each module is imported first, in a process of its own.
+    import pkgutil
+
+    import propscope
+
+    failed = []
+    for info in pkgutil.walk_packages(propscope.__path__, "propscope."):
+        run = subprocess.run(
+            [sys.executable, "-c", f"import {info.name}"], capture_output=True, text=True
+        )
+        if run.returncode:
+            failed.append(f"{info.name}: {run.stderr.strip().splitlines()[-1]}")
+    assert failed == []

@@ -50,7 +50,6 @@ from propscope.evaluation.semeval2023 import (
     score_subtask3,
 )
 from propscope.results import span_labels
-from propscope.training import fit_pipeline
 from propscope.types import Document, SpanRow
 
 if TYPE_CHECKING:
@@ -152,6 +151,10 @@ def fit_and_cache_fold(
         ConfigError: E100, the config borrows a component from another model, which was trained
             on these test articles too.
     """
+    # Imported here: propscope.training reaches back into this package (the models it trains
+    # import propscope.evaluation.spans), and this package's __init__ imports this module.
+    from propscope.training import fit_pipeline
+
     if config.borrowed:
         raise ConfigError(
             Errors.E100.format(
