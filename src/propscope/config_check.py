@@ -13,6 +13,12 @@ from dataclasses import fields
 from typing import Any
 
 from propscope.errors import ConfigError, Errors
+from propscope.models.encoder_classifier import EncoderClassifierConfig
+from propscope.models.ensemble import EnsembleConfig
+from propscope.models.linear_config import LinearConfig
+from propscope.models.span_classifier import SpanClassifierConfig, SpanEnsembleConfig
+from propscope.models.tagger import TaggerConfig
+from propscope.pipeline import PipelineSettings
 
 #: The ``model`` values of the components that have several model families (first: default).
 MODEL_KINDS = {
@@ -23,13 +29,6 @@ MODEL_KINDS = {
 
 def _classes(section: str, kind: str) -> tuple[type, dict[str, str]]:
     """The settings class of ``section`` built as ``kind``, and its sub-sections (key -> kind)."""
-    from propscope.models.encoder_classifier import EncoderClassifierConfig
-    from propscope.models.ensemble import EnsembleConfig
-    from propscope.models.linear_config import LinearConfig
-    from propscope.models.span_classifier import SpanClassifierConfig, SpanEnsembleConfig
-    from propscope.models.tagger import TaggerConfig
-    from propscope.pipeline import PipelineSettings
-
     table: dict[tuple[str, str], tuple[type, dict[str, str]]] = {
         ("tagger", ""): (TaggerConfig, {}),
         ("genre", ""): (LinearConfig, {}),

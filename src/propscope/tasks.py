@@ -13,8 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from propscope.corpora.ptc import SiRow, TcRow, read_articles, read_tc_template, write_si, write_tc
+from propscope.corpora.semeval2023 import (
+    SpanRow,
+    load_split,
+    write_spans,
+    write_subtask1,
+    write_subtask2,
+    write_subtask3,
+)
 from propscope.errors import CorpusFormatError, Errors, InputNotFoundError, ModelLoadError
 from propscope.pipeline import Pipeline
+from propscope.taxonomy import TECHNIQUE_NAMES
+from propscope.taxonomy.mapping import PTC14_NAMES, to_ptc14
 from propscope.types import Document
 
 if TYPE_CHECKING:
@@ -39,15 +50,6 @@ def predict_semeval2023(
     row per template row: id, paragraph_no, techniques) and ``spans-subtask-3.tsv`` (id,
     technique, start, end) into ``out_dir``. Returns the written paths by name.
     """
-    from propscope.corpora.semeval2023 import (
-        SpanRow,
-        load_split,
-        write_spans,
-        write_subtask1,
-        write_subtask2,
-        write_subtask3,
-    )
-
     loaded = load_split(data_dir, lang, split)
     ids = sorted(loaded.documents)
     # Subtask 1 needs one of the three genres: never "uncertain", the most likely one instead.
@@ -108,9 +110,6 @@ def ptc_technique_labels(pipeline: Pipeline, text: str, spans: list[tuple[int, i
     repeats it once per technique) gets its k most likely techniques, one per line, instead of
     the same one k times, which could be right at most once.
     """
-    from propscope.taxonomy import TECHNIQUE_NAMES
-    from propscope.taxonomy.mapping import PTC14_NAMES, to_ptc14
-
     if pipeline.span_classifier is not None:
         scores = pipeline.span_classifier.predict_proba(text, spans)
     else:
@@ -140,14 +139,6 @@ def predict_ptc(
     progress: ProgressCallback | None = None,
 ) -> dict[str, Path]:
     """SemEval-2020 Task 11: write ``si.tsv`` and, given a TC template, ``tc.tsv``."""
-    from propscope.corpora.ptc import (
-        SiRow,
-        read_articles,
-        read_tc_template,
-        write_si,
-        write_tc,
-    )
-
     if not articles_dir.is_dir():
         raise InputNotFoundError(Errors.E005.format(path=articles_dir))
     articles = read_articles(articles_dir)
@@ -195,8 +186,6 @@ def predict_tc(
 
     Every article the template names must be in ``articles`` (id -> text).
     """
-    from propscope.corpora.ptc import TcRow
-
     by_article: dict[str, list[TcRow]] = {}
     for row in template:
         by_article.setdefault(row.article_id, []).append(row)

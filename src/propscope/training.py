@@ -13,10 +13,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from propscope.bundled import model_source
+from propscope._version import __version__
+from propscope.bundled import borrowed_component_path, model_source
 from propscope.config_check import MODEL_KINDS
 from propscope.errors import ConfigError, Errors, TrainingError
+from propscope.evaluation.protocol import excerpt
+from propscope.language import SEMEVAL_CODES
+from propscope.models import MODEL_FAMILIES, load_component
 from propscope.models.base import paragraph_rows
+from propscope.models.calibration import fit_calibration
+from propscope.models.embeddings import embedding_cache
+from propscope.models.linear import LinearTextClassifier
+from propscope.models.linear_config import LinearConfig
+from propscope.models.tagger import SpanTagger, TaggerConfig
 from propscope.pipeline import Pipeline, PipelineSettings
 from propscope.taxonomy import FRAMES, GENRES, TECHNIQUE_NAMES
 from propscope.training_data import TrainConfig, TrainingData, load_training_data
@@ -35,10 +44,6 @@ def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
     With ``[genre] excerpt_words = N``, each article's first N words are learned as an article of
     their own too (:func:`propscope.evaluation.protocol.excerpt`), so that a short text is not
     taken for satire because train's satire is short."""
-    from propscope.evaluation.protocol import excerpt
-    from propscope.models.linear import LinearTextClassifier
-    from propscope.models.linear_config import LinearConfig
-
     settings = {k: v for k, v in config.genre.items() if k not in ("languages", "excerpt_words")}
     cfg = LinearConfig(
         **{"labels": list(GENRES), "multi_label": False, "seed": config.seed, **settings}
@@ -59,9 +64,6 @@ def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
 def load_borrowed(borrowed: dict[str, str]) -> dict[str, Any]:
     """The components named in ``[components]`` as ``name = "model"``, loaded from those models
     (:func:`propscope.bundled.borrowed_component_path` says where each is looked for)."""
-    from propscope.bundled import borrowed_component_path
-    from propscope.models import load_component
-
     return {
         name: load_component(name, borrowed_component_path(name, source, Path.cwd()))
         for name, source in borrowed.items()
@@ -93,7 +95,6 @@ def fit_pipeline(
 
     Components in ``reused`` (see :func:`reusable_components`) are taken as they are.
     """
-    from propscope.models.embeddings import embedding_cache
 
     # The paragraph, genre and frame models may embed the same paragraphs: embed each once.
     with embedding_cache():
@@ -110,11 +111,6 @@ def _fit_pipeline(
     progress: ProgressCallback | None,
     reused: Reused | None = None,
 ) -> Pipeline:
-    from propscope.models import MODEL_FAMILIES
-    from propscope.models.linear import LinearTextClassifier
-    from propscope.models.linear_config import LinearConfig
-    from propscope.models.tagger import SpanTagger, TaggerConfig
-
     def say(stage: str, done: int = 0) -> None:
         if progress:
             progress(stage, done, 1)
@@ -202,7 +198,6 @@ def _fit_pipeline(
         timings["tagger_epoch_seconds"] = parts["tagger"].epoch_seconds_
     if not parts:
         raise TrainingError(Errors.E043.format(reason="the config enables no component"))
-    from propscope.language import SEMEVAL_CODES
 
     # The languages the model saw; any other is analysed zero-shot and flagged as such.
     trained = list(dict.fromkeys(SEMEVAL_CODES[lang] for lang in config.semeval2023))
@@ -220,7 +215,6 @@ def _fit_pipeline(
         settings.paragraph_source = "classifier"
     if "paragraphs" not in parts and settings.paragraph_source != "spans":
         settings.paragraph_source = "spans"
-    from propscope._version import __version__
 
     meta = {
         "name": config.name,
@@ -303,7 +297,6 @@ def fit_span_calibration(
     build computes it too."""
     if pipeline.tagger is None:
         return None
-    from propscope.models.calibration import fit_calibration
 
     return fit_calibration(
         pipeline.tagger, pipeline.paragraphs, data.span_docs, data.paragraph_docs, progress

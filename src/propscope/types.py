@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from propscope.errors import Errors, SpanError
+from propscope.taxonomy import get_technique
 
 
 def _check_score(score: float, what: str) -> None:
@@ -96,7 +97,6 @@ class Span:
         """The technique's category (e.g. ``"Attack on reputation"``), or ``None``."""
         if self.technique is None:
             return None
-        from propscope.taxonomy import get_technique
 
         return get_technique(self.technique).category
 

@@ -25,7 +25,11 @@ from typing import Any
 from propscope.batch.rows import error_dict, failure_row, ok_row
 from propscope.errors import ConfigError, EngineError, Errors
 from propscope.extras import require_extra
+from propscope.language import resolve_language
+from propscope.model_choice import ModelChooser
 from propscope.models.runtime import thread_count, use_threads
+from propscope.results import result_dict
+from propscope.types import Document
 
 ENGINES = ("local", "dask", "ray")
 
@@ -67,7 +71,6 @@ def prepare_worker(settings: WorkSettings, watch_parent: bool = False) -> None:
                     os._exit(1)
 
         threading.Thread(target=watch, name="propscope-parent-watch", daemon=True).start()
-    from propscope.model_choice import ModelChooser
 
     ModelChooser(settings.model).preload()
 
@@ -79,11 +82,6 @@ def analyze_chunk(items: Items, settings: WorkSettings) -> list[dict[str, Any]]:
     per language). An article whose analysis raises becomes a failure row; the others are
     analysed together, one ``analyze_documents`` call per model, or one by one when it fails.
     """
-    from propscope.language import resolve_language
-    from propscope.model_choice import ModelChooser
-    from propscope.results import result_dict
-    from propscope.types import Document
-
     chooser = ModelChooser(settings.model)
     rows: dict[str, dict[str, Any]] = {}
     groups: dict[int, tuple[Any, list[Document]]] = {}

@@ -25,6 +25,7 @@ from propscope.errors import (
     InputNotFoundError,
     UnknownLabelError,
 )
+from propscope.taxonomy import get_technique
 
 #: The fields of the batch schema that the report reads.
 FIELDS = ("id", "status", "error", "language", "zero_shot", "text", "genre", "frames")
@@ -126,8 +127,6 @@ def _names(items: list[Any] | None, what: str, stream: RowStream, n: int) -> fro
 @functools.cache
 def category_of(technique: str) -> str | None:
     """The taxonomy category of ``technique``, or ``None`` for a name it does not know."""
-    from propscope.taxonomy import get_technique
-
     try:
         return get_technique(technique).category
     except UnknownLabelError:

@@ -5,54 +5,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from propscope.corpora.ptc import read_si_labels, read_tc_labels
+from propscope.corpora.semeval2023 import read_spans, read_subtask1, read_subtask2, read_subtask3
 from propscope.errors import Errors, InputNotFoundError, UnknownLabelError
 from propscope.evaluation.base import Scores
+from propscope.evaluation.semeval2020 import score_si, score_tc
+from propscope.evaluation.semeval2023 import (
+    score_spans,
+    score_subtask1,
+    score_subtask2,
+    score_subtask3,
+)
 from propscope.evaluation.spans import SiSpan, SpanRow
 
 
 def _semeval2023_st1(gold: Path, pred: Path) -> Scores:
-    from propscope.corpora.semeval2023 import read_subtask1
-    from propscope.evaluation.semeval2023 import score_subtask1
-
     return score_subtask1(read_subtask1(gold), read_subtask1(pred))
 
 
 def _semeval2023_st2(gold: Path, pred: Path) -> Scores:
-    from propscope.corpora.semeval2023 import read_subtask2
-    from propscope.evaluation.semeval2023 import score_subtask2
-
     return score_subtask2(read_subtask2(gold), read_subtask2(pred))
 
 
 def _semeval2023_st3(gold: Path, pred: Path) -> Scores:
-    from propscope.corpora.semeval2023 import read_subtask3
-    from propscope.evaluation.semeval2023 import score_subtask3
-
     return score_subtask3(read_subtask3(gold), read_subtask3(pred))
 
 
 def _span_rows(path: Path) -> list[SpanRow]:
-    from propscope.corpora.semeval2023 import read_spans
-
     return read_spans(path)
 
 
 def _semeval2023_spans(gold: Path, pred: Path) -> Scores:
-    from propscope.evaluation.semeval2023 import score_spans
-
     return score_spans(_span_rows(gold), _span_rows(pred), technique_aware=True)
 
 
 def _semeval2023_spans_si(gold: Path, pred: Path) -> Scores:
-    from propscope.evaluation.semeval2023 import score_spans
-
     return score_spans(_span_rows(gold), _span_rows(pred), technique_aware=False)
 
 
 def _ptc_si(gold: Path, pred: Path) -> Scores:
-    from propscope.corpora.ptc import read_si_labels
-    from propscope.evaluation.semeval2020 import score_si
-
     def rows(path: Path) -> list[SiSpan]:
         return [SiSpan(r.article_id, r.start, r.end) for r in read_si_labels(path)]
 
@@ -60,9 +51,6 @@ def _ptc_si(gold: Path, pred: Path) -> Scores:
 
 
 def _ptc_tc(gold: Path, pred: Path) -> Scores:
-    from propscope.corpora.ptc import read_tc_labels
-    from propscope.evaluation.semeval2020 import score_tc
-
     def rows(path: Path) -> list[SpanRow]:
         return [SpanRow(r.article_id, r.technique, r.start, r.end) for r in read_tc_labels(path)]
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from propscope.errors import Errors, TrainingError
+from propscope.evaluation.semeval2023 import score_subtask1
 from propscope.models.genre import UNCERTAIN
 from propscope.taxonomy import GENRES
 from propscope.types import sentence_chunks
@@ -239,8 +240,6 @@ def score_genre(
     >>> round(s.macro_f1, 4), s.recall["reporting"], s.predicted["uncertain"]
     (0.6667, 0.0, 1)
     """
-    from propscope.evaluation.semeval2023 import score_subtask1
-
     known = {i: p for i, p in predicted.items() if i in gold and p in GENRES}
     scores = score_subtask1(gold, known)
     counts = Counter(predicted[i] for i in gold if i in predicted)

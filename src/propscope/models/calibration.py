@@ -38,14 +38,17 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.evaluation.spans import merge_overlapping
 from propscope.models.base import paragraph_rows
 from propscope.models.decoding import (
+    decode_spans,
     extend_single_words,
     grow_to_clauses,
     join_fragments,
     tidy_edges,
     trim_function_words,
 )
+from propscope.models.linear import LinearTextClassifier
 from propscope.taxonomy import TECHNIQUE_NAMES, get_technique
 from propscope.types import Document, Span
 
@@ -266,8 +269,6 @@ def evidence_model(paragraphs: Any) -> Any:
     linear model is used, not the ensemble, because it can be refitted cheaply without the
     calibration's articles (:func:`fit_calibration`), so the evidence it was fitted on is as
     out-of-sample as the evidence it sees on new articles."""
-    from propscope.models.linear import LinearTextClassifier
-
     if isinstance(paragraphs, LinearTextClassifier):
         return paragraphs if paragraphs.config.multi_label else None
     for member in getattr(paragraphs, "members", ()):
@@ -322,8 +323,6 @@ def held_out_evidence(
     """The paragraph evidence of ``held_out`` as a new article would get it: from the linear
     paragraph model (:func:`evidence_model`) refitted, with its own settings, on
     ``paragraph_docs`` without the held-out articles."""
-    from propscope.models.linear import LinearTextClassifier
-
     linear = evidence_model(paragraphs)
     if linear is None:
         return paragraph_evidence(None, held_out)
@@ -348,8 +347,6 @@ def fit_calibration(
     The paragraph evidence comes from the linear paragraph model refitted, with its own settings,
     on ``paragraph_docs`` without the held-out articles. Neither encoder is retrained.
     """
-    from propscope.models.decoding import decode_spans
-
     held_out, trained, _ = tagger._split(span_docs)
     if not held_out:
         return None
@@ -390,8 +387,6 @@ def span_precision(span: Span, gold: Sequence[Span]) -> float:
         >>> span_precision(Span.from_text(text, 5, 10, "Doubt"), gold)
         0.4
     """
-    from propscope.evaluation.spans import merge_overlapping
-
     same = merge_overlapping((g.start, g.end) for g in gold if g.technique == span.technique)
     inside = sum(max(0, min(span.end, e) - max(span.start, s)) for s, e in same)
     return inside / (span.end - span.start)

@@ -39,6 +39,7 @@ from propscope.models.finetune import (
     standardised_head,
     train_adapters,
 )
+from propscope.models.lora import add_lora
 from propscope.models.runtime import autocast, import_torch
 from propscope.models.thresholds import labels_from_scores, tune_thresholds
 
@@ -164,7 +165,6 @@ class EncoderClassifier(AdaptedEncoderModel):
         if len(texts) != len(targets) or len(texts) < 2:
             raise TrainingError(Errors.E043.format(reason="need at least two labelled texts"))
         torch = import_torch()
-        from propscope.models.lora import add_lora
 
         seed_everything(cfg.seed)
         y = self._targets(targets)

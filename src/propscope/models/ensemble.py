@@ -23,7 +23,10 @@ import numpy as np
 
 from propscope.errors import Errors, ModelLoadError, NotFittedError, TrainingError
 from propscope.models.base import held_out_split, saved_files
-from propscope.models.finetune import ProgressCallback
+from propscope.models.embeddings import embedding_cache, remember_embeddings
+from propscope.models.encoder_classifier import EncoderClassifier
+from propscope.models.finetune import ADAPTER_FILE, ProgressCallback
+from propscope.models.linear import LinearTextClassifier
 from propscope.models.thresholds import labels_by_language, language_thresholds, tune_thresholds
 
 ENSEMBLE_FILE = "ensemble.json"
@@ -138,8 +141,6 @@ class EnsembleClassifier:
         layers are the base encoder of a linear member's embeddings runs first and hands them
         over (see :meth:`EncoderClassifier.predict_proba_with_embeddings`): the lower layers
         then run once per text instead of twice."""
-        from propscope.models.embeddings import embedding_cache, remember_embeddings
-
         total = np.zeros((len(texts), len(self.config.labels)), dtype=np.float32)
         shared = {k: self._embedding_partner(m) for k, m in enumerate(self.members)}
         with embedding_cache():  # the outer cache if there is one, else one for this call
@@ -237,10 +238,6 @@ def save_members(path: Path, members: Sequence[Any], state: dict[str, Any]) -> N
 def load_text_classifier(path: Path) -> Any:
     """A saved paragraph classifier that can be an ensemble member: fine-tuned (its folder holds
     ``adapters.safetensors``) or linear."""
-    from propscope.models.encoder_classifier import EncoderClassifier
-    from propscope.models.finetune import ADAPTER_FILE
-    from propscope.models.linear import LinearTextClassifier
-
     if (path / ADAPTER_FILE).exists():
         return EncoderClassifier.load(path)
     return LinearTextClassifier.load(path)
@@ -273,6 +270,4 @@ def member_weights(weights: Sequence[float], n_members: int) -> np.ndarray:
 
 
 def _is_linear(member: Any) -> bool:
-    from propscope.models.linear import LinearTextClassifier
-
     return isinstance(member, LinearTextClassifier)

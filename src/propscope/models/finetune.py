@@ -26,6 +26,7 @@ import numpy as np
 from propscope.errors import Errors, NotFittedError
 from propscope.models.encoders import DEFAULT_ENCODER, encoder_path, load_inference_body
 from propscope.models.encoders.bert import load_tokenizer, pad_ids
+from propscope.models.lora import lora_state
 from propscope.models.runtime import autocast, import_torch
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -326,7 +327,6 @@ class AdaptedEncoderModel:
     def _keep_trained(self, body: Any, head: Any, log: TrainLog) -> None:
         """Keep the trained adapters (bf16) and head, and install the inference model."""
         torch = import_torch()
-        from propscope.models.lora import lora_state
 
         self.epoch_seconds_ = log.epoch_seconds
         self.loss_history_ = log.losses

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from propscope.errors import Errors, TrainingError
+
 # The sub-modules of an encoder layer that receive adapters, by architecture: the attention
 # projections and both feed-forward layers.
 TARGETS = {
@@ -64,8 +66,6 @@ def add_lora(model: Any, rank: int, alpha: float, dropout: float, layers: list[i
 
     Returns the dotted names of the wrapped modules.
     """
-    from propscope.errors import Errors, TrainingError
-
     targets = TARGETS.get(model.config.model_type)
     if targets is None:
         reason = (

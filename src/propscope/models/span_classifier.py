@@ -21,6 +21,9 @@ import numpy as np
 
 from propscope.errors import Errors, NotFittedError, TrainingError
 from propscope.models.base import HashedTfidf, class_weights, saved_files
+from propscope.models.encoder_classifier import EncoderClassifier, EncoderClassifierConfig
+from propscope.models.ensemble import load_members, member_weights, save_members
+from propscope.models.finetune import ADAPTER_FILE
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document
 
@@ -187,7 +190,6 @@ class EncoderSpanClassifier:
     name = "span_classifier"
 
     def __init__(self, config: Any | None = None) -> None:
-        from propscope.models.encoder_classifier import EncoderClassifierConfig
 
         # A copy: the caller's settings object is never changed.
         self.config = replace(
@@ -199,8 +201,6 @@ class EncoderSpanClassifier:
 
     def fit(self, documents: Sequence[Document], **kwargs: Any) -> EncoderSpanClassifier:
         """Learn from the technique spans of ``documents`` (``kwargs``: checkpoint_dir, ...)."""
-        from propscope.models.encoder_classifier import EncoderClassifier
-
         rows = _span_rows(documents)
         lines = [_line_focus(text, s, e) for text, (s, e), _ in rows]
         self.model_ = EncoderClassifier(self.config).fit(
@@ -227,8 +227,6 @@ class EncoderSpanClassifier:
 
     @classmethod
     def load(cls, path: Path) -> EncoderSpanClassifier:
-        from propscope.models.encoder_classifier import EncoderClassifier
-
         model = EncoderClassifier.load(path)
         out = cls(model.config)
         out.model_ = model
@@ -263,8 +261,6 @@ class SpanEnsemble:
         self.members = list(members)
 
     def _weights(self) -> np.ndarray:
-        from propscope.models.ensemble import member_weights
-
         return member_weights(self.config.weights, len(self.members))
 
     def fit(self, documents: Sequence[Document], **kwargs: Any) -> SpanEnsemble:
@@ -289,8 +285,6 @@ class SpanEnsemble:
 
     def save(self, path: Path) -> None:
         """Write ``ensemble.json`` and the members to ``member0/``, ``member1/``, ..."""
-        from propscope.models.ensemble import save_members
-
         if not hasattr(self, "fitted_"):
             raise NotFittedError(Errors.E040.format(model=type(self).__name__))
         save_members(path, self.members, {"config": asdict(self.config)})
@@ -298,8 +292,6 @@ class SpanEnsemble:
     @classmethod
     def load(cls, path: Path) -> SpanEnsemble:
         """Load an ensemble saved with :meth:`save` (each member by its own files)."""
-        from propscope.models.ensemble import load_members
-
         state, members = load_members(path, load_span_classifier)
         model = cls(SpanEnsembleConfig(**state["config"]), members)
         model.fitted_ = True
@@ -308,8 +300,6 @@ class SpanEnsemble:
 
 def load_span_classifier(path: Path) -> Any:
     """A saved span classifier that can be a span-ensemble member: fine-tuned or linear."""
-    from propscope.models.finetune import ADAPTER_FILE
-
     if (path / ADAPTER_FILE).exists():
         return EncoderSpanClassifier.load(path)
     return SpanClassifier.load(path)

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from propscope.models.decoding import stop_words
+
 STYLE_FEATURE_NAMES = (
     "quoted_share",
     "first_person_rate",
@@ -68,8 +70,6 @@ def kept_words(language: str = "en") -> frozenset[str]:
     """The words :func:`mask_content_words` keeps in ``language``: its function words (the
     ``stop-words`` package; scikit-learn's list for English), pronouns and reporting verbs.
     Languages without lists keep the English ones."""
-    from propscope.models.decoding import stop_words
-
     code = language if language in REPORTING_VERBS else "en"
     return stop_words(code) | FIRST_PERSON[code] | SECOND_PERSON[code] | REPORTING_VERBS[code]
 

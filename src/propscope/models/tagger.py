@@ -39,6 +39,7 @@ from propscope.models.finetune import (
     standardised_head,
     train_adapters,
 )
+from propscope.models.lora import add_lora
 from propscope.models.runtime import autocast, import_torch
 from propscope.models.tagger_thresholds import (
     check_tuning_settings,
@@ -170,7 +171,6 @@ class SpanTagger(AdaptedEncoderModel):
             raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
         check_tuning_settings(self.config.threshold_metric, self.config.rare_label_thresholds)
         torch = import_torch()
-        from propscope.models.lora import add_lora
 
         cfg = self.config
         seed_everything(cfg.seed)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from propscope.errors import Errors, TrainingError
+from propscope.evaluation.spans import SpanRow, score_span_overlap
 from propscope.models.decoding import ANY, decode_spans
 from propscope.models.tagger_tokens import Encoded
 from propscope.models.thresholds import best_threshold
@@ -81,8 +82,6 @@ def span_thresholds(
     per label its training rate predicts on ``docs``), gets the threshold whose decoded spans
     come nearest that number (of equals, the one nearest the token-level threshold).
     """
-    from propscope.evaluation.spans import SpanRow, score_span_overlap
-
     cfg = tagger.config
     chosen_hysteresis: float | None = None
 

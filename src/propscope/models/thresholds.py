@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from propscope.types import Label
+
 
 def best_threshold(
     scores: np.ndarray, truth: np.ndarray, grid: np.ndarray | None = None, digits: int = 3
@@ -98,8 +100,6 @@ def labels_from_scores(
     Single-label: the best label. Multi-label: every label at or above its threshold (or
     ``threshold`` for all, if given).
     """
-    from propscope.types import Label
-
     out = []
     for row in scores:
         if not multi_label:
