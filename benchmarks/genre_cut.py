@@ -26,8 +26,6 @@ from propscope.taxonomy import GENRES as ORDER
 
 CUTS = (0.0, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
-CUTS = (0.0, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

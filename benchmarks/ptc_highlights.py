@@ -10,14 +10,18 @@ spans on PTC dev are shaped and scored by the bundled model's own calibration
 refitted on English train without the 75 dev articles. What ``analyze`` would show, from each
 floor, is scored technique-aware with the SemEval-2020 overlap rule in PTC-14's classes (both
 sides translated by ``propscope.taxonomy.mapping``; spans of techniques PTC-14 has no class for,
-such as Appeal_to_Values, are left out and counted). Nothing with corpus text is written::
+such as Appeal_to_Values, are left out and counted). With ``--own-calibration`` the spans are
+scored instead by a calibration fitted for the PTC-trained tagger as ``propscope train`` fits
+one (on its own held-out PTC train articles), so that news and a borrowed calibration can be
+told apart (results under ``NAME, own calibration``). Nothing with corpus text is written::
 
     propscope train configs/ablations/ptc-train-accurate-tagger.toml --data-dir ../shared/data \\
         --out runs/ptc-train-accurate-tagger
     propscope train configs/ablations/ptc-train-fast-tagger.toml --data-dir ../shared/data \\
         --out runs/ptc-train-fast-tagger
-    PYTHONPATH=benchmarks python benchmarks/ptc_highlights.py --data-dir ../shared/data \\
+    python benchmarks/ptc_highlights.py --data-dir ../shared/data \\
         --models en-accurate=runs/ptc-train-accurate-tagger en-fast=runs/ptc-train-fast-tagger
+    python benchmarks/ptc_highlights.py --data-dir ../shared/data --own-calibration
 """
 
 from __future__ import annotations

@@ -231,7 +231,8 @@ class Errors(StrEnum):
         "not."
     )
     E098 = (
-        "[E098] {model} was trained on {sources}, which include PTC dev, so its scores there "
+        "[E098] {model} was trained on {sources}, which include or may include PTC dev, so its "
+        "scores there "
         "would not be on unseen news. Score a model trained on PTC train only: propscope train "
         "configs/ptc-train.toml --data-dir DATA --out runs/ptc-train."
     )

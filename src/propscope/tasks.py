@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -27,9 +27,6 @@ from propscope.pipeline import Pipeline
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.taxonomy.mapping import PTC14_NAMES, to_ptc14
 from propscope.types import Document
-
-if TYPE_CHECKING:
-    from propscope.corpora.ptc import TcRow
 
 ProgressCallback = Callable[[int, int], None]
 

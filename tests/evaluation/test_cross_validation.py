@@ -148,7 +148,7 @@ def imperfect_pipeline() -> FakePipeline:
 
 
 def write_fold(path: Path, pipeline: Any, ids: Sequence[str]) -> Path:
-    """What ``fit_and_predict`` caches for a fold holding out ``ids`` (one minute's training)."""
+    """What ``fit_and_cache_fold`` caches for a fold holding out ``ids`` (one minute's training)."""
     docs = [gold_documents()[i] for i in ids]
     predictions = fold_predictions(pipeline, docs)
     predictions |= {"fit_seconds": 60.0, "tagger_epoch_seconds": [30.0]}

@@ -23,21 +23,25 @@ def test_halves_alternate_within_each_language() -> None:
 
 
 def test_crossfit_scores_each_article_with_the_half_it_was_not_fitted_on() -> None:
+    # Two spans per article, told apart by their first feature. In half 0 (d0, d2) the
+    # annotators marked the first, in half 1 (d1, d3) the second: a calibration fitted on the
+    # other half ranks them the other way round than this half's own annotations would.
+    first, second = _span("corrupt mayor", NC, 0.9), _span("lied again", NC, 0.9)
     docs = [
-        Document(f"d{k}", TEXT, language="en").with_spans([_span("corrupt mayor", NC, 1.0)])
+        Document(f"d{k}", TEXT, language="en").with_spans([first if k % 2 == 0 else second])
         for k in range(4)
     ]
-    right, wrong = _span("corrupt mayor", NC, 0.9), _span("lied again", NC, 0.9)
-    shaped = [[right, wrong] for _ in docs]
+    assert halves(docs) == [0, 1, 0, 1]
+    shaped = [[first, second] for _ in docs]
     x = [np.array([[2.0, 0.5, 0.0, 1.0, -1.0], [-2.0, -0.5, 0.0, 1.0, -1.0]]) for _ in docs]
     out = crossfit(SpanCalibration(tidy=False), docs, shaped, x)
-    assert [len(spans) for spans in out] == [2, 2, 2, 2]
-    for spans in out:  # the span inside the annotation scores higher than the one outside
-        assert spans[0].score > spans[1].score
+    for k, spans in enumerate(out):
         assert [(s.start, s.end) for s in spans] == [
-            (right.start, right.end),
-            (wrong.start, wrong.end),
+            (first.start, first.end),
+            (second.start, second.end),
         ]
+        marked_here = 0 if k % 2 == 0 else 1
+        assert spans[1 - marked_here].score > spans[marked_here].score
 
 
 def test_a_paragraph_label_without_a_shown_span_is_explained_by_its_best_span() -> None:

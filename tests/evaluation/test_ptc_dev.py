@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from cli_helpers import run
-from propscope.errors import ConfigError
+from propscope.errors import ConfigError, InputNotFoundError
 from propscope.evaluation.ptc_dev import dev_folder, require_unseen, score_ptc_dev
 from propscope.pipeline import Pipeline
 
@@ -32,10 +32,17 @@ def test_a_model_trained_on_ptc_dev_is_refused(sources: list[str]) -> None:
         require_unseen(seen, "runs/x")
     unseen = SimpleNamespace(meta={"training_data": ["ptc-semeval2020/train"]})
     assert require_unseen(unseen) is unseen
+    # A model that borrows a component may have seen PTC dev through it.
+    borrows = SimpleNamespace(
+        meta={"training_data": ["ptc-semeval2020/train"]},
+        settings=SimpleNamespace(borrowed={"paragraphs": "multi-fast"}),
+    )
+    with pytest.raises(ConfigError, match="paragraphs borrowed from multi-fast"):
+        require_unseen(borrows)
 
 
 def test_a_data_folder_without_ptc_dev_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"E097.*ptc-semeval2020/dev/articles does not exist"):
+    with pytest.raises(InputNotFoundError, match=r"E097.*dev/articles does not exist"):
         dev_folder(tmp_path)
 
 

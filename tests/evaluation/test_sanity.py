@@ -30,6 +30,8 @@ def test_an_unknown_language_or_one_the_suite_lacks_is_refused() -> None:
         sanity_articles(["xx"])
     with pytest.raises(ConfigError, match=r"E096.*no article in es.*en, fr, de, it, pl, ru"):
         sanity_articles(["es"])
+    with pytest.raises(ConfigError, match=r"E096.*no article in no language"):
+        sanity_articles([])
 
 
 def test_run_sanity_records_the_genre_given_and_the_spans_shown(tiny_model_dir: Path) -> None:

@@ -129,8 +129,9 @@ def ptc_dev_cli(
     SI F1 of its spans and TC micro-F1 of the gold fragments' techniques, in the organisers'
     formats and with their scorers. A model trained on PTC dev, or on SemEval-2023 English
     train (which holds it), is refused."""
-    from propscope.evaluation.ptc_dev import load_unseen, score_ptc_dev
+    from propscope.evaluation.ptc_dev import dev_folder, load_unseen, score_ptc_dev
 
+    dev_folder(data_dir)  # a wrong folder fails before the model loads
     result = score_ptc_dev(load_unseen(model), data_dir, model)
     shown = {k: v for k, v in result.items() if k != "tc_per_class_f1"}
     typer.echo(json.dumps(shown, indent=2))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from propscope.corpora.ptc import read_articles, read_tc_labels, read_tc_template, write_tc
-from propscope.errors import ConfigError, Errors
+from propscope.errors import ConfigError, Errors, InputNotFoundError
 from propscope.evaluation.files import evaluate_files
 from propscope.evaluation.spans import SpanRow, score_span_overlap
 from propscope.pipeline import Pipeline
@@ -36,24 +36,30 @@ def dev_folder(data_dir: Path) -> Path:
     """PTC dev under ``data_dir`` (articles, ``labels-si.tsv``, ``labels-tc.tsv``).
 
     Raises:
-        ConfigError: E097, the folder or one of its files is missing.
+        InputNotFoundError: E097, the folder or one of its files is missing.
     """
     dev = data_dir / DEV_FOLDER
     for needed in (dev / "articles", dev / "labels-si.tsv", dev / "labels-tc.tsv"):
         if not needed.exists():
-            raise ConfigError(Errors.E097.format(path=needed, data_dir=data_dir))
+            raise InputNotFoundError(Errors.E097.format(path=needed, data_dir=data_dir))
     return dev
 
 
 def require_unseen(pipeline: Any, where: str | Path = "the model") -> Any:
     """``pipeline``, unless its training data (``meta.json``'s ``training_data``) include PTC
-    dev: a PTC split named ``dev``, or SemEval-2023 English train, which contains it.
+    dev: a PTC split named ``dev``, or SemEval-2023 English train, which contains it. A model
+    that borrows components from another model is refused too: the bundled ones it could borrow
+    from were trained on SemEval-2023 English train.
 
     Raises:
-        ConfigError: E098, the model has seen PTC dev.
+        ConfigError: E098, the model has seen PTC dev, or may have through what it borrows.
     """
     sources = list(pipeline.meta.get("training_data", []))
-    if any(s.endswith("dev") or s.startswith("semeval2023-task3/en") for s in sources):
+    settings = getattr(pipeline, "settings", None)
+    borrowed = dict(getattr(settings, "borrowed", None) or {})
+    if borrowed:
+        sources += [f"{part} borrowed from {model}" for part, model in sorted(borrowed.items())]
+    if borrowed or any(s.endswith("dev") or s.startswith("semeval2023-task3/en") for s in sources):
         raise ConfigError(Errors.E098.format(model=where, sources=", ".join(sources)))
     return pipeline
 
@@ -112,7 +118,8 @@ def score_ptc_dev(pipeline: Any, data_dir: Path, where: str | Path = "the model"
     and with their scorers; numbers only.
 
     Raises:
-        ConfigError: E097 (no PTC dev under ``data_dir``), E098 (the model has seen it).
+        InputNotFoundError: E097, no PTC dev under ``data_dir``.
+        ConfigError: E098, the model has seen it.
     """
     require_unseen(pipeline, where)
     dev = dev_folder(data_dir)

@@ -52,17 +52,18 @@ def sanity_articles(languages: Iterable[str] | None = None) -> list[SanityArticl
     """
     wanted = None if languages is None else {normalise_language(code) for code in languages}
     folder = files("propscope").joinpath("resources", "sanity")
-    articles = []
+    every = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         stem, _, suffix = entry.name.rpartition(".")
         language, _, expected = stem.partition("-")
-        if suffix != "txt" or not expected or (wanted is not None and language not in wanted):
-            continue
-        articles.append(SanityArticle(language, expected, entry.read_text(encoding="utf-8")))
+        if suffix == "txt" and expected:
+            every.append(SanityArticle(language, expected, entry.read_text(encoding="utf-8")))
+    articles = [a for a in every if wanted is None or a.language in wanted]
     if not articles:
+        suite = [code for code in TRAINED_LANGUAGES if any(a.language == code for a in every)]
         raise ConfigError(
             Errors.E096.format(
-                languages=", ".join(sorted(wanted or ())), suite=", ".join(TRAINED_LANGUAGES)
+                languages=", ".join(sorted(wanted or ())) or "no language", suite=", ".join(suite)
             )
         )
     return articles

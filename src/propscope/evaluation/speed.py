@@ -28,11 +28,6 @@ from collections.abc import Callable
 from typing import Any
 
 from propscope.errors import ConfigError, EngineError, Errors
-from propscope.models import runtime
-from propscope.models.encoders import encoder_path, load_inference_body
-from propscope.models.encoders.bert import load_tokenizer, pad_ids
-from propscope.models.runtime import describe, inference_format, thread_count, use_threads
-from propscope.pipeline import load
 
 #: The default text per language: a short article written for propscope (no corpus text),
 #: repeated to the length asked for. Its words matter little: time grows with the tokens.
@@ -110,9 +105,14 @@ def bare_forward(encoder: str, text: str, format_name: str) -> float:
     """Median seconds of the base encoder's forward over ``text``'s tokens in windows of at most
     254 tokens (each token read once), in ``format_name`` (``fp32`` or ``bf16``). It sets
     ``PROPSCOPE_DTYPE`` for this process: call it after the measured analysis."""
+    from propscope.models import runtime
+
     os.environ[runtime.DTYPE_ENV] = format_name
     runtime.inference_format.cache_clear()
     torch = runtime.import_torch()
+
+    from propscope.models.encoders import encoder_path, load_inference_body
+    from propscope.models.encoders.bert import load_tokenizer, pad_ids
 
     tokenizer = load_tokenizer(str(encoder_path(encoder)))
     body = load_inference_body(encoder)  # a BERT built without transformers, or MPNet
@@ -134,8 +134,10 @@ def measure_here(model: str, text: str, language: str) -> dict[str, Any]:
     """:func:`measure_model`'s measures, in this process (which should not have loaded torch or
     a model yet, for the load time to mean anything). Sets torch's threads as the CLI does."""
     began = time.perf_counter()
+    from propscope.models.runtime import describe, inference_format, thread_count, use_threads
 
     use_threads(thread_count())
+    from propscope.pipeline import load
 
     pipeline = load(model)
     load_seconds = time.perf_counter() - began
