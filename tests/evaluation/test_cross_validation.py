@@ -325,3 +325,32 @@ def test_pool_folds_reads_caches_from_before_span_ids_and_components(
     pooled = pool_folds(two_folds)
     assert pooled.span_ids == set(GOLD)
     assert pooled.components == {"tagger", "paragraphs", "genre", "frames"}
+
+
+def test_a_fold_model_must_not_borrow_a_component(tmp_path: Path) -> None:
+    from propscope.errors import ConfigError
+    from propscope.evaluation.cross_validation import fit_and_cache_fold
+    from propscope.training_data import TrainConfig, TrainingData
+
+    config = TrainConfig(name="en-x")
+    config.borrowed = {"paragraphs": "multi-fast"}  # as [components] paragraphs = "multi-fast"
+    docs = list(gold_documents().values())
+    data = TrainingData(docs, docs, docs, docs, ["tiny"])
+    cache = tmp_path / "fold0.json"
+    with pytest.raises(ConfigError, match=r"E100.*en-x takes paragraphs.*\(multi-fast\)"):
+        fit_and_cache_fold(config, data, docs[:1], cache, tmp_path / "ckpt")
+    assert not cache.exists()  # refused before any training
+
+
+def test_cv_parser_takes_the_arguments_every_cross_validation_script_takes() -> None:
+    from propscope.evaluation.cross_validation import cv_parser
+
+    parser = cv_parser("Cross-validate a config.\n\nMore words.")
+    assert parser.description == "Cross-validate a config."
+    args = parser.parse_args(["--config", "c.toml", "--data-dir", "d", "--out", "o.json"])
+    assert (args.config, args.data_dir, args.folds, args.out) == (
+        Path("c.toml"),
+        Path("d"),
+        5,
+        Path("o.json"),
+    )

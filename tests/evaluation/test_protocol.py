@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from propscope.errors import TrainingError
@@ -129,3 +131,23 @@ def test_macro_f1_at_prior_by_hand() -> None:
     # At the folds' own distribution it is the ordinary macro-F1.
     own = {"reporting": 2 / 7, "opinion": 4 / 7, "satire": 1 / 7}
     assert macro_f1_at_prior(gold, pred, own) == pytest.approx(score_genre(gold, pred).macro_f1)
+
+
+def test_read_genre_probabilities_reads_what_cv_genre_writes(tmp_path: Path) -> None:
+    import json
+
+    from propscope.evaluation.protocol import read_genre_probabilities
+
+    stored = {
+        "topics/proba": {"b": "0.1 0.8 0.1", "a": "0.7 0.2 0.1"},
+        "gold": {"a": "reporting", "b": "opinion", "c": "satire"},
+        "languages": {"a": "en", "b": "fr", "c": "de"},
+        "dev-en": {"d1": "0.5 0.4 0.1"},
+    }
+    path = tmp_path / "proba.json"
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    ids, proba, gold, languages, dev = read_genre_probabilities(path, "topics")
+    assert ids == ["a", "b"]  # sorted, and only the scheme's articles
+    assert proba.tolist() == [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]
+    assert gold == {"a": "reporting", "b": "opinion"} and languages == {"a": "en", "b": "fr"}
+    assert dev.tolist() == [[0.5, 0.4, 0.1]]

@@ -24,9 +24,10 @@ from propscope.errors import ConfigError, Errors
 from propscope.models.calibration import SpanCalibration, held_out_evidence, span_precision
 from propscope.models.decoding import ANY, decode_spans
 from propscope.models.embeddings import embedding_cache
+from propscope.pipeline import Pipeline
 from propscope.pipeline import load as load_model
 from propscope.taxonomy import TECHNIQUE_NAMES
-from propscope.training_data import TrainConfig, load_training_data
+from propscope.training_data import TrainConfig, TrainingData, load_training_data
 from propscope.types import Document, Span
 
 #: The floors the default highlights are measured from (each model's default among them).
@@ -37,7 +38,7 @@ STRENGTH = 1.0
 
 def held_out(
     name: str, folder: str | Path | None, data_dir: Path, configs: Path = Path("configs")
-) -> tuple[Any, list[Document], list[Document], Any]:
+) -> tuple[Pipeline, list[Document], list[Document], TrainingData]:
     """The model ``name`` (bundled, or trained from ``configs/NAME.toml`` or
     ``configs/ablations/NAME.toml`` into ``folder`` when one is given), its held-out and
     training span articles, and its training data.
@@ -59,7 +60,7 @@ def held_out(
 
 
 def cached_inputs(
-    name: str, pipeline: Any, val: list[Document], data: Any, cache: Path
+    name: str, pipeline: Pipeline, val: list[Document], data: TrainingData, cache: Path
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Token probabilities and out-of-sample paragraph evidence of the held-out articles."""
     folder = cache / name
@@ -83,7 +84,7 @@ def cached_inputs(
     return probs, evidence
 
 
-def raw_spans(pipeline: Any, doc: Document, probs: Any, factor: float = 1.0) -> list[Span]:
+def raw_spans(pipeline: Pipeline, doc: Document, probs: Any, factor: float = 1.0) -> list[Span]:
     """The technique spans of ``doc`` decoded at ``factor`` times each tuned threshold."""
     tagger = pipeline.tagger
     p, offsets = probs
@@ -99,7 +100,7 @@ def raw_spans(pipeline: Any, doc: Document, probs: Any, factor: float = 1.0) -> 
     return [s for s in spans if s.technique]
 
 
-def si_classified(pipeline: Any, doc: Document, probs: Any) -> list[Span]:
+def si_classified(pipeline: Pipeline, doc: Document, probs: Any) -> list[Span]:
     """Technique-agnostic spans, each given the technique with the highest mean probability."""
     tagger = pipeline.tagger
     labels = tagger.config.labels

@@ -45,7 +45,7 @@ def dev_folder(data_dir: Path) -> Path:
     return dev
 
 
-def require_unseen(pipeline: Any, where: str | Path = "the model") -> Any:
+def require_unseen(pipeline: Pipeline, where: str | Path = "the model") -> Pipeline:
     """``pipeline``, unless its training data (``meta.json``'s ``training_data``) include PTC
     dev: a PTC split named ``dev``, or SemEval-2023 English train, which contains it. A model
     that borrows components from another model is refused too: the bundled ones it could borrow
@@ -64,7 +64,7 @@ def require_unseen(pipeline: Any, where: str | Path = "the model") -> Any:
     return pipeline
 
 
-def load_unseen(path: Path) -> Any:
+def load_unseen(path: Path) -> Pipeline:
     """The pipeline saved at ``path``, checked by :func:`require_unseen`."""
     return require_unseen(Pipeline.load(path), path)
 
@@ -83,7 +83,7 @@ def in_ptc14(spans: Sequence[Span]) -> tuple[list[Span], int]:
     return kept, len(spans) - len(kept)
 
 
-def score_tagger_on_dev(pipeline: Any, dev: Path) -> dict[str, float]:
+def score_tagger_on_dev(pipeline: Pipeline, dev: Path) -> dict[str, float]:
     """SI F1 (precision, recall) and the technique-aware span F1 (PTC-14) of the pipeline's
     tagger on PTC dev (``dev``: :func:`dev_folder`), and the seconds SI prediction took."""
     articles = read_articles(dev / "articles")
@@ -112,7 +112,9 @@ def score_tagger_on_dev(pipeline: Any, dev: Path) -> dict[str, float]:
     }
 
 
-def score_ptc_dev(pipeline: Any, data_dir: Path, where: str | Path = "the model") -> dict[str, Any]:
+def score_ptc_dev(
+    pipeline: Pipeline, data_dir: Path, where: str | Path = "the model"
+) -> dict[str, Any]:
     """SemEval-2020 Task 11's scores of ``pipeline`` on PTC dev: SI (spans, technique-agnostic)
     where it has a tagger, TC (the technique of each gold fragment), in the organisers' formats
     and with their scorers; numbers only.

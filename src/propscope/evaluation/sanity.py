@@ -22,11 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from propscope.errors import ConfigError, Errors
 from propscope.language import TRAINED_LANGUAGES, normalise_language
 from propscope.models.genre import decide
+
+if TYPE_CHECKING:
+    from propscope.pipeline import Pipeline
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,9 @@ def sanity_articles(languages: Iterable[str] | None = None) -> list[SanityArticl
     return articles
 
 
-def run_sanity(pipeline: Any, languages: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+def run_sanity(
+    pipeline: Pipeline, languages: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Analyse the suite's articles with ``pipeline`` (a :class:`~propscope.pipeline.Pipeline`);
     per article name: ``expected`` (the genre it was written as), ``genre`` and ``score`` (what
     the pipeline returns), ``raw`` (the genre model's own most probable genre), ``highlights``
