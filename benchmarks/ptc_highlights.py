@@ -38,11 +38,12 @@ from propscope.evaluation.held_out import FLOORS, raw_spans
 from propscope.evaluation.highlights import (
     expected_calibration_error,
     reliability,
+    scored_precisions,
     shown,
 )
 from propscope.evaluation.highlights import highlight_measures as measure
 from propscope.evaluation.ptc_dev import in_ptc14, load_unseen
-from propscope.models.calibration import fit_calibration, held_out_evidence, span_precision
+from propscope.models.calibration import fit_calibration, held_out_evidence
 from propscope.models.embeddings import embedding_cache
 from propscope.pipeline import load as load_model
 from propscope.training import TrainConfig, load_training_data
@@ -107,9 +108,7 @@ def run_model(name: str, folder: Path, args: argparse.Namespace) -> dict[str, An
     for f in FLOORS:
         measured, outside = scored_in_ptc14(f)
         result["after"][f"{f:g}"] = {**measured, "spans_without_ptc14_class": outside}
-    flat = [(s, g) for spans, g in zip(scored, gold, strict=True) for s in in_ptc14(spans)[0]]
-    scores = np.array([s.score for s, _ in flat])
-    targets = np.array([span_precision(s, g.spans) for s, g in flat])
+    scores, targets = scored_precisions(gold, [in_ptc14(spans)[0] for spans in scored])
     result["reliability"] = reliability(scores, targets)
     result["ece"] = round(expected_calibration_error(scores, targets), 4)
     print(name, json.dumps(result["after"][f"{floor:g}"]), flush=True)

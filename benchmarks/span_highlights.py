@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from propscope.evaluation.held_out import (
 from propscope.evaluation.highlights import (
     expected_calibration_error,
     reliability,
+    scored_precisions,
     shown,
 )
 from propscope.evaluation.highlights import highlight_measures as measure
@@ -97,17 +99,10 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
     result["shaped_uncalibrated"] = measure(val, shaped)
     oof = crossfit(base, val, shaped, x, strength=args.strength)
     result["after"] = {f"{f:g}": measure(val, shown(oof, f)) for f in FLOORS}
-    scores = np.array([s.score for spans in oof for s in spans])
-    targets = np.array(
-        [span_precision(s, d.spans) for d, spans in zip(val, oof, strict=True) for s in spans]
-    )
+    scores, targets = scored_precisions(val, oof)
     result["reliability"] = reliability(scores, targets)
     result["ece"] = round(expected_calibration_error(scores, targets), 4)
-    raw_scores = np.array([s.score for spans in raw for s in spans])
-    raw_targets = np.array(
-        [span_precision(s, d.spans) for d, spans in zip(val, raw, strict=True) for s in spans]
-    )
-    result["reliability_before"] = reliability(raw_scores, raw_targets)
+    result["reliability_before"] = reliability(*scored_precisions(val, raw))
     languages = sorted({d.language for d in val})
     if len(languages) > 1:
         result["by_language"] = {}
@@ -161,7 +156,7 @@ def run_model(name: str, folder: str, args: argparse.Namespace) -> dict[str, Any
                 for s in spans
             ]
         )
-        final = SpanCalibration(**{**base.__dict__})
+        final = replace(base)
         final.info = {"articles": len(val)}
         final.fit(xs, ys, [s.technique for spans in shaped for s in spans], strength=args.strength)
         final.save(Path(folder) if folder else bundled_model_path(name))

@@ -41,11 +41,17 @@ from typing import Any
 import numpy as np
 
 from propscope.corpora.ptc import read_ptc
-from propscope.evaluation.held_out import FLOORS, cached_inputs, crossfit, held_out, raw_spans
+from propscope.evaluation.held_out import (
+    FLOORS,
+    cached_inputs,
+    crossfit,
+    detected,
+    held_out,
+    raw_spans,
+)
 from propscope.evaluation.highlights import highlight_measures, shown
 from propscope.evaluation.ptc_dev import in_ptc14, load_unseen
 from propscope.models.calibration import SpanCalibration, technique_lengths
-from propscope.models.decoding import ANY, decode_spans
 from propscope.models.span_classifier import SpanClassifier
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
@@ -57,32 +63,6 @@ MEASURES = ("precision", "recall", "f1", "spans_per_article", "one_word_share")
 def measure(gold: Sequence[Document], spans: Sequence[Sequence[Span]]) -> dict[str, Any]:
     m = highlight_measures(gold, spans)
     return {k: m[k] for k in MEASURES}
-
-
-def detected(tagger: Any, doc: Document, probs: Any) -> tuple[list[Span], np.ndarray]:
-    """The detector's spans (the ``ANY`` channel, decoded as SI is) and, per span, the mean
-    probability of each technique channel over its tokens (columns: TECHNIQUE_NAMES)."""
-    p, offsets = probs
-    p = p.astype(np.float32)
-    labels = tagger.config.labels
-    j = labels.index(ANY)
-    spans = decode_spans(
-        doc.text,
-        p[:, j : j + 1],
-        [tuple(o) for o in offsets],
-        [ANY],
-        {ANY: tagger.thresholds_[ANY]},
-        None,
-        tagger.decode_settings(doc.language),
-    )
-    columns = [labels.index(t) for t in TECHNIQUE_NAMES]
-    where = np.asarray(offsets)
-    means = np.zeros((len(spans), len(columns)), dtype=np.float32)
-    for k, s in enumerate(spans):
-        inside = (where[:, 0] < s.end) & (where[:, 1] > s.start)
-        if inside.any():
-            means[k] = p[inside][:, columns].mean(0)
-    return spans, means
 
 
 def labelled(spans: list[Span], channels: np.ndarray, classes: np.ndarray, how: str) -> list[Span]:

@@ -60,3 +60,16 @@ def test_expected_calibration_error_is_zero_when_scores_match_what_is_observed()
     scores = np.array([0.25, 0.25, 0.75, 0.75])
     assert expected_calibration_error(scores, np.array([0.0, 0.5, 1.0, 0.5])) == 0
     assert expected_calibration_error(scores, np.ones(4)) == pytest.approx(0.5)
+
+
+def test_scored_precisions_pair_each_span_score_with_its_observed_precision() -> None:
+    from propscope.evaluation.highlights import scored_precisions
+
+    inside = _span("corrupt mayor", NC, 0.8)  # wholly inside an annotated span of NC
+    half = Span.from_text(TEXT, TEXT.index("The corrupt"), TEXT.index(" mayor"), NC, 0.6)
+    wrong = _span("corrupt mayor", DOUBT, 0.4)  # right place, wrong technique
+    scores, targets = scored_precisions([GOLD, GOLD], [[inside, half], [wrong]])
+    assert scores.tolist() == [0.8, 0.6, 0.4]
+    assert targets.tolist() == [1.0, pytest.approx(7 / 11), 0.0]  # "corrupt" of "The corrupt"
+    empty = scored_precisions([GOLD], [[]])
+    assert empty[0].shape == (0,) and empty[1].shape == (0,)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from propscope.errors import ConfigError, Errors
 from propscope.models.calibration import SpanCalibration, held_out_evidence, span_precision
 from propscope.models.decoding import ANY, decode_spans
 from propscope.models.embeddings import embedding_cache
+from propscope.models.tagger_tokens import span_means
 from propscope.pipeline import Pipeline
 from propscope.pipeline import load as load_model
 from propscope.taxonomy import TECHNIQUE_NAMES
@@ -100,25 +102,35 @@ def raw_spans(pipeline: Pipeline, doc: Document, probs: Any, factor: float = 1.0
     return [s for s in spans if s.technique]
 
 
-def si_classified(pipeline: Pipeline, doc: Document, probs: Any) -> list[Span]:
-    """Technique-agnostic spans, each given the technique with the highest mean probability."""
-    tagger = pipeline.tagger
-    labels = tagger.config.labels
+def detected(tagger: Any, doc: Document, probs: Any) -> tuple[list[Span], np.ndarray]:
+    """The technique-agnostic spans of ``doc`` (the tagger's ``ANY`` channel, decoded as SI is)
+    and, per span, the mean probability of each technique channel over its tokens
+    ``(n_spans, 23)``, columns in :data:`~propscope.taxonomy.TECHNIQUE_NAMES` order."""
     p, offsets = probs
     p = p.astype(np.float32)
+    labels = tagger.config.labels
     j = labels.index(ANY)
-    settings = tagger.decode_settings(doc.language)
-    thr = {ANY: tagger.thresholds_[ANY]}
-    si = decode_spans(
-        doc.text, p[:, j : j + 1], [tuple(o) for o in offsets], [ANY], thr, None, settings
+    where = [tuple(o) for o in offsets]
+    spans = decode_spans(
+        doc.text,
+        p[:, j : j + 1],
+        where,
+        [ANY],
+        {ANY: tagger.thresholds_[ANY]},
+        None,
+        tagger.decode_settings(doc.language),
     )
-    techniques = [i for i, label in enumerate(labels) if label != ANY]
+    columns = [labels.index(t) for t in TECHNIQUE_NAMES]
+    return spans, span_means(p, where, [(s.start, s.end) for s in spans], columns)
+
+
+def si_classified(pipeline: Pipeline, doc: Document, probs: Any) -> list[Span]:
+    """Technique-agnostic spans, each given the technique with the highest mean probability."""
+    spans, means = detected(pipeline.tagger, doc, probs)
     out = []
-    for span in si:
-        inside = (offsets[:, 0] < span.end) & (offsets[:, 1] > span.start)
-        mean = p[inside][:, techniques].mean(0)
-        k = int(np.argmax(mean))
-        out.append(Span(span.start, span.end, span.text, labels[techniques[k]], float(mean[k])))
+    for span, row in zip(spans, means, strict=True):
+        k = int(np.argmax(row))
+        out.append(Span(span.start, span.end, span.text, TECHNIQUE_NAMES[k], float(row[k])))
     return out
 
 
@@ -150,7 +162,7 @@ def crossfit(
             xs = xs * mask
         techniques = [s.technique for i in train for s in shaped[i]]
         fit_args = {"strength": STRENGTH, **fit_args}
-        cal = SpanCalibration(**{**base.__dict__}).fit(xs, ys, techniques, **fit_args)
+        cal = replace(base).fit(xs, ys, techniques, **fit_args)
         for i in range(len(docs)):
             if half[i] == h and shaped[i]:
                 xi = x[i] * mask if mask is not None else x[i]
@@ -209,6 +221,7 @@ __all__ = [
     "ParagraphLabels",
     "cached_inputs",
     "crossfit",
+    "detected",
     "evidence_labels",
     "explained",
     "halves",

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from propscope.evaluation.spans import score_span_overlap
+from propscope.models.calibration import span_precision
 from propscope.types import Document, Span
 
 
@@ -58,6 +59,18 @@ def highlight_measures(
         "median_words": float(np.median(words)) if words else 0.0,
         "articles": len(docs),
     }
+
+
+def scored_precisions(
+    docs: Sequence[Document], predicted: Sequence[Sequence[Span]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every predicted span's score, and its observed precision against its article's spans
+    (:func:`~propscope.models.calibration.span_precision`): the inputs of :func:`reliability`
+    and :func:`expected_calibration_error`."""
+    pairs = [(s, d) for d, spans in zip(docs, predicted, strict=True) for s in spans]
+    scores = np.array([s.score for s, _ in pairs])
+    targets = np.array([span_precision(s, d.spans) for s, d in pairs])
+    return scores, targets
 
 
 def reliability(scores: np.ndarray, targets: np.ndarray) -> list[dict[str, Any]]:
