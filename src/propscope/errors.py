@@ -246,6 +246,10 @@ class Errors(StrEnum):
         "these folds' test articles too, so a fold model must not use it. Cross-validate that "
         "model's config for those components instead."
     )
+    E101 = (
+        "[E101] Cannot run this model with ONNX Runtime: {reason}. Unset PROPSCOPE_RUNTIME (or "
+        "set it to torch) to run it with torch."
+    )
 
     def format(self, *args: object, **kwargs: object) -> ErrorMessage:  # type: ignore[override]
         return ErrorMessage(str(self.value).format(*args, **kwargs), self.name)

@@ -319,7 +319,8 @@ class Pipeline:
     def load(cls, path: Path) -> Pipeline:
         """Load a pipeline saved with :meth:`save`."""
         from propscope.models import load_component
-        from propscope.models.runtime import inference_format
+        from propscope.models.onnx import chosen_runtime
+        from propscope.models.runtime import requested_format
 
         if not (path / "meta.json").exists():
             raise ModelLoadError(Errors.E041.format(path=path, reason="no meta.json"))
@@ -338,8 +339,9 @@ class Pipeline:
         }
         for name, source in settings.borrowed.items():
             folder = borrowed_component_path(name, source, path.parent)
-            # One copy per process and number format (en-fast and en-accurate share it).
-            key = f"{folder.resolve()}\0{inference_format()}"
+            # One copy per process, number format and runtime (en-fast and en-accurate share
+            # it); the format as asked for: deciding it would import torch.
+            key = f"{folder.resolve()}\0{requested_format()}\0{chosen_runtime()}"
             if key not in _BORROWED:
                 _BORROWED[key] = load_component(name, folder)
             parts[name] = _BORROWED[key]

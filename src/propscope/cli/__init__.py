@@ -18,6 +18,7 @@ from propscope.cli import (
     evaluate,
     info,
     predict,
+    prepare,
     report,
     serve,
     techniques,
@@ -46,6 +47,7 @@ def _root(
 app.command("analyze", cls=Command)(analyze.analyze_cli)
 app.command("techniques", cls=Command)(techniques.techniques_cli)
 app.command("info", cls=Command)(info.info_cli)
+app.command("prepare", cls=Command)(prepare.prepare_cli)
 app.command("evaluate", cls=Command)(evaluate.evaluate_cli)
 app.command("train", cls=Command)(train.train_cli)
 app.command("serve", cls=Command)(serve.serve_cli)

@@ -122,3 +122,20 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
     finally:
         if tasks:
             progress.stop()
+
+
+#: Several bundled or saved models (``bench``, ``prepare``); none given: every one installed.
+MODELS_OPTION: Any = typer.Option(
+    [],
+    "--model",
+    "-m",
+    help="A bundled model name or a model folder; repeat for several (default: every bundled "
+    "model installed).",
+)
+
+
+def models_or_installed(models: list[str]) -> list[str]:
+    """``models``, or every bundled model whose parts are installed."""
+    from propscope.bundled import BUNDLED_MODELS, missing_part
+
+    return models or [name for name in BUNDLED_MODELS if missing_part(name) is None]

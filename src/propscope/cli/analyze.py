@@ -59,7 +59,12 @@ def analyze_cli(
     from propscope.inputs import read_input
     from propscope.language import AUTO, normalise_language
     from propscope.model_choice import analyze_text
+    from propscope.models.onnx import use_runtime
     from propscope.results import result_dict
+
+    # One article per process: where `propscope prepare` exported the model's encoders, run
+    # them with ONNX Runtime and never import torch (a second sooner; models/onnx.py).
+    use_runtime("auto")
 
     if lang.strip().lower() != AUTO:
         normalise_language(lang)  # a bad code fails before any input is read

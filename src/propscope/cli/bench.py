@@ -8,7 +8,8 @@ from typing import Any
 
 import typer
 
-from propscope.cli._common import Command
+from propscope.cli._common import MODELS_OPTION as MODELS
+from propscope.cli._common import Command, models_or_installed
 
 app = typer.Typer(
     help="Measure propscope on this machine: speed, what a model makes of the sanity suite, "
@@ -16,22 +17,8 @@ app = typer.Typer(
 )
 
 #: The options several commands share.
-MODELS = typer.Option(
-    [],
-    "--model",
-    "-m",
-    help="A bundled model name or a model folder; repeat for several (default: every bundled "
-    "model installed).",
-)
 OUT = typer.Option(None, "--out", "-o", help="Also write the results as JSON.")
 AS_JSON = typer.Option(False, "--json", help="Print the results as JSON.")
-
-
-def _installed(models: list[str]) -> list[str]:
-    """``models``, or every bundled model whose parts are installed."""
-    from propscope.bundled import BUNDLED_MODELS, missing_part
-
-    return models or [name for name in BUNDLED_MODELS if missing_part(name) is None]
 
 
 def _write(result: Any, out: Path | None, *, as_json: bool) -> None:
@@ -73,7 +60,7 @@ def speed_cli(
 
     text = read_text(source) if source is not None else None
     rows = []
-    for model in _installed(models):
+    for model in models_or_installed(models):
         rows.append(measure_model(model, text, lang, words))
         if not as_json:
             typer.echo(_line(rows[-1], first=len(rows) == 1))
@@ -103,7 +90,7 @@ def sanity_cli(
     from propscope.pipeline import load
 
     result: dict[str, dict[str, dict[str, Any]]] = {}
-    for model in _installed(models):
+    for model in models_or_installed(models):
         pipeline = load(model)
         result[pipeline.name] = rows = run_sanity(pipeline, languages or None)
         if not as_json:

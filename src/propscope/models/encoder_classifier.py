@@ -40,6 +40,7 @@ from propscope.models.finetune import (
     train_adapters,
 )
 from propscope.models.lora import add_lora
+from propscope.models.onnx import pad_rows
 from propscope.models.runtime import autocast, import_torch
 from propscope.models.thresholds import labels_from_scores, tune_thresholds
 
@@ -256,18 +257,26 @@ class EncoderClassifier(AdaptedEncoderModel):
         focus_masks: Sequence[np.ndarray | None],
         batch_size: int = 32,
     ) -> np.ndarray:
-        torch = import_torch()
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         out = np.zeros((len(ids), len(self.config.labels)), dtype=np.float32)
+        if self._runner is not None:
+            for batch in length_batches([len(row) for row in ids], batch_size):
+                rows = pad_rows([ids[i] for i in batch], *tokens)
+                out[batch] = self._runner.run(*rows, outputs=["probs"])[0]
+            return out
+        torch = import_torch()
         with torch.inference_mode():
             for batch in length_batches([len(row) for row in ids], batch_size):
                 input_ids, mask = pad_ids([ids[i] for i in batch], *tokens)
                 hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
                 pooled = self._pool(hidden.float(), mask, [focus_masks[i] for i in batch])
-                logits = self._head(pooled)
-                probs = torch.sigmoid(logits) if self.config.multi_label else logits.softmax(-1)
-                out[batch] = probs.numpy()
+                out[batch] = self._activate(self._head(pooled)).numpy()
         return out
+
+    def _activate(self, logits: Any) -> Any:
+        """Sigmoid per label, or softmax for single-label."""
+        torch = import_torch()
+        return torch.sigmoid(logits) if self.config.multi_label else logits.softmax(-1)
 
     def predict_proba(
         self,
@@ -306,35 +315,89 @@ class EncoderClassifier(AdaptedEncoderModel):
         Only for a model where :meth:`shares_lower_layers` holds.
         """
         self._check_fitted()
-        torch = import_torch()
         cfg = self.config
-        if cfg.frozen_layers < 1 or cfg.focus:
+        if not self.shares_lower_layers(cfg.encoder, cfg.prefix):
             raise TrainingError(
                 Errors.E043.format(reason="shared embeddings need frozen_layers > 0 and no focus")
             )
-        base = load_encoder(cfg.encoder).model
-        lower = range(cfg.frozen_layers)
-        upper = range(cfg.frozen_layers, int(self._body.config.num_hidden_layers))
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         ids, _ = self._encode(texts, None)
         out = np.zeros((len(ids), len(cfg.labels)), dtype=np.float32)
         embedded: dict[int, np.ndarray] = {}
-        with torch.inference_mode():
-            for batch in length_batches([len(row) for row in ids], batch_size):
-                input_ids, mask = pad_ids([ids[i] for i in batch], *tokens)
-                hidden = run_layers(self._body, embed(self._body, input_ids), mask, lower)
-                top = run_layers(self._body, hidden, mask, upper).float()
-                logits = self._head(self._pool(top, mask, [None] * len(batch)))
-                probs = torch.sigmoid(logits) if cfg.multi_label else logits.softmax(-1)
-                out[batch] = probs.numpy()
-                fits = [r for r, i in enumerate(batch) if len(ids[i]) + 2 <= max_length]
-                if not fits:
-                    continue
-                rows = torch.tensor(fits)
-                states = run_layers(base, hidden[rows], mask[rows], upper).float()
-                vectors = mean_pool(states, mask[rows], normalise=True).numpy()
-                embedded.update({batch[r]: v for r, v in zip(fits, vectors, strict=True)})
+        for batch in length_batches([len(row) for row in ids], batch_size):
+            fits = [r for r, i in enumerate(batch) if len(ids[i]) + 2 <= max_length]
+            rows = [ids[i] for i in batch]
+            if self._runner is not None:
+                out[batch], vectors = self._runner.run(*pad_rows(rows, *tokens))
+                vectors = vectors[fits]
+            else:
+                out[batch], vectors = self._probs_and_embeddings(rows, fits)
+            embedded.update({batch[r]: v for r, v in zip(fits, vectors, strict=True)})
         return out, embedded
+
+    def _probs_and_embeddings(
+        self, rows: Sequence[list[int]], fits: Sequence[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Torch: the scores of ``rows`` and the base encoder's embeddings of the rows ``fits``
+        (see :meth:`predict_proba_with_embeddings`)."""
+        torch = import_torch()
+        cfg = self.config
+        tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
+        with torch.inference_mode():
+            input_ids, mask = pad_ids(rows, *tokens)
+            probs, hidden = self._graph_forward(input_ids, mask)
+            if not fits:
+                return probs.numpy(), np.zeros((0, hidden.shape[-1]), dtype=np.float32)
+            index = torch.tensor(list(fits))
+            base = load_encoder(cfg.encoder).model
+            states = run_layers(base, hidden[index], mask[index], self._upper_layers()).float()
+            return probs.numpy(), mean_pool(states, mask[index], normalise=True).numpy()
+
+    def _upper_layers(self) -> range:
+        return range(self.config.frozen_layers, int(self._body.config.num_hidden_layers))
+
+    def _graph_forward(self, input_ids: Any, mask: Any) -> tuple[Any, Any]:
+        """The scores of a padded batch and the output of its lower (unadapted) layers."""
+        lower = range(self.config.frozen_layers)
+        hidden = run_layers(self._body, embed(self._body, input_ids), mask, lower)
+        top = run_layers(self._body, hidden, mask, self._upper_layers()).float()
+        return self._activate(self._head(self._pool(top, mask, [None] * len(mask)))), hidden
+
+    # ------------------------------------------------------------------------ ONNX graphs
+    @property
+    def graph_kind(self) -> str:  # type: ignore[override]
+        cfg = self.config
+        return "classifier-embeddings" if cfg.frozen_layers > 0 else "classifier"
+
+    @property
+    def graph_outputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return ("probs", "embeddings") if self.config.frozen_layers > 0 else ("probs",)
+
+    @property
+    def graph_supported(self) -> bool:  # type: ignore[override]
+        """Whether this model can run from an ONNX graph (not with a focus: its pooling takes a
+        mask per row that the graph does not)."""
+        return not self.config.focus
+
+    def _graph_module(self) -> Any:
+        torch = import_torch()
+        model = self
+        base = load_encoder(self.config.encoder).model if self.config.frozen_layers > 0 else None
+
+        class Graph(torch.nn.Module):  # type: ignore[misc,name-defined]
+            def __init__(self) -> None:
+                super().__init__()
+                self.body, self.head, self.base = model._body, model._head, base
+
+            def forward(self, ids: Any, mask: Any) -> Any:
+                if self.base is None:
+                    hidden = self.body(input_ids=ids, attention_mask=mask).last_hidden_state
+                    return model._activate(self.head(mean_pool(hidden.float(), mask)))
+                probs, hidden = model._graph_forward(ids, mask)
+                states = run_layers(self.base, hidden, mask, model._upper_layers()).float()
+                return probs, mean_pool(states, mask, normalise=True)
+
+        return Graph()
 
     def predict_labels(
         self,

@@ -23,10 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from propscope.errors import Errors, NotFittedError
+from propscope.errors import Errors, ModelLoadError, NotFittedError
 from propscope.models.encoders import DEFAULT_ENCODER, encoder_path, load_inference_body
 from propscope.models.encoders.bert import load_tokenizer, pad_ids
 from propscope.models.lora import lora_state
+from propscope.models.onnx import GraphRunner, find_runner
 from propscope.models.runtime import autocast, import_torch
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -313,6 +314,8 @@ class AdaptedEncoderModel:
     config: Any
     adapters_: dict[str, Any]
     head_: dict[str, Any]
+    #: The ONNX graph that runs this model, where one does (:meth:`_load_weights`).
+    _runner: GraphRunner | None = None
 
     def _build(self) -> tuple[Any, Any]:
         raise NotImplementedError
@@ -342,17 +345,32 @@ class AdaptedEncoderModel:
         head.load_state_dict({k: v.float() for k, v in self.head_.items()})
         self._body = body
         self._head = head.eval()
+        self._runner = None
 
     def _save_weights(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        if not hasattr(self, "adapters_"):  # run from its ONNX graph: the file is unchanged
+            import shutil
+
+            shutil.copyfile(self._weights_file, path / ADAPTER_FILE)
+            return
         from safetensors.torch import save_file
 
-        path.mkdir(parents=True, exist_ok=True)
         tensors = {f"adapter.{k}": v.contiguous() for k, v in self.adapters_.items()}
         tensors.update({f"head.{k}": v.float().contiguous() for k, v in self.head_.items()})
         save_file(tensors, str(path / ADAPTER_FILE))
 
     def _load_weights(self, file: Path) -> None:
-        """Read adapters and head from ``file`` and install the inference model."""
+        """Read adapters and head from ``file`` and install the inference model: the ONNX graph
+        prepared for them where this process's runtime allows (:mod:`propscope.models.onnx`;
+        the file is then not read), else a torch body."""
+        cfg = self.config
+        self._weights_file = file
+        if self.graph_supported:
+            self._runner = find_runner(self.graph_kind, self._graph_files(), cfg.encoder)
+        if self._runner is not None:
+            self.tokenizer_ = load_tokenizer(str(encoder_path(cfg.encoder)))
+            return
         from safetensors.torch import load_file
 
         tensors = load_file(str(file))
@@ -361,3 +379,35 @@ class AdaptedEncoderModel:
         }
         self.head_ = {k[len("head.") :]: v for k, v in tensors.items() if k.startswith("head.")}
         self._install_inference_model()
+
+    # ------------------------------------------------------------------------ ONNX graphs
+    #: What the exported graph computes (a folder-name prefix in the cache); set by subclasses.
+    graph_kind = "encoder"
+    #: Whether the model can run from a graph at all.
+    graph_supported = True
+    #: The graph's outputs, in order.
+    graph_outputs: tuple[str, ...] = ("probs",)
+
+    def _graph_files(self) -> list[Path]:
+        """The saved files an exported graph depends on: the config and the weights."""
+        return [self._weights_file.parent / "config.json", self._weights_file]
+
+    def _graph_module(self) -> Any:
+        """A torch module taking ``(ids, mask)`` and returning :attr:`graph_outputs`."""
+        raise NotImplementedError
+
+    def export_graph(self) -> Path:
+        """Export this model (loaded with torch, in fp32) to its ONNX graph in the user cache
+        (see :mod:`propscope.models.onnx`); returns the graph's folder."""
+        from propscope.models.onnx import export_graph
+
+        if not hasattr(self, "_body"):
+            reason = "the model was loaded from its graph; load it with PROPSCOPE_RUNTIME=torch"
+            raise ModelLoadError(Errors.E101.format(reason=reason))
+        return export_graph(
+            self._graph_module(),
+            self.graph_kind,
+            self._graph_files(),
+            self.config.encoder,
+            self.graph_outputs,
+        )

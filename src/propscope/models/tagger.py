@@ -40,6 +40,7 @@ from propscope.models.finetune import (
     train_adapters,
 )
 from propscope.models.lora import add_lora
+from propscope.models.onnx import pad_rows
 from propscope.models.runtime import autocast, import_torch
 from propscope.models.tagger_thresholds import (
     check_tuning_settings,
@@ -326,7 +327,6 @@ class SpanTagger(AdaptedEncoderModel):
         self, encodings: Sequence[Encoded], batch_size: int = 16
     ) -> list[np.ndarray]:
         """Token probabilities of several texts, their windows batched together by length."""
-        torch = import_torch()
         n_labels = len(self.config.labels)
         totals = [np.zeros((len(e.ids), n_labels), dtype=np.float32) for e in encodings]
         counts = [np.zeros((len(e.ids), 1), dtype=np.float32) for e in encodings]
@@ -336,17 +336,43 @@ class SpanTagger(AdaptedEncoderModel):
             if enc.ids
             for s, e in self._predict_windows(len(enc.ids))
         ]
-        with torch.inference_mode():
-            for batch in length_batches([e - s for _, s, e in jobs], batch_size):
-                chunk = [jobs[k] for k in batch]
-                rows = [(encodings[d].ids[s:e], None) for d, s, e in chunk]
-                input_ids, mask, _ = self._batch(rows)
-                hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
-                probs = torch.sigmoid(self._head(hidden.float())).numpy()
-                for row, (d, s, e) in enumerate(chunk):
-                    totals[d][s:e] += probs[row, 1 : e - s + 1]
-                    counts[d][s:e] += 1
+        for batch in length_batches([e - s for _, s, e in jobs], batch_size):
+            chunk = [jobs[k] for k in batch]
+            probs = self._window_probs([encodings[d].ids[s:e] for d, s, e in chunk])
+            for row, (d, s, e) in enumerate(chunk):
+                totals[d][s:e] += probs[row, 1 : e - s + 1]
+                counts[d][s:e] += 1
         return [t / np.maximum(c, 1) for t, c in zip(totals, counts, strict=True)]
+
+    def _window_probs(self, rows: Sequence[list[int]]) -> np.ndarray:
+        """Label probabilities ``(rows, 1 + tokens + 1, labels)`` of token windows, each read as
+        ``[CLS] window [SEP]``: from the ONNX graph where one runs this model, else torch."""
+        tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
+        if self._runner is not None:
+            return self._runner.run(*pad_rows(rows, *tokens))[0]
+        torch = import_torch()
+        input_ids, mask = pad_ids(rows, *tokens)
+        with torch.inference_mode():
+            hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
+            probs: np.ndarray = torch.sigmoid(self._head(hidden.float())).numpy()
+        return probs
+
+    graph_kind = "tagger"
+
+    def _graph_module(self) -> Any:
+        torch = import_torch()
+        body, head = self._body, self._head
+
+        class Graph(torch.nn.Module):  # type: ignore[misc,name-defined]
+            def __init__(self) -> None:
+                super().__init__()
+                self.body, self.head = body, head
+
+            def forward(self, ids: Any, mask: Any) -> Any:
+                hidden = self.body(input_ids=ids, attention_mask=mask).last_hidden_state
+                return torch.sigmoid(self.head(hidden.float()))
+
+        return Graph()
 
     def token_probabilities(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """Per-token label probabilities ``(n_tokens, n_labels)`` and token character offsets."""

@@ -34,6 +34,7 @@ from propscope.models.encoders.bert import (
     pad_ids,
 )
 from propscope.models.encoders.mpnet_forward import is_mpnet, load_mpnet
+from propscope.models.onnx import GraphRunner, export_graph, find_runner, pad_rows
 from propscope.models.runtime import import_torch
 
 if TYPE_CHECKING:
@@ -160,23 +161,68 @@ def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
 def sentence_embeddings(
     texts: list[str], name: str = DEFAULT_ENCODER, batch_size: int = 32, max_length: int = 128
 ) -> np.ndarray:
-    """Mean-pooled, L2-normalised sentence embeddings of ``texts`` from the base encoder."""
+    """Mean-pooled, L2-normalised sentence embeddings of ``texts`` from the base encoder (from
+    its ONNX graph where this process's runtime allows: :mod:`propscope.models.onnx`)."""
     import numpy as np
 
+    runner = embedding_runner(name)
+    tokenizer = load_encoder(name).tokenizer if runner is None else cached_tokenizer(name)
+    tokens = (tokenizer.cls_token_id, tokenizer.sep_token_id)
+    ids = [row for row, _ in tokenizer.encode_batch(texts, max_tokens=max_length - 2)]
+    if runner is not None:
+        out = np.zeros((len(texts), hidden_size(name)), dtype=np.float32)
+        for idx in length_batches([len(row) for row in ids], batch_size):
+            out[idx] = runner.run(*pad_rows([ids[i] for i in idx], *tokens))[0]
+        return out
     torch = import_torch()
-    if not texts:
-        return np.zeros((0, load_encoder(name).hidden_size), dtype=np.float32)
     encoder = load_encoder(name)
     out = np.zeros((len(texts), encoder.hidden_size), dtype=np.float32)
-    tokenizer = encoder.tokenizer
-    ids = [row for row, _ in tokenizer.encode_batch(texts, max_tokens=max_length - 2)]
     with torch.inference_mode():
         for idx in length_batches([len(row) for row in ids], batch_size):
-            tokens = (tokenizer.cls_token_id, tokenizer.sep_token_id)
             input_ids, mask = pad_ids([ids[i] for i in idx], *tokens)
             hidden = encoder.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
             out[idx] = mean_pool(hidden.float(), mask, normalise=True).numpy()
     return out
+
+
+@lru_cache(maxsize=4)
+def cached_tokenizer(name: str) -> TextTokenizer:
+    """The tokenizer of the encoder ``name`` (cached per process), without its weights."""
+    return load_tokenizer(str(encoder_path(name)))
+
+
+def hidden_size(name: str) -> int:
+    """The width of the encoder ``name``'s states, from its config (no weight is read)."""
+    config = json.loads((encoder_path(name) / "config.json").read_text(encoding="utf-8"))
+    return int(config["hidden_size"])
+
+
+#: The ONNX graph kind of a base encoder's sentence embeddings.
+EMBEDDING_GRAPH = "embeddings"
+
+
+@lru_cache(maxsize=4)
+def embedding_runner(name: str) -> GraphRunner | None:
+    """The ONNX graph of the encoder ``name``'s sentence embeddings, where this process's
+    runtime runs it (cached per process), else ``None``."""
+    return find_runner(EMBEDDING_GRAPH, [], name)
+
+
+def export_embedding_graph(name: str) -> Path:
+    """Export the base encoder ``name``'s sentence embeddings (fp32) to its ONNX graph."""
+    torch = import_torch()
+    model = load_encoder(name).model
+
+    class Graph(torch.nn.Module):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = model
+
+        def forward(self, ids: Any, mask: Any) -> Any:
+            hidden = self.body(input_ids=ids, attention_mask=mask).last_hidden_state
+            return mean_pool(hidden.float(), mask, normalise=True)
+
+    return export_graph(Graph(), EMBEDDING_GRAPH, [], name, ["embeddings"])
 
 
 def mean_pool(hidden: Any, mask: Any, *, normalise: bool = False) -> Any:
