@@ -17,7 +17,7 @@ def prepare_cli(models: list[str] = MODELS_OPTION) -> None:
     # Graphs are exported from fp32 torch models, whatever this process would otherwise run.
     os.environ["PROPSCOPE_DTYPE"] = "fp32"
     os.environ["PROPSCOPE_RUNTIME"] = "torch"
-    from propscope.models.onnx import prepare
+    from propscope.models.prepare import prepare
     from propscope.pipeline import load
 
     for name in models_or_installed(models):

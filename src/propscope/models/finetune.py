@@ -367,7 +367,9 @@ class AdaptedEncoderModel:
         cfg = self.config
         self._weights_file = file
         if self.graph_supported:
-            self._runner = find_runner(self.graph_kind, self._graph_files(), cfg.encoder)
+            self._runner = find_runner(
+                self.graph_kind, self._graph_files(), encoder_path(cfg.encoder)
+            )
         if self._runner is not None:
             self.tokenizer_ = load_tokenizer(str(encoder_path(cfg.encoder)))
             return
@@ -408,6 +410,6 @@ class AdaptedEncoderModel:
             self._graph_module(),
             self.graph_kind,
             self._graph_files(),
-            self.config.encoder,
+            encoder_path(self.config.encoder),
             self.graph_outputs,
         )

@@ -90,15 +90,11 @@ def _digest(update: Callable[[Any], None]) -> str:
 
 
 @lru_cache(maxsize=8)
-def encoder_identity(encoder: str) -> str:
-    """A digest of the base encoder's files (config and the names and sizes of the rest): what
-    an exported graph inherits from the encoder. Cheap: no weight is read."""
-    from propscope.models.encoders.registry import encoder_path
-
-    folder = encoder_path(encoder)
+def encoder_identity(folder: Path) -> str:
+    """A digest of the base encoder's files in ``folder`` (config and the names and sizes of the
+    rest): what an exported graph inherits from the encoder. Cheap: no weight is read."""
 
     def update(h: Any) -> None:
-        h.update(encoder.encode())
         for path in sorted(folder.iterdir()):
             h.update(path.name.encode())
             if path.name == "config.json":
@@ -109,8 +105,9 @@ def encoder_identity(encoder: str) -> str:
     return _digest(update)
 
 
-def graph_folder(kind: str, files: Sequence[Path], encoder: str) -> Path:
-    """Where the graph of a component of ``kind`` saved in ``files`` over ``encoder`` lives."""
+def graph_folder(kind: str, files: Sequence[Path], encoder: Path) -> Path:
+    """Where the graph of a component of ``kind`` saved in ``files`` over the base encoder in
+    the folder ``encoder`` lives."""
     from propscope.models.encoders.cache import user_cache_dir
 
     def update(h: Any) -> None:
@@ -153,7 +150,7 @@ class GraphRunner:
         return [np.asarray(o, dtype=np.float32) for o in found]
 
 
-def find_runner(kind: str, files: Sequence[Path], encoder: str) -> GraphRunner | None:
+def find_runner(kind: str, files: Sequence[Path], encoder: Path) -> GraphRunner | None:
     """The prepared graph of a component for this process's runtime, or ``None`` (run it with
     torch).
 
@@ -172,7 +169,7 @@ def find_runner(kind: str, files: Sequence[Path], encoder: str) -> GraphRunner |
     folder = graph_folder(kind, files, encoder)
     if not (folder / GRAPH).is_file():
         if runtime == "onnx":
-            where = f"{files[0].parent} ({kind})" if files else f"the {encoder} encoder ({kind})"
+            where = f"{files[0].parent} ({kind})" if files else f"{encoder.name} ({kind})"
             reason = f"no graph prepared for {where}; run: propscope prepare"
             raise ModelLoadError(Errors.E101.format(reason=reason))
         return None
@@ -192,7 +189,7 @@ def pad_rows(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[np.ndar
 
 # ------------------------------------------------------------------------------------ export
 def export_graph(
-    module: Any, kind: str, files: Sequence[Path], encoder: str, outputs: Sequence[str]
+    module: Any, kind: str, files: Sequence[Path], encoder: Path, outputs: Sequence[str]
 ) -> Path:
     """Export ``module`` (a torch module taking ``ids`` and ``mask``) to its cache folder, its
     weights in a file of their own; nothing is done where the graph is already there."""
@@ -244,33 +241,6 @@ def _torch() -> Any:
     return import_torch()
 
 
-def prepare(pipeline: Any) -> list[Path]:
-    """Export the graphs of every fine-tuned component of ``pipeline`` (loaded with torch in
-    fp32: ``PROPSCOPE_DTYPE=fp32``) and of the base encoders its linear models embed with.
-    Returns the graph folders."""
-    from propscope.models.runtime import inference_format
-
-    if inference_format() != "fp32":
-        reason = "graphs are exported in fp32: load the pipeline with PROPSCOPE_DTYPE=fp32"
-        raise ModelLoadError(Errors.E101.format(reason=reason))
-    folders: list[Path] = []
-    encoders: list[str] = []
-    for component in (pipeline.tagger, pipeline.paragraphs, pipeline.frames, pipeline.genre):
-        for member in getattr(component, "members", None) or [component]:
-            if member is None:
-                continue
-            export = getattr(member, "export_graph", None)
-            if export is not None:
-                folders.append(export())
-            config = getattr(member, "config", None)
-            if getattr(config, "use_embeddings", False):
-                encoders.append(config.embedding_encoder)
-    from propscope.models.encoders.registry import export_embedding_graph
-
-    folders += [export_embedding_graph(name) for name in dict.fromkeys(encoders)]
-    return folders
-
-
 __all__ = [
     "RUNTIMES",
     "RUNTIME_ENV",
@@ -281,6 +251,5 @@ __all__ = [
     "graph_folder",
     "onnxruntime_installed",
     "pad_rows",
-    "prepare",
     "use_runtime",
 ]

@@ -205,7 +205,7 @@ EMBEDDING_GRAPH = "embeddings"
 def embedding_runner(name: str) -> GraphRunner | None:
     """The ONNX graph of the encoder ``name``'s sentence embeddings, where this process's
     runtime runs it (cached per process), else ``None``."""
-    return find_runner(EMBEDDING_GRAPH, [], name)
+    return find_runner(EMBEDDING_GRAPH, [], encoder_path(name))
 
 
 def export_embedding_graph(name: str) -> Path:
@@ -222,7 +222,7 @@ def export_embedding_graph(name: str) -> Path:
             hidden = self.body(input_ids=ids, attention_mask=mask).last_hidden_state
             return mean_pool(hidden.float(), mask, normalise=True)
 
-    return export_graph(Graph(), EMBEDDING_GRAPH, [], name, ["embeddings"])
+    return export_graph(Graph(), EMBEDDING_GRAPH, [], encoder_path(name), ["embeddings"])
 
 
 def mean_pool(hidden: Any, mask: Any, *, normalise: bool = False) -> Any:
