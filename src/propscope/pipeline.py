@@ -367,11 +367,14 @@ def load(name_or_path: str | Path = DEFAULT_MODEL) -> Pipeline:
         >>> nlp is propscope.load("en-fast")  # loaded once per process
         True
     """
-    key = str(name_or_path)
+    from propscope.models.onnx import chosen_runtime
+
+    # A model loaded for another runtime (the CLI's analyze: ONNX graphs) is another copy.
+    key = f"{name_or_path}\0{chosen_runtime()}"
     if key not in _CACHE:
         path = Path(name_or_path)
         if not path.is_dir():
-            path = bundled_model_path(key)
+            path = bundled_model_path(str(name_or_path))
         began = time.perf_counter()
         pipeline = Pipeline.load(path)
         pipeline.meta["load_seconds"] = round(time.perf_counter() - began, 2)

@@ -59,12 +59,8 @@ def analyze_cli(
     from propscope.inputs import read_input
     from propscope.language import AUTO, normalise_language
     from propscope.model_choice import analyze_text
-    from propscope.models.onnx import use_runtime
+    from propscope.models.onnx import runtime
     from propscope.results import result_dict
-
-    # One article per process: where `propscope prepare` exported the model's encoders, run
-    # them with ONNX Runtime and never import torch (a second sooner; models/onnx.py).
-    use_runtime("auto")
 
     if lang.strip().lower() != AUTO:
         normalise_language(lang)  # a bad code fails before any input is read
@@ -81,16 +77,19 @@ def analyze_cli(
     given = read_input(
         source, max_chars=max_chars, stdin=stdin, allow_private_urls=allow_private_urls
     )
-    document, pipeline = analyze_text(
-        given.text,
-        lang=lang,
-        model=model,
-        doc_id=given.id,
-        threshold=threshold,
-        # Text output says how many spans the floor hid, so it asks for all of them.
-        min_confidence=0.0 if output_format == "text" else min_confidence,
-        genre_prior=genre_prior,
-    )
+    # One article per process: where `propscope prepare` exported the model's encoders, run
+    # them with ONNX Runtime and never import torch (a second sooner; models/onnx.py).
+    with runtime("auto"):
+        document, pipeline = analyze_text(
+            given.text,
+            lang=lang,
+            model=model,
+            doc_id=given.id,
+            threshold=threshold,
+            # Text output says how many spans the floor hid, so it asks for all of them.
+            min_confidence=0.0 if output_format == "text" else min_confidence,
+            genre_prior=genre_prior,
+        )
     if is_model_family(model) and model != AUTO_MODEL:
         wanted = family_member(document.language, model)
         if wanted != pipeline.name:  # the family's own model is not installed: say why

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import typer
 
@@ -16,6 +17,8 @@ def info_cli(
     elsewhere; PROPSCOPE_DTYPE and PROPSCOPE_THREADS override."""
     from propscope._version import __version__
     from propscope.bundled import BUNDLED_MODELS, missing_part, model_for_language
+    from propscope.models.onnx import onnxruntime_installed
+    from propscope.models.prepare import graphs_folder
     from propscope.models.runtime import describe
 
     lacking = {name: missing_part(name) for name in BUNDLED_MODELS}  # each model checked once
@@ -32,6 +35,11 @@ def info_cli(
         "not_installed": missing,
         "auto": auto,
         **describe(),
+        # PROPSCOPE_RUNTIME, else analyze's auto (graphs where prepared) and torch elsewhere.
+        "runtime": os.environ.get("PROPSCOPE_RUNTIME") or None,
+        "onnxruntime": onnxruntime_installed(),
+        "graphs": sorted(p.parent.name for p in graphs_folder().glob("*/graph.onnx")),
+        "graphs_folder": str(graphs_folder()),
     }
     if as_json:
         typer.echo(json.dumps(facts, indent=2))
@@ -45,3 +53,10 @@ def info_cli(
     typer.echo(f"CPU: {facts['capability']}" + (f" with {', '.join(extras)}" if extras else ""))
     typer.echo(f"number format: {facts['format_reason']}")
     typer.echo(f"threads: {facts['threads']}")
+    graphs = len(facts["graphs"])
+    typer.echo(
+        f"ONNX graphs: {graphs} prepared in {facts['graphs_folder']}; `propscope analyze` runs "
+        + ("the models that have them without torch" if graphs else "with torch")
+        + " (propscope prepare; PROPSCOPE_RUNTIME="
+        + f"{facts['runtime'] or 'unset'})"
+    )

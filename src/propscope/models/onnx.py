@@ -22,15 +22,18 @@ or an upgrade is exported afresh and a stale graph is never run. The layout::
         onnx/<kind>-<key>/graph.onnx, graph.weights
 
 Example:
-    >>> use_runtime("torch"); chosen_runtime()
-    'torch'
+    >>> with runtime("auto"):
+    ...     chosen_runtime()
+    'auto'
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -50,14 +53,25 @@ _default = "torch"
 
 
 def use_runtime(name: str) -> None:
-    """Set this process's runtime where ``PROPSCOPE_RUNTIME`` does not (the CLI's ``analyze``
-    sets ``auto``). Components loaded before keep theirs."""
+    """Set this process's runtime where ``PROPSCOPE_RUNTIME`` does not. Components loaded
+    before keep theirs."""
     global _default
     if name not in RUNTIMES:
         raise ConfigError(
             Errors.E065.format(variable="runtime", value=name, expected=" or ".join(RUNTIMES))
         )
     _default = name
+
+
+@contextmanager
+def runtime(name: str) -> Iterator[None]:
+    """:func:`use_runtime` within a block (the CLI's ``analyze``: ``auto``), then as before."""
+    before = _default
+    use_runtime(name)
+    try:
+        yield
+    finally:
+        use_runtime(before)
 
 
 def chosen_runtime() -> str:
@@ -203,7 +217,8 @@ def export_graph(
         ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102], [101, 2178, 102, 0, 0, 0]])
         mask = (ids != 0).long()
         raw = folder / "raw.onnx"
-        with torch.inference_mode():
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on Python values it fixes
             torch.onnx.export(
                 module.eval(),
                 (ids, mask),
@@ -251,5 +266,6 @@ __all__ = [
     "graph_folder",
     "onnxruntime_installed",
     "pad_rows",
+    "runtime",
     "use_runtime",
 ]

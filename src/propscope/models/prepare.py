@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from propscope.errors import Errors, ModelLoadError
+from propscope.models.encoders.cache import user_cache_dir
 from propscope.models.encoders.registry import export_embedding_graph
 from propscope.models.runtime import inference_format
 
@@ -26,11 +27,33 @@ def prepare(pipeline: Any) -> list[Path]:
                 continue
             if getattr(member, "graph_supported", False):  # a fine-tuned encoder
                 folders.append(member.export_graph())
-            config = getattr(member, "config", None)
+            config: Any = getattr(member, "config", None)
             if getattr(config, "use_embeddings", False):
                 encoders.append(config.embedding_encoder)
     folders += [export_embedding_graph(name) for name in dict.fromkeys(encoders)]
     return folders
 
 
-__all__ = ["prepare"]
+def graphs_folder() -> Path:
+    """The folder of all prepared graphs."""
+    return user_cache_dir() / "onnx"
+
+
+def prune(keep: list[Path]) -> list[Path]:
+    """Delete the prepared graphs not in ``keep`` (those of retrained components or of older
+    versions, which are never run again); returns what was deleted."""
+    import shutil
+
+    folder = graphs_folder()
+    stale = [p for p in folder.iterdir() if p.is_dir() and p not in keep] if folder.is_dir() else []
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
+def folder_megabytes(folders: list[Path]) -> float:
+    """The size of the files in ``folders``, in MiB."""
+    return sum(f.stat().st_size for folder in folders for f in folder.iterdir()) / 2**20
+
+
+__all__ = ["folder_megabytes", "graphs_folder", "prepare", "prune"]
