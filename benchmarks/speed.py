@@ -5,8 +5,10 @@ threads chosen; model load time (imports included); the warm time to analyse a ~
 article **as a ratio to the bare fp32 forward of the base encoder(s) over the same tokens** in
 the same process (the work no implementation can skip; goal <= 1.3); the bf16/fp32 ratio of that
 bare forward (why the format was chosen); peak resident memory. Then, as whole commands: one
-``propscope analyze FILE`` process, ``propscope batch`` with 1 and 2 workers, and ``propscope
-serve`` under 8 concurrent clients on loopback (requests/s, p50 and p95 latency).
+``propscope analyze FILE`` process (with torch, and from the ONNX graphs ``propscope prepare``
+exports, prepared first where ONNX Runtime is installed and no other CPU is emulated: ONNX
+Runtime chooses its kernels by the CPU alone), ``propscope batch`` with 1 and 2 workers, and
+``propscope serve`` under 8 concurrent clients on loopback (requests/s, p50 and p95 latency).
 
 The articles are this project's own examples (``examples/opinion*.txt``), repeated to ~600
 words; no corpus is needed.
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +152,12 @@ def serve_load(
     }
 
 
-def whole_commands(model: str, batch_articles: int) -> dict[str, Any]:
+def emulated() -> bool:
+    """Whether this run emulates another CPU's kernels (which ONNX Runtime would not follow)."""
+    return any(k in os.environ for k in CPU_ENVIRONMENT[:3])
+
+
+def whole_commands(model: str, batch_articles: int, onnx: bool) -> dict[str, Any]:
     lang = MODEL_LANGUAGE[model]
     text = article(lang)
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,12 +168,21 @@ def whole_commands(model: str, batch_articles: int) -> dict[str, Any]:
         corpus.mkdir()
         for i in range(batch_articles):
             (corpus / f"a{i:04d}.txt").write_text(f"Report {i}.\n{text}", encoding="utf-8")
+        runtimes = ["torch", "onnx"] if onnx else ["torch"]
+        if onnx:
+            _cli(["prepare", "--model", model])
         cli = {
-            flag: statistics.median(
-                _cli(["analyze", str(one), "--format", "json", "--model", model, *extra])
-                for _ in range(3)
-            )
-            for flag, extra in (("lang given", ["--lang", lang]), ("lang auto", []))
+            runtime: {
+                flag: statistics.median(
+                    _cli(
+                        ["analyze", str(one), "--format", "json", "--model", model, *extra],
+                        env={**os.environ, "PROPSCOPE_RUNTIME": runtime},
+                    )
+                    for _ in range(3)
+                )
+                for flag, extra in (("lang given", ["--lang", lang]), ("lang auto", []))
+            }
+            for runtime in runtimes
         }
         batch = {}
         for workers in (1, 2):
@@ -179,7 +196,8 @@ def whole_commands(model: str, batch_articles: int) -> dict[str, Any]:
                 "articles_per_second": round(batch_articles / seconds, 2),
             }
     return {
-        "cli_seconds": {k: round(v, 2) for k, v in cli.items()},
+        "cli_seconds": {k: round(v, 2) for k, v in cli["torch"].items()},
+        "cli_seconds_onnx": {k: round(v, 2) for k, v in cli.get("onnx", {}).items()} or None,
         "batch": batch,
         "batch_articles": batch_articles,
     }
@@ -225,7 +243,8 @@ def main() -> None:
                 k: fp32[k]
                 for k in ("load_seconds", "warm_analysis_seconds", "analysis_over_bare_fp32")
             }
-        row.update(whole_commands(model, args.batch_articles))
+        onnx = not emulated() and find_spec("onnxruntime") is not None
+        row.update(whole_commands(model, args.batch_articles, onnx))
         if model in args.serve_models:
             row["serve"] = serve_load(model, article(MODEL_LANGUAGE[model]), MODEL_LANGUAGE[model])
         print(json.dumps(row), flush=True)

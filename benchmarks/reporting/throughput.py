@@ -47,6 +47,7 @@ def speed(results: Path) -> dict[str, Any] | None:
             json.loads(path.read_text()) for path in sorted(results.glob("tagger-windows-*.json"))
         ],
         "int8": load(results, "int8-check"),
+        "onnx": load(results, "onnx-check"),
     }
 
 
