@@ -150,6 +150,7 @@ def _prepare(model: str, cache: Path) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_a_prepared_model_runs_without_torch_and_gives_torchs_fp32_output(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:

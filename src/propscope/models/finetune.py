@@ -27,7 +27,7 @@ from propscope.errors import Errors, ModelLoadError, NotFittedError
 from propscope.models.encoders import DEFAULT_ENCODER, encoder_path, load_inference_body
 from propscope.models.encoders.bert import load_tokenizer, pad_ids
 from propscope.models.lora import lora_state
-from propscope.models.onnx import GraphRunner, find_runner
+from propscope.models.onnx import GraphRunner, export_graph, find_runner
 from propscope.models.runtime import autocast, import_torch
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -401,8 +401,6 @@ class AdaptedEncoderModel:
     def export_graph(self) -> Path:
         """Export this model (loaded with torch, in fp32) to its ONNX graph in the user cache
         (see :mod:`propscope.models.onnx`); returns the graph's folder."""
-        from propscope.models.onnx import export_graph
-
         if not hasattr(self, "_body"):
             reason = "the model was loaded from its graph; load it with PROPSCOPE_RUNTIME=torch"
             raise ModelLoadError(Errors.E101.format(reason=reason))
