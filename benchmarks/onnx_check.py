@@ -205,7 +205,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoders", nargs="+", default=list(ENCODERS))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/onnx-check.json"))
-    parser.add_argument("--one", nargs=3, metavar=("STEP", "ENCODER", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--one", nargs=3, metavar=("STEP", "ENCODER", "FOLDER"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.one:  # a child process: one step
         step, encoder, folder = args.one[0], args.one[1], Path(args.one[2])
@@ -228,7 +230,8 @@ def main() -> None:
             row["onnx_mb"] = round((Path(tmp) / f"{encoder}.opt.onnx").stat().st_size / 2**20)
             for runtime in ("torch", "ort", "ort-mmap"):
                 runs = [child(f"cold-{runtime}", encoder, tmp) for _ in range(3)]
-                row[f"cold_{runtime.replace('-', '_')}"] = sorted(runs, key=lambda r: r["total"])[1]  # the median
+                median = sorted(runs, key=lambda r: r["total"])[1]
+                row[f"cold_{runtime.replace('-', '_')}"] = median
             row.update(child("warm", encoder, tmp))
             rows[encoder] = row
             print(encoder, row, flush=True)

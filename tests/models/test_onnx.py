@@ -179,3 +179,19 @@ def test_a_bundled_model_runs_every_kind_of_graph_without_torch(tmp_path: Path) 
     a, b = _scores(with_torch["result"]), _scores(with_onnx["result"])  # type: ignore[arg-type]
     assert a.keys() == b.keys()
     assert max(abs(a[k] - b[k]) for k in a) < 1e-3
+
+
+def test_a_damaged_graph_is_named_and_auto_falls_back_to_torch(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files, encoder = _component(tmp_path)
+    folder = onnx.graph_folder("tagger", files, encoder)
+    folder.mkdir(parents=True)
+    (folder / onnx.GRAPH).write_bytes(b"not a graph")
+    (folder / onnx.WEIGHTS).write_bytes(b"")
+    onnx.use_runtime("auto")
+    with pytest.warns(UserWarning, match="running torch instead.*cannot be loaded"):
+        assert onnx.find_runner("tagger", files, encoder) is None
+    monkeypatch.setenv(onnx.RUNTIME_ENV, "onnx")
+    with pytest.raises(ModelLoadError, match=r"E101.*cannot be loaded.*delete it"):
+        onnx.find_runner("tagger", files, encoder)

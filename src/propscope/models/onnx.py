@@ -87,7 +87,7 @@ def chosen_runtime() -> str:
 
 
 def onnxruntime_installed() -> bool:
-    """Whether ONNX Runtime can be imported here (``pip install 'propscope[onnx]'``)."""
+    """Whether ONNX Runtime can be imported here (a dependency of propscope's)."""
     return find_spec("onnxruntime") is not None
 
 
@@ -177,17 +177,26 @@ def find_runner(kind: str, files: Sequence[Path], encoder: Path) -> GraphRunner 
         return None
     if not onnxruntime_installed():
         if runtime == "onnx":
-            reason = "ONNX Runtime is not installed: pip install 'propscope[onnx]'"
+            reason = "ONNX Runtime is not installed: pip install onnxruntime"
             raise ModelLoadError(Errors.E101.format(reason=reason))
         return None
     folder = graph_folder(kind, files, encoder)
-    if not (folder / GRAPH).is_file():
+    if not all((folder / name).is_file() for name in (GRAPH, WEIGHTS)):
         if runtime == "onnx":
             where = f"{files[0].parent} ({kind})" if files else f"{encoder.name} ({kind})"
             reason = f"no graph prepared for {where}; run: propscope prepare"
             raise ModelLoadError(Errors.E101.format(reason=reason))
         return None
-    return GraphRunner(folder)
+    try:
+        return GraphRunner(folder)
+    except Exception as exc:  # a damaged graph (ONNX Runtime's own errors have no common type)
+        reason = (
+            f"the graph in {folder} cannot be loaded ({exc}); delete it and run: propscope prepare"
+        )
+        if runtime == "onnx":
+            raise ModelLoadError(Errors.E101.format(reason=reason)) from exc
+        warnings.warn(f"propscope: running torch instead: {reason}", stacklevel=2)
+        return None
 
 
 def pad_rows(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[np.ndarray, np.ndarray]:
