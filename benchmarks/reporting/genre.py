@@ -47,6 +47,14 @@ RUNS = (
         " (the [genre] settings shipped since 2026-12-03, plus the excerpts)",
     ),
     (
+        "genre-protocol-encoder",
+        "a fine-tuned multilingual e5-small instead (tried on 2026-12-03, not shipped)",
+        "python benchmarks/cv_genre.py --config configs/multi-fast.toml --data-dir "
+        "../shared/data --unlabelled-split dev --schemes topics --encoder --out "
+        "benchmarks/results/genre-protocol-encoder.json",
+        " (LoRA on e5-small's upper 4 layers, each article's first 254 tokens, 3 epochs)",
+    ),
+    (
         "genre-protocol-en-fast",
         "shipped in all three models: without the length",
         "python benchmarks/cv_genre.py --config configs/en-fast.toml --data-dir ../shared/data "
@@ -88,6 +96,7 @@ def context(results: Path) -> dict[str, Any] | None:
         "multi_before": _multi_before(results, shipped),
         "sanity": _sanity(results),
         "variants": load(results, "genre-protocol-variants"),
+        "blend": load(results, "genre-blend"),
         "shipped_cut": shipped["genre_min_score"],
         "cut": {**(load(results, "genre-cut") or {"rows": []}), "command": CUT_COMMAND},
         "satire_gate": load(results, "genre-satire-gate"),
