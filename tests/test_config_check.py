@@ -87,3 +87,12 @@ def test_only_classifiers_are_borrowed_and_only_through_components(
 def test_a_top_level_borrowed_key_is_unknown(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown keys"):
         _read(tmp_path, 'borrowed = {frames = "multi-fast"}\n')
+
+
+def test_a_genre_model_is_linear_or_an_encoder(tmp_path: Path) -> None:
+    config = _read(tmp_path, '[genre]\nmodel = "encoder"\nfrozen_layers = 8\n')
+    assert config.genre["model"] == "encoder" and config.genre["frozen_layers"] == 8
+    with pytest.raises(ConfigError, match=r"\[genre\]: unknown key 'char_ngrams'"):
+        _read(tmp_path, '[genre]\nmodel = "encoder"\nchar_ngrams = true\n')
+    with pytest.raises(ConfigError, match=r"model = 'forest' is not a model family"):
+        _read(tmp_path, '[genre]\nmodel = "forest"\n')

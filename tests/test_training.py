@@ -289,3 +289,32 @@ def test_a_run_that_fails_after_training_resumes_without_training_again(
     propscope.training.train(config, tmp_path / "no-data", out)
     assert epochs_run == [0]  # the tagger's two epochs were not run again
     assert (out / "tagger").exists() and not checkpoints.exists()
+
+
+def test_an_encoder_genre_model_learns_trains_genre_mix_and_keeps_it(
+    tiny_docs: list, tmp_path: Path
+) -> None:
+    # [genre] model = "encoder": a single-label fine-tuned encoder, whose probabilities carry
+    # train's genre distribution; the pipeline moves them from it to the deployment prior.
+    from collections import Counter
+
+    import numpy as np
+
+    from propscope.models.encoder_classifier import EncoderClassifier
+    from propscope.training import fit_genre
+
+    settings = {"model": "encoder", "frozen_layers": 4, "epochs": 1, "max_length": 64}
+    model = fit_genre(TrainConfig(genre=settings), tiny_docs)
+    assert isinstance(model, EncoderClassifier) and not model.config.multi_label
+    counts = Counter(d.genre.name for d in tiny_docs if d.genre is not None)
+    total = sum(counts.values())
+    prior = model.training_prior()
+    assert prior is not None and set(prior) == set(model.config.labels)
+    assert all(abs(prior[g] - max(counts[g] / total, 1e-4)) < 1e-6 for g in prior)
+    texts = [d.text for d in tiny_docs[:3]]
+    proba = model.predict_proba(texts)
+    assert proba.shape == (3, 3) and np.allclose(proba.sum(1), 1.0, atol=1e-5)
+    model.save(tmp_path / "genre")
+    loaded = EncoderClassifier.load(tmp_path / "genre")
+    assert loaded.training_prior() == prior
+    assert np.allclose(loaded.predict_proba(texts), proba, atol=1e-4)

@@ -24,6 +24,7 @@ from propscope.pipeline import PipelineSettings
 MODEL_KINDS = {
     "paragraphs": ("linear", "encoder", "ensemble"),
     "span_classifier": ("linear", "encoder", "ensemble"),
+    "genre": ("linear", "encoder"),
 }
 
 
@@ -31,7 +32,8 @@ def _classes(section: str, kind: str) -> tuple[type, dict[str, str]]:
     """The settings class of ``section`` built as ``kind``, and its sub-sections (key -> kind)."""
     table: dict[tuple[str, str], tuple[type, dict[str, str]]] = {
         ("tagger", ""): (TaggerConfig, {}),
-        ("genre", ""): (LinearConfig, {}),
+        ("genre", "linear"): (LinearConfig, {}),
+        ("genre", "encoder"): (EncoderClassifierConfig, {}),
         ("frames", ""): (LinearConfig, {}),
         ("pipeline", ""): (PipelineSettings, {}),
         ("paragraphs", "linear"): (LinearConfig, {}),

@@ -45,15 +45,18 @@ def fit_genre(config: TrainConfig, docs: Sequence[Document]) -> Any:
     their own too (:func:`propscope.evaluation.protocol.excerpt`), so that a short text is not
     taken for satire because train's satire is short."""
     settings = {k: v for k, v in config.genre.items() if k not in ("languages", "excerpt_words")}
-    cfg = LinearConfig(
-        **{"labels": list(GENRES), "multi_label": False, "seed": config.seed, **settings}
-    )
     labelled = [d for d in docs if d.genre is not None]
     texts = [d.text for d in labelled]
     words = int(config.genre.get("excerpt_words", 0))
     if words:
         texts += [excerpt(d.text, words) for d in labelled]
         labelled += labelled
+    if _model_kind("genre", settings) == "encoder":  # a fine-tuned encoder (single-label)
+        model = MODEL_FAMILIES["genre/encoder"](**{"seed": config.seed, **settings})
+        return model.fit(texts, [d.genre.name for d in labelled if d.genre is not None])
+    cfg = LinearConfig(
+        **{"labels": list(GENRES), "multi_label": False, "seed": config.seed, **settings}
+    )
     return LinearTextClassifier(cfg).fit(
         texts,
         [d.genre.name for d in labelled if d.genre is not None],

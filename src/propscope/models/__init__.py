@@ -112,6 +112,7 @@ MODEL_FAMILIES: dict[str, Callable[..., Any]] = {
     "span_classifier/encoder": _encoder_span_classifier,
     "span_classifier/ensemble": _span_ensemble,
     "genre": _linear("GENRES", multi_label=False),
+    "genre/encoder": _encoder("GENRES", multi_label=False),
     "frames": _linear("FRAMES", multi_label=True),
     "paragraphs": _linear("TECHNIQUE_NAMES", multi_label=True),
     "paragraphs/encoder": _encoder("TECHNIQUE_NAMES", multi_label=True),

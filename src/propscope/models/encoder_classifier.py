@@ -45,6 +45,8 @@ from propscope.models.runtime import autocast, import_torch
 from propscope.models.thresholds import labels_from_scores, tune_thresholds
 
 Focus = tuple[int, int]
+#: A single-label model's training label distribution (see ``training_prior``).
+PRIOR_FILE = "prior.json"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -191,6 +193,8 @@ class EncoderClassifier(AdaptedEncoderModel):
             rates = y[train_idx].mean(0).clip(1e-4, 1.0)
             bias = np.log(rates)
             loss_fn = torch.nn.CrossEntropyLoss()
+            # Unweighted: the head learns train's label distribution (see training_prior).
+            self.label_prior_ = {k: float(r) for k, r in zip(cfg.labels, rates, strict=True)}
         with torch.no_grad():
             head.linear.bias.copy_(torch.from_numpy(bias.astype(np.float32)))
 
@@ -399,6 +403,13 @@ class EncoderClassifier(AdaptedEncoderModel):
 
         return Graph()
 
+    def training_prior(self) -> dict[str, float] | None:
+        """A single-label model's training label distribution, which its probabilities carry
+        (a genre model's are moved from it to a deployment prior: models/genre.py); ``None``
+        for multi-label models."""
+        prior: dict[str, float] | None = getattr(self, "label_prior_", None)
+        return prior
+
     def predict_labels(
         self,
         texts: Sequence[str],
@@ -420,6 +431,8 @@ class EncoderClassifier(AdaptedEncoderModel):
         self._save_weights(path)
         (path / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
         (path / "thresholds.json").write_text(json.dumps(self.thresholds_) + "\n")
+        if self.training_prior() is not None:
+            (path / PRIOR_FILE).write_text(json.dumps(self.training_prior()) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> EncoderClassifier:
@@ -427,5 +440,7 @@ class EncoderClassifier(AdaptedEncoderModel):
         files = saved_files(path, ("config.json", "thresholds.json", ADAPTER_FILE))
         model = cls(EncoderClassifierConfig(**json.loads(files[0].read_text())))
         model.thresholds_ = [float(t) for t in json.loads(files[1].read_text())]
+        if (path / PRIOR_FILE).exists():
+            model.label_prior_ = json.loads((path / PRIOR_FILE).read_text())
         model._load_weights(files[2])
         return model
