@@ -50,6 +50,7 @@ TINY_SETTINGS: dict[str, dict[str, Any]] = {
         "encoder": {"epochs": 2, "frozen_layers": 5},
     },
     "genre": {"min_df": 1},
+    "genre/encoder": {"epochs": 2, "frozen_layers": 5},
     "frames": {"min_df": 1, "tuning_folds": 2},
     "paragraphs": {"min_df": 1, "tuning_folds": 2},
 }
