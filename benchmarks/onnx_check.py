@@ -33,23 +33,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from propscope.evaluation.speed import median_seconds, sample_article
+from propscope.evaluation.speed import bare_windows, median_seconds, sample_article
 
 ENCODERS = {"minilm-l6": "en", "mpnet-base": "en", "e5-small": "fr"}
-
-
-def windows(encoder: str) -> tuple[Any, Any]:
-    """The article's token ids and mask (numpy), each token read once, as the bare forward."""
-    from propscope.models.encoders import encoder_path
-    from propscope.models.encoders.bert import load_tokenizer, pad_ids
-
-    tokenizer = load_tokenizer(str(encoder_path(encoder)))
-    ids, _ = tokenizer.encode(sample_article(ENCODERS[encoder], 600))
-    count = -(-len(ids) // 254)
-    width = -(-len(ids) // count)
-    rows = [ids[i : i + width] for i in range(0, len(ids), width)]
-    input_ids, mask = pad_ids(rows, tokenizer.cls_token_id, tokenizer.sep_token_id)
-    return input_ids.numpy(), mask.numpy()
 
 
 def export(encoder: str, folder: Path) -> dict[str, Any]:
@@ -72,7 +58,7 @@ def export(encoder: str, folder: Path) -> dict[str, Any]:
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
             return self.body(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
-    ids, mask = windows(encoder)
+    ids, mask = bare_windows(encoder, sample_article(ENCODERS[encoder], 600))
     tensors = (torch.from_numpy(ids), torch.from_numpy(mask))
     with torch.inference_mode():
         reference = Hidden()(*tensors).float().numpy()

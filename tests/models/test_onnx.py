@@ -12,17 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from invented_texts import ARTICLE
 from propscope.errors import ConfigError, ModelLoadError
 from propscope.models import onnx
-from propscope.models.encoders.bert import pad_ids
-
-ARTICLE = (
-    "The Council's Betrayal Is Complete\n\n"
-    "Every honest resident knows the truth: this gang of reckless bureaucrats has lied to us "
-    "again. Who could possibly believe a word they say after the bridge fiasco?\n"
-    "The mayor said on Tuesday that repairs would start in June and cost 4 million euros.\n"
-    "If we let them continue, our town will be bankrupt and our children will pay for it."
-)
+from propscope.models.encoders.bert import pad_ids, pad_rows
 
 # Analyse ARTICLE in a fresh process and print whether torch was imported, and the result.
 ANALYSE = """
@@ -105,7 +98,7 @@ def test_without_a_graph_auto_runs_torch_and_onnx_says_what_to_do(
 
 def test_rows_are_padded_as_torch_pads_them() -> None:
     rows = [[5, 6, 7], [8], [9, 10]]
-    ids, mask = onnx.pad_rows(rows, 101, 102)
+    ids, mask = pad_rows(rows, 101, 102)
     torch_ids, torch_mask = pad_ids(rows, 101, 102)
     assert ids.dtype == np.int64 and mask.dtype == np.int64
     assert (ids == torch_ids.numpy()).all() and (mask == torch_mask.numpy()).all()

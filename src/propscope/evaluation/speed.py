@@ -101,6 +101,21 @@ def encoders_of(pipeline: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def bare_windows(encoder: str, text: str) -> tuple[Any, Any]:
+    """``text``'s tokens for the encoder ``encoder`` in equal windows of at most 254 tokens, each
+    token read once: padded ``(input_ids, attention_mask)``, int64 numpy arrays (the input of
+    :func:`bare_forward`)."""
+    from propscope.models.encoders import encoder_path
+    from propscope.models.encoders.bert import load_tokenizer, pad_rows
+
+    tokenizer = load_tokenizer(str(encoder_path(encoder)))
+    ids, _ = tokenizer.encode(text)
+    count = -(-len(ids) // 254)
+    width = -(-len(ids) // count)
+    rows = [ids[i : i + width] for i in range(0, len(ids), width)]
+    return pad_rows(rows, tokenizer.cls_token_id, tokenizer.sep_token_id)
+
+
 def bare_forward(encoder: str, text: str, format_name: str) -> float:
     """Median seconds of the base encoder's forward over ``text``'s tokens in windows of at most
     254 tokens (each token read once), in ``format_name`` (``fp32`` or ``bf16``). It sets
@@ -111,16 +126,10 @@ def bare_forward(encoder: str, text: str, format_name: str) -> float:
     runtime.inference_format.cache_clear()
     torch = runtime.import_torch()
 
-    from propscope.models.encoders import encoder_path, load_inference_body
-    from propscope.models.encoders.bert import load_tokenizer, pad_ids
+    from propscope.models.encoders import load_inference_body
 
-    tokenizer = load_tokenizer(str(encoder_path(encoder)))
     body = load_inference_body(encoder)  # a BERT built without transformers, or MPNet
-    ids, _ = tokenizer.encode(text)
-    count = -(-len(ids) // 254)
-    width = -(-len(ids) // count)
-    rows = [ids[i : i + width] for i in range(0, len(ids), width)]
-    input_ids, mask = pad_ids(rows, tokenizer.cls_token_id, tokenizer.sep_token_id)
+    input_ids, mask = (torch.from_numpy(a) for a in bare_windows(encoder, text))
 
     def run() -> None:
         with torch.inference_mode():

@@ -24,7 +24,7 @@ import numpy as np
 from propscope.errors import Errors, TrainingError
 from propscope.models.base import held_out_split, saved_files
 from propscope.models.encoders import load_encoder, load_pretrained, mean_pool
-from propscope.models.encoders.bert import length_batches, pad_ids
+from propscope.models.encoders.bert import length_batches, pad_ids, pad_rows
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
@@ -40,7 +40,6 @@ from propscope.models.finetune import (
     train_adapters,
 )
 from propscope.models.lora import add_lora
-from propscope.models.onnx import pad_rows
 from propscope.models.runtime import autocast, import_torch
 from propscope.models.thresholds import labels_from_scores, tune_thresholds
 

@@ -180,8 +180,11 @@ def find_runner(kind: str, files: Sequence[Path], encoder: Path) -> GraphRunner 
             reason = "ONNX Runtime is not installed: pip install onnxruntime"
             raise ModelLoadError(Errors.E101.format(reason=reason))
         return None
-    folder = graph_folder(kind, files, encoder)
-    if not all((folder / name).is_file() for name in (GRAPH, WEIGHTS)):
+    from propscope.models.encoders.cache import user_cache_dir
+
+    prepared = (user_cache_dir() / "onnx").is_dir()  # else no key is worth hashing files for
+    folder = graph_folder(kind, files, encoder) if prepared else None
+    if folder is None or not all((folder / name).is_file() for name in (GRAPH, WEIGHTS)):
         if runtime == "onnx":
             where = f"{files[0].parent} ({kind})" if files else f"{encoder.name} ({kind})"
             reason = f"no graph prepared for {where}; run: propscope prepare"
@@ -197,17 +200,6 @@ def find_runner(kind: str, files: Sequence[Path], encoder: Path) -> GraphRunner 
             raise ModelLoadError(Errors.E101.format(reason=reason)) from exc
         warnings.warn(f"propscope: running torch instead: {reason}", stacklevel=2)
         return None
-
-
-def pad_rows(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[np.ndarray, np.ndarray]:
-    """``[CLS] ids [SEP]`` per row, right-padded with 0 (as ``pad_ids``, in numpy)."""
-    width = max(len(ids) for ids in rows) + 2
-    input_ids = np.zeros((len(rows), width), dtype=np.int64)
-    mask = np.zeros((len(rows), width), dtype=np.int64)
-    for i, ids in enumerate(rows):
-        input_ids[i, : len(ids) + 2] = [cls, *ids, sep]
-        mask[i, : len(ids) + 2] = 1
-    return input_ids, mask
 
 
 # ------------------------------------------------------------------------------------ export
@@ -274,7 +266,6 @@ __all__ = [
     "find_runner",
     "graph_folder",
     "onnxruntime_installed",
-    "pad_rows",
     "runtime",
     "use_runtime",
 ]

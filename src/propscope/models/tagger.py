@@ -25,7 +25,7 @@ from propscope.errors import Errors, TrainingError
 from propscope.models.base import saved_files
 from propscope.models.decoding import ANY, DecodeSettings, decode_spans
 from propscope.models.encoders import load_pretrained
-from propscope.models.encoders.bert import length_batches, pad_ids
+from propscope.models.encoders.bert import length_batches, pad_ids, pad_rows
 from propscope.models.finetune import (
     ADAPTER_FILE,
     AdaptedEncoderModel,
@@ -40,7 +40,6 @@ from propscope.models.finetune import (
     train_adapters,
 )
 from propscope.models.lora import add_lora
-from propscope.models.onnx import pad_rows
 from propscope.models.runtime import autocast, import_torch
 from propscope.models.tagger_thresholds import (
     check_tuning_settings,

@@ -22,6 +22,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Self
 
+import numpy as np
+
 from propscope.errors import Errors, ModelLoadError
 from propscope.models.encoders.unigram_subset import (
     Row,
@@ -315,16 +317,23 @@ def merged_weights(
     return out
 
 
-def pad_ids(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[Any, Any]:
-    """``[CLS] ids [SEP]`` per row, right-padded with 0: ``(input_ids, attention_mask)``."""
-    torch = import_torch()
+def pad_rows(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[np.ndarray, np.ndarray]:
+    """``[CLS] ids [SEP]`` per row, right-padded with 0: ``(input_ids, attention_mask)``, int64
+    numpy arrays (what an ONNX graph takes; :func:`pad_ids` gives them as torch tensors)."""
     width = max(len(ids) for ids in rows) + 2
-    input_ids = torch.zeros((len(rows), width), dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    input_ids = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
     for i, ids in enumerate(rows):
-        input_ids[i, : len(ids) + 2] = torch.tensor([cls, *ids, sep])
+        input_ids[i, : len(ids) + 2] = [cls, *ids, sep]
         mask[i, : len(ids) + 2] = 1
     return input_ids, mask
+
+
+def pad_ids(rows: Sequence[Sequence[int]], cls: int, sep: int) -> tuple[Any, Any]:
+    """:func:`pad_rows` as torch tensors (``torch.long``)."""
+    torch = import_torch()
+    input_ids, mask = pad_rows(rows, cls, sep)
+    return torch.from_numpy(input_ids), torch.from_numpy(mask)
 
 
 def length_batches(

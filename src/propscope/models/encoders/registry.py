@@ -32,9 +32,10 @@ from propscope.models.encoders.bert import (
     load_tokenizer,
     merged_weights,
     pad_ids,
+    pad_rows,
 )
 from propscope.models.encoders.mpnet_forward import is_mpnet, load_mpnet
-from propscope.models.onnx import GraphRunner, export_graph, find_runner, pad_rows
+from propscope.models.onnx import GraphRunner, chosen_runtime, export_graph, find_runner
 from propscope.models.runtime import import_torch
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def sentence_embeddings(
     its ONNX graph where this process's runtime allows: :mod:`propscope.models.onnx`)."""
     import numpy as np
 
-    runner = embedding_runner(name)
+    runner = embedding_runner(name, chosen_runtime())
     tokenizer = load_encoder(name).tokenizer if runner is None else cached_tokenizer(name)
     tokens = (tokenizer.cls_token_id, tokenizer.sep_token_id)
     ids = [row for row, _ in tokenizer.encode_batch(texts, max_tokens=max_length - 2)]
@@ -201,10 +202,12 @@ def hidden_size(name: str) -> int:
 EMBEDDING_GRAPH = "embeddings"
 
 
-@lru_cache(maxsize=4)
-def embedding_runner(name: str) -> GraphRunner | None:
-    """The ONNX graph of the encoder ``name``'s sentence embeddings, where this process's
-    runtime runs it (cached per process), else ``None``."""
+@lru_cache(maxsize=8)
+def embedding_runner(name: str, runtime: str) -> GraphRunner | None:
+    """The ONNX graph of the encoder ``name``'s sentence embeddings where ``runtime`` (this
+    process's: :func:`~propscope.models.onnx.chosen_runtime`) runs it, else ``None``; cached per
+    process and runtime, as pipelines are."""
+    del runtime  # a key of the cache: find_runner reads the runtime itself
     return find_runner(EMBEDDING_GRAPH, [], encoder_path(name))
 
 
