@@ -20,11 +20,10 @@ prior (``[pipeline] genre_prior``) and ``uncertain`` below ``[pipeline] genre_mi
 genres are 83% opinion and a news stream's are mostly reports, so the folds' gold favours the raw
 decision; the deployed one is for text like English dev. Scores are per language and pooled.
 
-``--encoder`` replaces the config's linear genre model by a fine-tuned multilingual encoder (an
-experiment, not a shipped setting): multilingual e5-small with LoRA on its upper layers reading
-each article's first 254 tokens (``query: `` prefix), a softmax head trained on the six
-languages' genre labels, its probabilities moved from train's genre distribution to a uniform
-one (as the balanced linear model's are) before the same decisions.
+A genre model trained on train's genre mix (``[genre] model = "encoder"``, e.g.
+``configs/ablations/multi-fast-genre-encoder.toml``) has its probabilities moved from that mix
+to a uniform prior first, so that ``raw`` and the written probabilities mean what they mean for
+the balanced linear model.
 
 ``--unlabelled-split dev`` also trains on all of train and counts the genres it predicts for each
 language's articles of that split (their labels are not in shared/; the data README gives the
@@ -46,53 +45,20 @@ from propscope.evaluation.cross_validation import cv_parser
 SEMEVAL_FOLDERS = {"en": "en", "fr": "fr", "de": "ge", "it": "it", "pl": "po", "ru": "ru"}
 
 
-class EncoderGenre:
-    """A fine-tuned encoder as a genre model, with the linear genre model's interface."""
-
-    def __init__(self, docs: Sequence[Any], seed: int) -> None:
-        from types import SimpleNamespace
-
-        import numpy as np
-
-        from propscope.models.encoder_classifier import EncoderClassifier, EncoderClassifierConfig
-        from propscope.taxonomy import GENRES
-
-        labels = list(GENRES)
-        self.config = SimpleNamespace(labels=labels)
-        config = EncoderClassifierConfig(
-            encoder="e5-small",
-            prefix="query: ",
-            labels=labels,
-            multi_label=False,
-            frozen_layers=8,
-            max_length=256,
-            epochs=3,
-            seed=seed,
-        )
-        targets = [d.genre.name for d in docs]
-        self.model = EncoderClassifier(config).fit([d.text for d in docs], targets)
-        counts = np.array([targets.count(g) for g in labels], dtype=np.float64)
-        self.rates = np.maximum(counts / counts.sum(), 1e-3)
-
-    def predict_proba(self, texts: Sequence[str], languages: Any = None) -> Any:
-        """Probabilities at a uniform genre prior (the model learned train's)."""
-        proba = self.model.predict_proba(list(texts)) / self.rates
-        return proba / proba.sum(axis=1, keepdims=True)
-
-    def training_prior(self) -> None:
-        return None
-
-
 def decisions(
     model: Any, texts: Sequence[str], languages: Sequence[str], settings: Any
 ) -> dict[str, list[str]]:
-    """The raw (argmax) and deployed (prior, uncertain cut) genre of each text, and the
-    model's probabilities (``proba``, as ``"p1 p2 p3"`` strings in label order)."""
+    """The raw (argmax at a uniform prior) and deployed (prior, uncertain cut) genre of each
+    text, and the model's probabilities at a uniform prior (``proba``, as ``"p1 p2 p3"`` strings
+    in label order)."""
     from propscope.models.genre import decide, shift_prior
 
     labels = model.config.labels
     proba = model.predict_proba(list(texts), languages=list(languages))
-    shifted = shift_prior(proba, labels, settings.genre_prior, model.training_prior())
+    if model.training_prior() is not None:  # trained on train's genre mix: move it to uniform
+        uniform = {label: 1.0 / len(labels) for label in labels}
+        proba = shift_prior(proba, labels, uniform, model.training_prior())
+    shifted = shift_prior(proba, labels, settings.genre_prior)
     return {
         "raw": [label.name for label in decide(proba, labels)],
         "deployed": [label.name for label in decide(shifted, labels, settings.genre_min_score)],
@@ -121,9 +87,6 @@ def main() -> None:
         "--probabilities", type=Path, default=None, help="also write each article's probabilities"
     )
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON")
-    parser.add_argument(
-        "--encoder", action="store_true", help="a fine-tuned e5-small instead (an experiment)"
-    )
     parser.add_argument(
         "--no-reflow",
         action="store_true",
@@ -154,11 +117,6 @@ def main() -> None:
     )
 
     config = TrainConfig.from_toml(args.config)
-    if args.encoder:
-
-        def fit_genre(config: TrainConfig, docs: Sequence[Any]) -> Any:
-            return EncoderGenre([d for d in docs if d.genre is not None], config.seed)
-
     for item in args.set:
         key, value = item.split("=", 1)
         config.genre[key] = json.loads(value)

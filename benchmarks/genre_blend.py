@@ -1,4 +1,5 @@
-"""The shipped linear genre model and the fine-tuned e5-small one (``cv_genre.py --encoder``),
+"""The shipped linear genre model and the fine-tuned e5-small one
+(``configs/ablations/multi-fast-genre-encoder.toml``),
 blended: each article's probabilities (both at a uniform genre prior) averaged with weight W on
 the encoder's, then the deployed decision (news prior, ``uncertain`` under 0.45), on the same folds
 of unseen topics, whole articles and their first 150 words, and the English dev articles'
@@ -7,8 +8,8 @@ predicted genres::
     python benchmarks/cv_genre.py --config configs/multi-fast.toml --data-dir ../shared/data \\
         --unlabelled-split dev --schemes random topics --probabilities runs/genre-proba.json \\
         --out runs/genre-cv.json
-    python benchmarks/cv_genre.py --config configs/multi-fast.toml --data-dir ../shared/data \\
-        --unlabelled-split dev --schemes topics --encoder \\
+    python benchmarks/cv_genre.py --config configs/ablations/multi-fast-genre-encoder.toml \\
+        --data-dir ../shared/data --unlabelled-split dev --schemes topics \\
         --probabilities runs/genre-encoder-proba.json \\
         --out benchmarks/results/genre-protocol-encoder.json
     python benchmarks/genre_blend.py --linear runs/genre-proba.json \\

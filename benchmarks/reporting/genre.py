@@ -49,10 +49,11 @@ RUNS = (
     (
         "genre-protocol-encoder",
         "a fine-tuned multilingual e5-small instead (tried on 2026-12-03, not shipped)",
-        "python benchmarks/cv_genre.py --config configs/multi-fast.toml --data-dir "
-        "../shared/data --unlabelled-split dev --schemes topics --encoder --out "
+        "python benchmarks/cv_genre.py --config configs/ablations/multi-fast-genre-encoder.toml "
+        "--data-dir ../shared/data --unlabelled-split dev --schemes topics --out "
         "benchmarks/results/genre-protocol-encoder.json",
-        " (LoRA on e5-small's upper 4 layers, each article's first 254 tokens, 3 epochs)",
+        " (LoRA on e5-small's upper 4 layers, each article's first 254 tokens, 3 epochs; run"
+        " with the same settings through cv_genre.py's former --encoder flag)",
     ),
     (
         "genre-protocol-en-fast",
