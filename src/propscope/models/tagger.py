@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from propscope.errors import Errors, TrainingError
+from propscope.errors import ConfigError, Errors, TrainingError
 from propscope.models.base import saved_files
+from propscope.models.crf import N_TAGS, bio_tags, crf_head, crf_log_likelihood, inside_marginals
 from propscope.models.decoding import ANY, DecodeSettings, decode_spans
 from propscope.models.encoders import load_pretrained
 from propscope.models.encoders.bert import length_batches, pad_ids, pad_rows
@@ -57,6 +58,10 @@ from propscope.models.tagger_tokens import (
 )
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
+
+
+#: The tagger's heads (``TaggerConfig.head``).
+HEADS = ("sigmoid", "crf")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +108,9 @@ class TaggerConfig(FinetuneConfig):
     decode_hysteresis: float = 1.0
     decode_min_chars: int = 2
     decode_drop_stopwords: bool = True
+    # "sigmoid": an independent probability per token and label; "crf": a linear-chain CRF over
+    # O/B/I tags per label (:mod:`propscope.models.crf`), whose marginals are the probabilities.
+    head: str = "sigmoid"
 
 
 class SpanTagger(AdaptedEncoderModel):
@@ -127,7 +135,13 @@ class SpanTagger(AdaptedEncoderModel):
         return body, self._make_head(body.config.hidden_size)
 
     def _make_head(self, hidden_size: int) -> Any:
+        if self.config.head == "crf":
+            return crf_head(hidden_size, len(self.config.labels))
         return standardised_head(hidden_size, len(self.config.labels))
+
+    @property
+    def graph_supported(self) -> bool:  # type: ignore[override]
+        return self.config.head == "sigmoid"  # the CRF's marginals are computed after the graph
 
     def _encode(self, text: str) -> Encoded:
         ids, offsets = self.tokenizer_.encode(text)
@@ -170,6 +184,10 @@ class SpanTagger(AdaptedEncoderModel):
         if not any(doc.spans for doc in documents):
             raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
         check_tuning_settings(self.config.threshold_metric, self.config.rare_label_thresholds)
+        if self.config.head not in HEADS:
+            raise ConfigError(
+                Errors.E102.format(value=self.config.head, allowed=", ".join(HEADS))
+            )
         torch = import_torch()
 
         cfg = self.config
@@ -196,10 +214,19 @@ class SpanTagger(AdaptedEncoderModel):
         )
         self._standardise_head(body, head, cache, upper)
         # Start from the base rates, so the first steps need not drag every logit down.
-        rates = np.concatenate([t for _, t in rows]).mean(0).clip(1e-4, 0.5)
+        stacked_targets = np.concatenate([t for _, t in rows])
+        rates = stacked_targets.mean(0).clip(1e-4, 0.5)
         with torch.no_grad():
-            head.linear.bias.copy_(torch.from_numpy(np.log(rates / (1 - rates))))
+            if cfg.head == "crf":  # emission scores of B and I against O, from their rates
+                starts = np.concatenate([np.diff(t, axis=0, prepend=0) > 0 for _, t in rows])
+                rate_b = starts.mean(0).clip(1e-4, 0.5)
+                rate_i = (rates - rate_b).clip(1e-4, 0.5)
+                bias = np.stack([np.zeros_like(rates), np.log(rate_b), np.log(rate_i)], axis=1)
+                head.linear.bias.copy_(torch.from_numpy(bias.reshape(-1).astype(np.float32)))
+            else:
+                head.linear.bias.copy_(torch.from_numpy(np.log(rates / (1 - rates))))
         loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+        n_labels = len(cfg.labels)
 
         def batch_loss(batch: list[int]) -> Any:
             _, _, targets = self._batch([rows[i] for i in batch])
@@ -209,6 +236,13 @@ class SpanTagger(AdaptedEncoderModel):
             token_mask = mask.clone()
             token_mask[:, 0] = 0  # [CLS] and [SEP] have no targets
             token_mask[torch.arange(len(batch)), mask.sum(1) - 1] = 0
+            if cfg.head == "crf":  # the chains run over the tokens, after [CLS]
+                emissions = logits[:, 1:].reshape(len(batch), -1, n_labels, N_TAGS)
+                tags = bio_tags(targets[:, 1:])
+                likelihood = crf_log_likelihood(
+                    emissions, tags, token_mask[:, 1:], head.start, head.transitions
+                )
+                return -likelihood.sum() / (token_mask.sum().clamp(min=1) * n_labels)
             loss = loss_fn(logits, targets).mean(-1)
             return (loss * token_mask).sum() / token_mask.sum().clamp(min=1)
 
@@ -353,7 +387,22 @@ class SpanTagger(AdaptedEncoderModel):
         input_ids, mask = pad_ids(rows, *tokens)
         with torch.inference_mode():
             hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
-            probs: np.ndarray = torch.sigmoid(self._head(hidden.float())).numpy()
+            logits = self._head(hidden.float())
+            if self.config.head == "crf":
+                return self._crf_probs(rows, logits.numpy())
+            probs: np.ndarray = torch.sigmoid(logits).numpy()
+        return probs
+
+    def _crf_probs(self, rows: Sequence[list[int]], logits: np.ndarray) -> np.ndarray:
+        """The CRF head's inside marginals, shaped as ``_window_probs`` returns probabilities."""
+        n_labels = len(self.config.labels)
+        start = self._head.start.detach().float().numpy()
+        transitions = self._head.transitions.detach().float().numpy()
+        probs = np.zeros((*logits.shape[:2], n_labels), dtype=np.float32)
+        for i, ids in enumerate(rows):
+            if ids:
+                emissions = logits[i, 1 : len(ids) + 1].reshape(len(ids), n_labels, N_TAGS)
+                probs[i, 1 : len(ids) + 1] = inside_marginals(emissions, start, transitions)
         return probs
 
     graph_kind = "tagger"
