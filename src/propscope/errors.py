@@ -250,9 +250,7 @@ class Errors(StrEnum):
         "[E101] Cannot run this model with ONNX Runtime: {reason}. Unset PROPSCOPE_RUNTIME (or "
         "set it to torch) to run it with torch."
     )
-    E102 = (
-        "[E102] Unknown tagger head {value!r}. Set [tagger] head to one of: {allowed}."
-    )
+    E102 = "[E102] Unknown tagger head {value!r}. Set [tagger] head to one of: {allowed}."
 
     def format(self, *args: object, **kwargs: object) -> ErrorMessage:  # type: ignore[override]
         return ErrorMessage(str(self.value).format(*args, **kwargs), self.name)

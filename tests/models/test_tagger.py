@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from propscope.errors import ModelLoadError, NotFittedError, TrainingError
+from propscope.errors import ConfigError, ModelLoadError, NotFittedError, TrainingError
 from propscope.models.decoding import ANY, DecodeSettings, decode_spans
 from propscope.models.tagger import SpanTagger, TaggerConfig
 from propscope.types import Document, Span
@@ -228,6 +228,26 @@ def test_rare_label_threshold_matches_its_training_rate(fitted: SpanTagger, rule
         assert thresholds["Slogans"] > 0.66  # no span in training: as few as the grid allows
     else:
         assert thresholds["Doubt"] == config.default_threshold  # too few tokens for token F1
+
+
+def test_crf_head_overfits_and_reloads(tiny_docs: list[Document], tmp_path: Path) -> None:
+    config = TaggerConfig(
+        epochs=25, frozen_layers=4, validation_fraction=0.0, batch_size=8, head="crf"
+    )
+    tagger = SpanTagger(config).fit(tiny_docs)
+    found = {(s.text, s.technique) for s in tagger.predict(tiny_docs[0], threshold=0.5)}
+    assert ("corrupt traitor", "Name_Calling-Labeling") in found
+    assert not tagger.graph_supported  # its marginals are computed after the encoder
+    tagger.save(tmp_path / "tagger")
+    again = SpanTagger.load(tmp_path / "tagger")
+    assert again.config.head == "crf"
+    before = [tagger.predict(doc, threshold=0.3) for doc in tiny_docs]
+    assert [again.predict(doc, threshold=0.3) for doc in tiny_docs] == before
+
+
+def test_unknown_head_is_rejected(tiny_docs: list[Document]) -> None:
+    with pytest.raises(ConfigError, match="E102"):
+        SpanTagger(TaggerConfig(head="softmax")).fit(tiny_docs)
 
 
 def test_unknown_tuning_rule_is_rejected(tiny_docs: list[Document]) -> None:

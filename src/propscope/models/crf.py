@@ -55,9 +55,7 @@ def crf_head(hidden_size: int, n_labels: int) -> Any:
     return CrfHead()
 
 
-def crf_log_likelihood(
-    emissions: Any, tags: Any, mask: Any, start: Any, transitions: Any
-) -> Any:
+def crf_log_likelihood(emissions: Any, tags: Any, mask: Any, start: Any, transitions: Any) -> Any:
     """Log-likelihood ``(B, L)`` of each row's gold tags under each label's chain (torch).
 
     ``emissions`` ``(B, T, L, N_TAGS)``; ``tags`` ``(B, T, L)``; ``mask`` ``(B, T)``, each row's
@@ -85,10 +83,13 @@ def crf_log_likelihood(
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     top = x.max(axis=axis, keepdims=True)
-    return np.squeeze(top, axis) + np.log(np.exp(x - top).sum(axis=axis))
+    out: np.ndarray = np.squeeze(top, axis) + np.log(np.exp(x - top).sum(axis=axis))
+    return out
 
 
-def inside_marginals(emissions: np.ndarray, start: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+def inside_marginals(
+    emissions: np.ndarray, start: np.ndarray, transitions: np.ndarray
+) -> np.ndarray:
     """``P(B) + P(I)`` per token and label, ``(T, L)``, of one sequence's emissions
     ``(T, L, N_TAGS)`` by forward-backward (numpy, float64 inside)."""
     em = emissions.astype(np.float64)
@@ -103,7 +104,8 @@ def inside_marginals(emissions: np.ndarray, start: np.ndarray, transitions: np.n
         beta[t] = _logsumexp(trans + (em[t + 1] + beta[t + 1])[:, None, :], axis=2)
     log_z = _logsumexp(alpha[-1], axis=-1)
     marginals = np.exp(alpha + beta - log_z[None, :, None])
-    return (marginals[..., 1] + marginals[..., 2]).astype(np.float32)
+    inside: np.ndarray = (marginals[..., 1] + marginals[..., 2]).astype(np.float32)
+    return inside
 
 
 __all__ = ["N_TAGS", "TAGS", "bio_tags", "crf_head", "crf_log_likelihood", "inside_marginals"]

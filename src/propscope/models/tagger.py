@@ -59,7 +59,6 @@ from propscope.models.tagger_tokens import (
 from propscope.taxonomy import TECHNIQUE_NAMES
 from propscope.types import Document, Span
 
-
 #: The tagger's heads (``TaggerConfig.head``).
 HEADS = ("sigmoid", "crf")
 
@@ -141,7 +140,7 @@ class SpanTagger(AdaptedEncoderModel):
 
     @property
     def graph_supported(self) -> bool:  # type: ignore[override]
-        return self.config.head == "sigmoid"  # the CRF's marginals are computed after the graph
+        return bool(self.config.head == "sigmoid")  # a CRF's marginals come after the graph
 
     def _encode(self, text: str) -> Encoded:
         ids, offsets = self.tokenizer_.encode(text)
@@ -185,9 +184,7 @@ class SpanTagger(AdaptedEncoderModel):
             raise TrainingError(Errors.E043.format(reason="no document has any span to learn from"))
         check_tuning_settings(self.config.threshold_metric, self.config.rare_label_thresholds)
         if self.config.head not in HEADS:
-            raise ConfigError(
-                Errors.E102.format(value=self.config.head, allowed=", ".join(HEADS))
-            )
+            raise ConfigError(Errors.E102.format(value=self.config.head, allowed=", ".join(HEADS)))
         torch = import_torch()
 
         cfg = self.config
