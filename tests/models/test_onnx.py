@@ -188,3 +188,27 @@ def test_a_damaged_graph_is_named_and_auto_falls_back_to_torch(
     monkeypatch.setenv(onnx.RUNTIME_ENV, "onnx")
     with pytest.raises(ModelLoadError, match=r"E101.*cannot be loaded.*delete it"):
         onnx.find_runner("tagger", files, encoder)
+
+
+@pytest.mark.slow
+def test_a_crf_tagger_runs_from_its_graph(
+    cache: Path, tiny_docs: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph of a CRF-headed tagger ends at the emission scores; the marginals computed
+    after it equal torch's."""
+    from propscope.models.tagger import SpanTagger, TaggerConfig
+
+    monkeypatch.setenv("PROPSCOPE_DTYPE", "fp32")
+    config = TaggerConfig(
+        epochs=3, frozen_layers=4, validation_fraction=0.0, batch_size=8, head="crf"
+    )
+    SpanTagger(config).fit(tiny_docs).save(tmp_path / "tagger")
+    with onnx.runtime("torch"):
+        with_torch = SpanTagger.load(tmp_path / "tagger")
+        with_torch.export_graph()
+    with onnx.runtime("onnx"):
+        with_graph = SpanTagger.load(tmp_path / "tagger")
+        probs = with_graph.token_probabilities(ARTICLE)[0]
+    assert not hasattr(with_graph, "head_")  # run from the graph, the weights file unread
+    expected = with_torch.token_probabilities(ARTICLE)[0]
+    assert probs.shape == expected.shape and np.abs(probs - expected).max() < 1e-3

@@ -138,10 +138,6 @@ class SpanTagger(AdaptedEncoderModel):
             return crf_head(hidden_size, len(self.config.labels))
         return standardised_head(hidden_size, len(self.config.labels))
 
-    @property
-    def graph_supported(self) -> bool:  # type: ignore[override]
-        return bool(self.config.head == "sigmoid")  # a CRF's marginals come after the graph
-
     def _encode(self, text: str) -> Encoded:
         ids, offsets = self.tokenizer_.encode(text)
         return Encoded(ids, trim_offsets(text, offsets))
@@ -378,14 +374,16 @@ class SpanTagger(AdaptedEncoderModel):
         """Label probabilities ``(rows, 1 + tokens + 1, labels)`` of token windows, each read as
         ``[CLS] window [SEP]``: from the ONNX graph where one runs this model, else torch."""
         tokens = (self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
-        if self._runner is not None:
-            return self._runner.run(*pad_rows(rows, *tokens))[0]
+        crf = self.config.head == "crf"
+        if self._runner is not None:  # a CRF's graph gives its emission scores
+            out: np.ndarray = self._runner.run(*pad_rows(rows, *tokens))[0]
+            return self._crf_probs(rows, out) if crf else out
         torch = import_torch()
         input_ids, mask = pad_ids(rows, *tokens)
         with torch.inference_mode():
             hidden = self._body(input_ids=input_ids, attention_mask=mask).last_hidden_state
             logits = self._head(hidden.float())
-            if self.config.head == "crf":
+            if crf:
                 return self._crf_probs(rows, logits.numpy())
             probs: np.ndarray = torch.sigmoid(logits).numpy()
         return probs
@@ -393,14 +391,25 @@ class SpanTagger(AdaptedEncoderModel):
     def _crf_probs(self, rows: Sequence[list[int]], logits: np.ndarray) -> np.ndarray:
         """The CRF head's inside marginals, shaped as ``_window_probs`` returns probabilities."""
         n_labels = len(self.config.labels)
-        start = self._head.start.detach().float().numpy()
-        transitions = self._head.transitions.detach().float().numpy()
+        start, transitions = self._crf_scores()
         probs = np.zeros((*logits.shape[:2], n_labels), dtype=np.float32)
         for i, ids in enumerate(rows):
             if ids:
                 emissions = logits[i, 1 : len(ids) + 1].reshape(len(ids), n_labels, N_TAGS)
                 probs[i, 1 : len(ids) + 1] = inside_marginals(emissions, start, transitions)
         return probs
+
+    def _crf_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """The CRF head's start and transition scores, from the saved weights when the model
+        runs from its graph (which ends at the emission scores)."""
+        if hasattr(self, "head_"):
+            return self.head_["start"].float().numpy(), self.head_["transitions"].float().numpy()
+        if not hasattr(self, "_graph_crf_scores"):
+            from safetensors.numpy import load_file
+
+            tensors = load_file(str(self._weights_file))
+            self._graph_crf_scores = (tensors["head.start"], tensors["head.transitions"])
+        return self._graph_crf_scores
 
     graph_kind = "tagger"
 
@@ -415,8 +424,10 @@ class SpanTagger(AdaptedEncoderModel):
 
             def forward(self, ids: Any, mask: Any) -> Any:
                 hidden = self.body(input_ids=ids, attention_mask=mask).last_hidden_state
-                return torch.sigmoid(self.head(hidden.float()))
+                scores = self.head(hidden.float())
+                return scores if crf else torch.sigmoid(scores)
 
+        crf = self.config.head == "crf"  # the graph ends at the emission scores
         return Graph()
 
     def token_probabilities(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
