@@ -237,7 +237,6 @@ def test_crf_head_overfits_and_reloads(tiny_docs: list[Document], tmp_path: Path
     tagger = SpanTagger(config).fit(tiny_docs)
     found = {(s.text, s.technique) for s in tagger.predict(tiny_docs[0], threshold=0.5)}
     assert ("corrupt traitor", "Name_Calling-Labeling") in found
-    assert not tagger.graph_supported  # its marginals are computed after the encoder
     tagger.save(tmp_path / "tagger")
     again = SpanTagger.load(tmp_path / "tagger")
     assert again.config.head == "crf"
