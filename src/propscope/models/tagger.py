@@ -1,8 +1,10 @@
 """A token tagger for technique spans: a LoRA-adapted encoder with a multi-label head per token.
 
 Techniques overlap, so every token gets an independent probability for each of the 23 techniques
-plus one technique-agnostic "propaganda" channel (used for span identification). Long articles are
-cut into overlapping windows; probabilities of a token seen in several windows are averaged. Spans
+plus one technique-agnostic "propaganda" channel (used for span identification); with
+``head = "crf"`` those probabilities are the marginals of a linear-chain CRF per label
+(:mod:`propscope.models.crf`). Long articles are cut into overlapping windows; probabilities of
+a token seen in several windows are averaged. Spans
 are decoded per technique as runs of tokens above that technique's threshold, widened to whole
 words, and mapped back to character offsets through the tokenizer's offset mapping.
 
@@ -207,8 +209,7 @@ class SpanTagger(AdaptedEncoderModel):
         )
         self._standardise_head(body, head, cache, upper)
         # Start from the base rates, so the first steps need not drag every logit down.
-        stacked_targets = np.concatenate([t for _, t in rows])
-        rates = stacked_targets.mean(0).clip(1e-4, 0.5)
+        rates = np.concatenate([t for _, t in rows]).mean(0).clip(1e-4, 0.5)
         with torch.no_grad():
             if cfg.head == "crf":  # emission scores of B and I against O, from their rates
                 starts = np.concatenate([np.diff(t, axis=0, prepend=0) > 0 for _, t in rows])
