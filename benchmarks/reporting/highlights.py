@@ -36,7 +36,25 @@ def context(results: Path) -> dict[str, Any] | None:
         "candidates": _candidates(load(results, "span-candidates")),
         "news": load(results, "ptc-highlights"),
         "two_stage": load(results, "span-two-stage"),
+        "crf": _crf(results),
     }
+
+
+def _crf(results: Path) -> list[dict[str, Any]] | None:
+    """The PTC-trained taggers with a CRF head against the same taggers with the sigmoid head,
+    trained and measured on one machine: per model and head, its PTC dev scores (``propscope
+    bench ptc-dev``) and its highlights under its own calibration (ptc_highlights.py)."""
+    crf, sigmoid = load(results, "ptc-highlights-crf"), load(results, "ptc-highlights-sigmoid")
+    if not crf or not sigmoid:
+        return None
+    rows = []
+    for name in ("en-fast", "en-accurate"):
+        key = f"{name}, own calibration"
+        if key in crf and key in sigmoid:
+            for head, run in (("sigmoid", sigmoid), ("CRF", crf)):
+                dev = load(results, f"ptc-dev-{name[3:]}-{head.lower()}")
+                rows.append({"model": name, "head": head, "dev": dev, "highlights": run[key]})
+    return rows
 
 
 def _candidates(run: Result | None) -> dict[str, Any] | None:
