@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from propscope.models.finetune import standardised_head
 from propscope.models.runtime import import_torch
 
 #: The tags of each chain, in the order of their emission scores.
@@ -36,23 +37,13 @@ def bio_tags(targets: Any) -> Any:
 
 
 def crf_head(hidden_size: int, n_labels: int) -> Any:
-    """The standardised linear head, emitting ``N_TAGS`` scores per label, plus each label's
-    start and transition scores (learned with the head)."""
+    """The tagger's standardised linear head emitting ``N_TAGS`` scores per label, with each
+    label's start and transition scores as parameters of it (learned and saved with it)."""
     torch = import_torch()
-
-    class CrfHead(torch.nn.Module):  # type: ignore[misc,name-defined]
-        def __init__(self) -> None:
-            super().__init__()
-            self.register_buffer("norm_mean", torch.zeros(hidden_size))
-            self.register_buffer("norm_std", torch.ones(hidden_size))
-            self.linear = torch.nn.Linear(hidden_size, n_labels * N_TAGS)
-            self.start = torch.nn.Parameter(torch.zeros(n_labels, N_TAGS))
-            self.transitions = torch.nn.Parameter(torch.zeros(n_labels, N_TAGS, N_TAGS))
-
-        def forward(self, hidden: Any) -> Any:
-            return self.linear((hidden - self.norm_mean) / self.norm_std)
-
-    return CrfHead()
+    head = standardised_head(hidden_size, n_labels * N_TAGS)
+    head.start = torch.nn.Parameter(torch.zeros(n_labels, N_TAGS))
+    head.transitions = torch.nn.Parameter(torch.zeros(n_labels, N_TAGS, N_TAGS))
+    return head
 
 
 def crf_log_likelihood(emissions: Any, tags: Any, mask: Any, start: Any, transitions: Any) -> Any:
