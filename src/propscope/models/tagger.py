@@ -405,11 +405,12 @@ class SpanTagger(AdaptedEncoderModel):
         runs from its graph (which ends at the emission scores)."""
         if hasattr(self, "head_"):
             return self.head_["start"].float().numpy(), self.head_["transitions"].float().numpy()
-        if not hasattr(self, "_graph_crf_scores"):
-            from safetensors.numpy import load_file
+        if not hasattr(self, "_graph_crf_scores"):  # the two tensors only, not the adapters
+            from safetensors import safe_open
 
-            tensors = load_file(str(self._weights_file))
-            self._graph_crf_scores = (tensors["head.start"], tensors["head.transitions"])
+            with safe_open(str(self._weights_file), framework="np") as weights:
+                scores = (weights.get_tensor("head.start"), weights.get_tensor("head.transitions"))
+            self._graph_crf_scores = scores
         return self._graph_crf_scores
 
     graph_kind = "tagger"
